@@ -1,0 +1,1 @@
+"""Client journey warehouse: connectors, loading, quality gates and pages (no Airflow imports)."""

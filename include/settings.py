@@ -1,0 +1,40 @@
+"""Settings read from the environment, with defaults that work in a fresh clone.
+
+Every path and secret comes from here so that DAGs, the demo, the tests and the command-line
+tools agree. Nothing here opens a connection.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def var_dir() -> Path:
+    """Folder for everything the project generates at run time (git-ignored)."""
+    return _path_from_env("CJW_VAR_DIR", PROJECT_ROOT / "var")
+
+
+def landing_dir() -> Path:
+    """Where source systems drop their exports: ``<landing>/<region>/<source>/…``."""
+    return _path_from_env("CJW_LANDING_DIR", var_dir() / "landing")
+
+
+def site_dir() -> Path:
+    """Where the Russian-language HTML pages are written after each publish."""
+    return _path_from_env("CJW_SITE_DIR", var_dir() / "site")
+
+
+def warehouse_home() -> Path:
+    """Folder of the embedded PostgreSQL (data, socket, log) when ``WAREHOUSE_DSN`` is unset."""
+    return _path_from_env("CJW_WAREHOUSE_HOME", var_dir() / "warehouse")
