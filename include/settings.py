@@ -38,3 +38,19 @@ def site_dir() -> Path:
 def warehouse_home() -> Path:
     """Folder of the embedded PostgreSQL (data, socket, log) when ``WAREHOUSE_DSN`` is unset."""
     return _path_from_env("CJW_WAREHOUSE_HOME", var_dir() / "warehouse")
+
+
+def warehouse_dsn() -> str:
+    """``WAREHOUSE_DSN`` when set, else the DSN of the running embedded PostgreSQL."""
+    dsn = os.environ.get("WAREHOUSE_DSN")
+    if dsn:
+        return dsn
+    from include.warehouse import running_dsn
+
+    dsn = running_dsn()
+    if dsn:
+        return dsn
+    raise RuntimeError(
+        "no warehouse: set WAREHOUSE_DSN, or start the embedded PostgreSQL with "
+        "`make warehouse` (python -m include.warehouse start)"
+    )

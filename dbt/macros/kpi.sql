@@ -1,0 +1,54 @@
+{#- Traffic-light status of a KPI value against its norm; norms and bands come from the seed. -#}
+{% macro kpi_status(value, direction, norm, band) -%}
+    case
+        when {{ value }} is null or {{ norm }} is null then 'no_data'
+        when {{ direction }} = 'higher_is_better' and {{ value }} >= {{ norm }} then 'green'
+        when {{ direction }} = 'higher_is_better' and {{ value }} >= {{ norm }} * (1 - {{ band }}) then 'amber'
+        when {{ direction }} = 'lower_is_better' and {{ value }} <= {{ norm }} then 'green'
+        when {{ direction }} = 'lower_is_better' and {{ value }} <= {{ norm }} * (1 + {{ band }}) then 'amber'
+        else 'red'
+    end
+{%- endmacro %}
+
+{#- A stable text key from several columns (nulls kept distinct from empty strings). -#}
+{% macro surrogate_key(columns) -%}
+    md5(concat_ws('|'{%- for column in columns %}, coalesce(cast({{ column }} as text), '∅'){%- endfor %}))
+{%- endmacro %}
+
+{#- Local calendar attributes of a UTC timestamp in a time zone column. -#}
+{% macro local_parts(ts, tz, prefix) -%}
+    ({{ ts }} at time zone {{ tz }})::date as {{ prefix }}_local_date,
+    extract(isodow from {{ ts }} at time zone {{ tz }})::int as {{ prefix }}_local_weekday,
+    extract(hour from {{ ts }} at time zone {{ tz }})::int as {{ prefix }}_local_hour
+{%- endmacro %}
+
+{#- Aggregates every KPI formula needs, for a GROUP BY over int_kpi_observations. -#}
+{% macro kpi_aggregates() -%}
+        max(aggregation) as aggregation,
+        count(*) as observations,
+        count(*) filter (where is_success) as successes,
+        sum(measure) as measure_sum,
+        count(measure) as measure_count,
+        percentile_cont(0.5) within group (order by measure) as measure_median
+{%- endmacro %}
+
+{#-
+    KPI value from those aggregates. Shares: successes / observations; means: sum / count
+    (numerator and denominator kept so BI can re-aggregate); medians: no numerator/denominator.
+-#}
+{% macro kpi_value_columns() -%}
+        case aggregation
+            when 'share' then successes::numeric
+            when 'mean' then measure_sum
+        end as numerator,
+        case aggregation
+            when 'share' then observations::numeric
+            when 'mean' then measure_count::numeric
+        end as denominator,
+        case aggregation
+            when 'share' then successes::numeric / nullif(observations, 0)
+            when 'mean' then measure_sum / nullif(measure_count, 0)
+            when 'median' then measure_median::numeric
+        end as value,
+        observations as sample_size
+{%- endmacro %}

@@ -1,0 +1,81 @@
+with
+
+events as (
+    select * from {{ ref('stg_call_centre__queue_events') }}
+),
+
+queues as (
+    select * from {{ ref('call_queues') }}
+),
+
+regions as (
+    select * from {{ ref('regions') }}
+),
+
+per_call as (
+    select
+        region_id,
+        call_id,
+        queue_name,
+        min(event_at) filter (where event = 'ENTERQUEUE') as offered_at,
+        max(caller_hash) filter (where event = 'ENTERQUEUE') as caller_hash,
+        min(event_at) filter (where event = 'CONNECT') as answered_at,
+        min(hold_seconds) filter (where event = 'CONNECT') as hold_seconds,
+        max(talk_seconds) as talk_seconds,
+        max(wait_seconds) filter (where event in ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY', 'EXITWITHKEY'))
+            as wait_before_exit_seconds,
+        count(*) filter (where event = 'RINGNOANSWER') as ring_no_answer_count,
+        bool_or(event = 'CONNECT') as has_connect,
+        bool_or(event = 'ABANDON') as has_abandon,
+        bool_or(event = 'EXITWITHTIMEOUT') as has_timeout,
+        bool_or(event = 'EXITEMPTY') as has_exit_empty,
+        bool_or(event = 'EXITWITHKEY') as has_exit_key,
+        bool_or(event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')) as is_transferred,
+        max(event_at) as last_event_at
+    from events
+    group by region_id, call_id, queue_name
+),
+
+classified as (
+    select
+        *,
+        case
+            when has_connect then 'answered'
+            when has_abandon then 'abandoned'
+            when has_timeout then 'timed_out'
+            when has_exit_empty then 'no_agents'
+            when has_exit_key then 'left_by_key'
+            else 'no_exit'
+        end as outcome
+    from per_call
+    -- a call is offered to a queue when it entered it; fragments without ENTERQUEUE are not calls
+    where offered_at is not null
+),
+
+final as (
+    select
+        {{ surrogate_key(['classified.region_id', 'classified.call_id', 'classified.queue_name']) }} as queue_call_id,
+        classified.region_id,
+        classified.call_id,
+        classified.queue_name,
+        queues.office_id,
+        queues.touchpoint_id,
+        classified.caller_hash,
+        classified.offered_at,
+        classified.answered_at,
+        classified.outcome,
+        classified.outcome = 'answered' as is_answered,
+        classified.outcome = 'abandoned' as is_abandoned,
+        classified.is_transferred,
+        classified.hold_seconds,
+        classified.talk_seconds,
+        classified.wait_before_exit_seconds,
+        classified.ring_no_answer_count,
+        {{ local_parts('classified.offered_at', 'regions.timezone', 'offered') }}
+    from classified
+    inner join queues
+        on classified.region_id = queues.region_id and classified.queue_name = queues.queue_name
+    inner join regions on classified.region_id = regions.region_id
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{#-
+    One row per measurement that feeds a KPI (measures in the KPI's unit, 4 decimals): a called walk-in ticket for the walk-in wait, an
+    offered call for the service level, and so on. Thresholds come from the kpi_definitions
+    seed, never from SQL. `aggregation` says how fct_touchpoint_kpis turns observations into a
+    value: share of successes, median or mean of the measure.
+-#}
+with
+
+tickets as (
+    select * from {{ ref('int_office_visits__tickets') }}
+),
+
+calls as (
+    select * from {{ ref('int_calls__summarised') }}
+),
+
+kpis as (
+    select * from {{ ref('kpi_definitions') }}
+),
+
+thresholds as (
+    select
+        kpi_id,
+        case threshold_unit
+            when 'minutes' then threshold_value * 60
+            when 'seconds' then threshold_value
+            when 'hours' then threshold_value * 3600
+        end as threshold_seconds
+    from kpis
+),
+
+walkin_wait as (
+    select
+        'office_wait_walkin' as kpi_id, tickets.region_id, tickets.office_id, 'office_queue' as touchpoint_id,
+        tickets.issued_local_date as local_date, tickets.issued_local_weekday as local_weekday,
+        tickets.issued_local_hour as local_hour,
+        tickets.wait_seconds <= thresholds.threshold_seconds as is_success,
+        (tickets.wait_seconds / 60.0)::numeric(14, 4) as measure,
+        'share' as aggregation
+    from tickets
+    inner join thresholds on thresholds.kpi_id = 'office_wait_walkin'
+    where not tickets.is_prebooked and tickets.called_at is not null
+),
+
+walkin_wait_median as (
+    select
+        'office_wait_walkin_median' as kpi_id, region_id, office_id, touchpoint_id,
+        local_date, local_weekday, local_hour,
+        null::boolean as is_success, measure, 'median' as aggregation
+    from walkin_wait
+),
+
+prebooked_wait as (
+    select
+        'office_wait_prebooked' as kpi_id, tickets.region_id, tickets.office_id, 'office_queue' as touchpoint_id,
+        tickets.issued_local_date, tickets.issued_local_weekday, tickets.issued_local_hour,
+        tickets.wait_after_slot_seconds <= thresholds.threshold_seconds as is_success,
+        (greatest(tickets.wait_after_slot_seconds, 0) / 60.0)::numeric(14, 4) as measure,
+        'share' as aggregation
+    from tickets
+    inner join thresholds on thresholds.kpi_id = 'office_wait_prebooked'
+    where tickets.is_prebooked and tickets.started_at is not null
+),
+
+service_time as (
+    select
+        'office_service_time' as kpi_id, tickets.region_id, tickets.office_id, 'office_window' as touchpoint_id,
+        tickets.issued_local_date, tickets.issued_local_weekday, tickets.issued_local_hour,
+        tickets.service_seconds <= thresholds.threshold_seconds as is_success,
+        (tickets.service_seconds / 60.0)::numeric(14, 4) as measure,
+        'share' as aggregation
+    from tickets
+    inner join thresholds on thresholds.kpi_id = 'office_service_time'
+    where tickets.started_at is not null and tickets.ended_at is not null
+),
+
+service_time_median as (
+    select
+        'office_service_time_median' as kpi_id, region_id, office_id, touchpoint_id,
+        issued_local_date, issued_local_weekday, issued_local_hour,
+        null::boolean as is_success, measure, 'median' as aggregation
+    from service_time
+),
+
+service_level as (
+    select
+        thresholds.kpi_id, calls.region_id, calls.office_id, calls.touchpoint_id,
+        calls.offered_local_date, calls.offered_local_weekday, calls.offered_local_hour,
+        coalesce(calls.is_answered and calls.hold_seconds <= thresholds.threshold_seconds, false) as is_success,
+        null::numeric(14, 4) as measure,
+        'share' as aggregation
+    from calls
+    inner join thresholds on thresholds.kpi_id in ('call_service_level', 'call_service_level_20s')
+),
+
+abandonment as (
+    select
+        'call_abandon_rate' as kpi_id, region_id, office_id, touchpoint_id,
+        offered_local_date, offered_local_weekday, offered_local_hour,
+        is_abandoned as is_success,
+        null::numeric(14, 4) as measure,
+        'share' as aggregation
+    from calls
+),
+
+speed_of_answer as (
+    select
+        'call_asa' as kpi_id, region_id, office_id, touchpoint_id,
+        offered_local_date, offered_local_weekday, offered_local_hour,
+        null::boolean as is_success,
+        hold_seconds::numeric(14, 4) as measure,
+        'mean' as aggregation
+    from calls
+    where is_answered
+),
+
+unioned as (
+    select * from walkin_wait
+    union all select * from walkin_wait_median
+    union all select * from prebooked_wait
+    union all select * from service_time
+    union all select * from service_time_median
+    union all select * from service_level
+    union all select * from abandonment
+    union all select * from speed_of_answer
+)
+
+select * from unioned

@@ -1,0 +1,70 @@
+{#-
+    Client KPIs per touchpoint × office × day and month, plus the whole region (office_id null).
+    Shares: numerator = observations meeting the threshold, denominator = all observations.
+    Means: numerator = sum, denominator = count. Medians have no numerator/denominator.
+    Status compares the value with the norm of the kpi_definitions seed.
+-#}
+with
+
+observations as (
+    select
+        *,
+        date_trunc('month', local_date)::date as local_month
+    from {{ ref('int_kpi_observations') }}
+),
+
+kpis as (
+    select * from {{ ref('dim_kpis') }}
+),
+
+aggregated as (
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        touchpoint_id,
+        case when grouping(local_date) = 0 then 'day' else 'month' end as period_grain,
+        coalesce(local_date, local_month) as period_start,
+        {{ kpi_aggregates() }}
+    from observations
+    group by grouping sets (
+        (kpi_id, region_id, office_id, touchpoint_id, local_date),
+        (kpi_id, region_id, office_id, touchpoint_id, local_month),
+        (kpi_id, region_id, touchpoint_id, local_date),
+        (kpi_id, region_id, touchpoint_id, local_month)
+    )
+),
+
+valued as (
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        touchpoint_id,
+        period_grain,
+        period_start,
+        {{ kpi_value_columns() }}
+    from aggregated
+),
+
+final as (
+    select
+        {{ surrogate_key(['valued.kpi_id', 'valued.region_id', 'valued.office_id', 'valued.touchpoint_id', 'valued.period_grain', 'valued.period_start']) }}
+            as kpi_row_id,
+        valued.kpi_id,
+        valued.region_id,
+        valued.office_id,
+        valued.touchpoint_id,
+        valued.period_grain,
+        valued.period_start,
+        trim_scale(valued.numerator) as numerator,
+        trim_scale(valued.denominator) as denominator,
+        trim_scale(round(valued.value, 6)) as value,
+        valued.sample_size::int as sample_size,
+        kpis.norm_value,
+        {{ kpi_status('valued.value', 'kpis.direction', 'kpis.norm_value', 'kpis.amber_band') }} as status
+    from valued
+    inner join kpis on valued.kpi_id = kpis.kpi_id
+)
+
+select * from final

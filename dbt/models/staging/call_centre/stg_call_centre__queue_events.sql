@@ -1,0 +1,71 @@
+with
+
+batches as (
+    select batch_id
+    from {{ source('raw', 'ingest_batches') }}
+    where source = 'call_centre' and status = 'validated'
+),
+
+queue_log as (
+    select * from {{ source('raw', 'raw_call_centre_queue_log') }}
+),
+
+call_events as (
+    select
+        queue_log.batch_id,
+        queue_log.line_no,
+        queue_log.region_id,
+        queue_log.event_at,
+        queue_log.call_id,
+        queue_log.queue_name,
+        nullif(queue_log.agent, 'NONE') as agent,
+        queue_log.event,
+        queue_log.data1,
+        queue_log.data2,
+        queue_log.data3,
+        queue_log.data4,
+        queue_log.data5,
+        queue_log.caller_hash
+    from queue_log
+    inner join batches on queue_log.batch_id = batches.batch_id
+    where queue_log.call_id <> 'NONE'
+),
+
+typed as (
+    select
+        {{ surrogate_key(['region_id', 'call_id', 'queue_name', 'event', 'event_at', 'agent', 'data1', 'data2', 'data3']) }}
+            as queue_event_id,
+        region_id,
+        call_id,
+        queue_name,
+        event_at,
+        event,
+        agent,
+        caller_hash,
+        case
+            when event = 'CONNECT' then data1::int
+            when event in ('COMPLETECALLER', 'COMPLETEAGENT') then data1::int
+            when event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER') then data3::int
+        end as hold_seconds,
+        case
+            when event in ('COMPLETECALLER', 'COMPLETEAGENT') then data2::int
+            when event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER') then data4::int
+        end as talk_seconds,
+        case
+            when event in ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY') then data3::int
+            when event = 'EXITWITHKEY' then data4::int
+        end as wait_seconds,
+        case when event = 'RINGNOANSWER' then data1::int end as ring_ms,
+        batch_id,
+        line_no
+    from call_events
+),
+
+deduplicated as (
+    -- the same line delivered in two batches (overlapping exports) counts once
+    select distinct on (queue_event_id) *
+    from typed
+    order by queue_event_id, batch_id, line_no
+)
+
+select * from deduplicated

@@ -1,0 +1,48 @@
+with
+
+batches as (
+    select batch_id
+    from {{ source('raw', 'ingest_batches') }}
+    where source = 'office_visits' and status = 'validated'
+),
+
+tickets as (
+    select * from {{ source('raw', 'raw_office_visits_tickets') }}
+),
+
+validated as (
+    select tickets.*
+    from tickets
+    inner join batches on tickets.batch_id = batches.batch_id
+),
+
+renamed as (
+    select
+        {{ surrogate_key(['office_id', 'file_date', 'ticket_id']) }} as ticket_key,
+        region_id,
+        office_id,
+        ticket_id,
+        file_date as ticket_date,
+        service_code,
+        is_prebooked,
+        booked_for as booked_for_at,
+        issued_at,
+        called_at,
+        started_at,
+        ended_at,
+        window_name,
+        outcome,
+        phone_hash,
+        batch_id,
+        line_no
+    from validated
+),
+
+deduplicated as (
+    -- a ticket re-delivered in a later batch (corrected export): the latest batch wins
+    select distinct on (ticket_key) *
+    from renamed
+    order by ticket_key, batch_id desc, line_no
+)
+
+select * from deduplicated

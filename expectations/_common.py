@@ -1,0 +1,43 @@
+"""Expectations every raw batch shares: schema, volume, timestamps inside the interval, no PII."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from expectations import BatchInfo
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+# Anything that still looks like a Russian phone number in clear text.
+CLEAR_PHONE = r"(\+?[78][\s(-]*9\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2})"
+# Local days are at most a day away from the UTC interval that loads them.
+SLACK = timedelta(days=2)
+
+
+def new_suite(name: str, columns: list[str], batch: BatchInfo, *, max_rows: int) -> gx.ExpectationSuite:
+    suite = gx.ExpectationSuite(name=f"{name}__batch_{batch.batch_id}")
+    suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=True))
+    # Volume: a delivered file must bring rows; no file, no rows.
+    low = 1 if batch.files_loaded else 0
+    high = max_rows * max(batch.files_loaded, 1) if batch.files_loaded else 0
+    suite.add_expectation(gxe.ExpectTableRowCountToBeBetween(min_value=low, max_value=high))
+    return suite
+
+
+def expect_in_interval(suite: gx.ExpectationSuite, column: str, batch: BatchInfo, *, mostly: float = 1.0) -> None:
+    suite.add_expectation(
+        gxe.ExpectColumnValuesToBeBetween(
+            column=column,
+            min_value=(batch.interval_start - SLACK).isoformat(),
+            max_value=(batch.interval_end + SLACK).isoformat(),
+            mostly=mostly,
+        )
+    )
+
+
+def expect_pseudonymised(suite: gx.ExpectationSuite, hash_column: str, free_text_columns: list[str]) -> None:
+    suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=hash_column, regex=SHA256_HEX))
+    for column in free_text_columns:
+        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))

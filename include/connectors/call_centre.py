@@ -1,0 +1,228 @@
+"""Call centre connector: Asterisk ``queue_log`` plus the CRM's call-topic (wrap-up) export.
+
+Formats: ``include/connectors/FORMATS.md``. The caller id of ``ENTERQUEUE`` is the only personal
+datum; it is replaced by a keyed hash before the row leaves this module.
+
+Run one interval by hand::
+
+    python -m include.connectors.call_centre --region enskaya --date 2026-09-01
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from include.connectors.common import (
+    FieldError,
+    csv_dialect,
+    parse_local_or_aware,
+    run_cli,
+)
+from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+
+SOURCE = "call_centre"
+
+# event → (minimum, maximum) number of data fields, and which data fields must be integers.
+CALL_EVENTS: dict[str, tuple[int, int, tuple[int, ...]]] = {
+    "ENTERQUEUE": (2, 3, (3,)),
+    "RINGNOANSWER": (1, 1, (1,)),
+    "CONNECT": (1, 3, (1,)),
+    "COMPLETECALLER": (3, 3, (1, 2, 3)),
+    "COMPLETEAGENT": (3, 3, (1, 2, 3)),
+    "ABANDON": (3, 3, (1, 2, 3)),
+    "EXITWITHTIMEOUT": (3, 3, (1, 2, 3)),
+    "EXITEMPTY": (3, 3, (1, 2, 3)),
+    "EXITWITHKEY": (3, 4, (2, 3)),
+    "TRANSFER": (5, 5, (3, 4, 5)),
+    "BLINDTRANSFER": (5, 5, (3, 4, 5)),
+    "ATTENDEDTRANSFER": (5, 5, (3, 4, 5)),
+    "DID": (0, 1, ()),
+}
+SYSTEM_EVENTS = frozenset(
+    {
+        "QUEUESTART",
+        "CONFIGRELOAD",
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+        "UNPAUSEALL",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "AGENTCALLBACKLOGIN",
+        "AGENTCALLBACKLOGOFF",
+        "AGENTDUMP",
+        "SYSCOMPAT",
+    }
+)
+RESOLUTIONS = frozenset({"resolved", "callback", "redirected"})
+TOPIC_COLUMNS = ("call_id", "topic_code", "topic_name", "resolution", "wrapup_at")
+_QUEUE_LOG = re.compile(r"^queue_log-(\d{8})$")
+_TOPICS = re.compile(r"^call_topics-(\d{8})\.csv$")
+_INTEGER = re.compile(r"^-?\d+$")
+
+QUEUE_LOG = RawTable(
+    name="raw_call_centre_queue_log",
+    column_ddl=(
+        ("event_at", "timestamptz not null"),
+        ("call_id", "text not null"),
+        ("queue_name", "text not null"),
+        ("agent", "text not null"),
+        ("event", "text not null"),
+        ("data1", "text"),
+        ("data2", "text"),
+        ("data3", "text"),
+        ("data4", "text"),
+        ("data5", "text"),
+        ("caller_hash", "text"),
+    ),
+)
+CALL_TOPICS = RawTable(
+    name="raw_call_centre_call_topics",
+    column_ddl=(
+        ("call_id", "text not null"),
+        ("topic_code", "text not null"),
+        ("topic_name", "text"),
+        ("resolution", "text not null"),
+        ("wrapup_at", "timestamptz not null"),
+    ),
+    natural_key=("call_id", "wrapup_at"),
+)
+
+
+class CallCentreConnector:
+    source = SOURCE
+    tables = {"queue_log": QUEUE_LOG, "call_topics": CALL_TOPICS}
+    rejected_table = "rejected_call_centre"
+
+    def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
+        wanted = set(days)
+        found: list[SourceFile] = []
+        if not source_dir.is_dir():
+            return found
+        for path in sorted(source_dir.iterdir()):
+            for pattern, table in ((_QUEUE_LOG, "queue_log"), (_TOPICS, "call_topics")):
+                match = pattern.match(path.name)
+                if match:
+                    day = datetime.strptime(match.group(1), "%Y%m%d").date()
+                    if day in wanted:
+                        found.append(SourceFile(path, table, day))
+        return found
+
+    def has_header(self, source_file: SourceFile) -> bool:
+        return source_file.table == "call_topics"
+
+    def parse(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection | object]:
+        if ctx.source_file.table == "queue_log":
+            return self._parse_queue_log(lines, ctx)
+        return self._parse_topics(lines, ctx)
+
+    # -- queue_log ---------------------------------------------------------------------------
+
+    def _parse_queue_log(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection]:
+        queues = ctx.region.queues
+        phone = ctx.pseudonymiser.phone
+        for line in lines:
+            if not line.terminated:
+                yield Rejection(line.number, "truncated last line (no newline at end of file)", line.text)
+                continue
+            try:
+                yield line.number, parse_queue_log_line(line.text, queues, phone)
+            except FieldError as exc:
+                yield Rejection(line.number, str(exc), line.text)
+
+    # -- call topics -------------------------------------------------------------------------
+
+    def _parse_topics(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection | object]:
+        first = next(lines, None)
+        if first is None:
+            return
+        dialect = csv_dialect(first.text)
+        header = [h.strip().lower() for h in next(csv.reader([first.text], dialect))]
+        if tuple(header) != TOPIC_COLUMNS:
+            yield Rejection(first.number, f"unexpected header {header}, expected {list(TOPIC_COLUMNS)}", first.text)
+            for line in lines:
+                yield Rejection(line.number, "file rejected: its header is not the call-topic export header", line.text)
+            return
+        yield HEADER
+        topics = ctx.region.call_topics
+        tz = ctx.region.timezone
+        for line in lines:
+            try:
+                fields = next(csv.reader([line.text], dialect), [])
+                if len(fields) != len(TOPIC_COLUMNS):
+                    raise FieldError(f"expected {len(TOPIC_COLUMNS)} columns, got {len(fields)}")
+                call_id, topic_code, topic_name, resolution, wrapup = (f.strip() for f in fields)
+                if not call_id:
+                    raise FieldError("empty call_id")
+                if topic_code not in topics:
+                    raise FieldError(f"unknown topic code {topic_code!r} (add it to dbt/seeds/call_topics.csv)")
+                if resolution not in RESOLUTIONS:
+                    raise FieldError(f"unknown resolution {resolution!r}")
+                wrapup_at = parse_local_or_aware(wrapup, tz, "wrapup_at")
+            except FieldError as exc:
+                yield Rejection(line.number, str(exc), line.text)
+                continue
+            yield line.number, (call_id, topic_code, topic_name, resolution, wrapup_at)
+
+
+def parse_queue_log_line(
+    text: str, queues: dict[str, str], phone_hash: Callable[[str | None], str | None]
+) -> tuple[object, ...]:
+    """One queue_log line → the raw row; raises FieldError with the reason."""
+    if not text.strip():
+        raise FieldError("empty line")
+    fields = text.split("|")
+    if len(fields) < 5:
+        raise FieldError(f"expected at least 5 '|'-separated fields, got {len(fields)}")
+    epoch, call_id, queue, agent, event, *data = fields
+    if not _INTEGER.match(epoch):
+        raise FieldError(f"epoch {epoch!r} is not an integer")
+    seconds = int(epoch)
+    if not 946_684_800 <= seconds <= 4_102_444_800:  # 2000-01-01 … 2100-01-01
+        raise FieldError(f"epoch {seconds} is outside 2000–2100")
+    if len(data) > 5:
+        raise FieldError(f"too many fields ({len(fields)})")
+    while data and data[-1] == "":
+        data.pop()
+    caller_hash = None
+    if event in CALL_EVENTS:
+        low, high, integer_fields = CALL_EVENTS[event]
+        if not low <= len(data) <= high:
+            raise FieldError(f"{event} needs {low}–{high} data fields, got {len(data)}")
+        for position in integer_fields:
+            if position <= len(data) and not _INTEGER.match(data[position - 1]):
+                raise FieldError(f"{event} data{position} {data[position - 1]!r} is not an integer")
+        if call_id in ("", "NONE"):
+            raise FieldError(f"{event} without a call id")
+        if queue not in queues:
+            raise FieldError(f"unknown queue {queue!r} (add it to dbt/seeds/call_queues.csv)")
+        if event == "ENTERQUEUE":
+            caller = data[1] if len(data) > 1 else ""
+            anonymous = not caller or caller.lower() in ("anonymous", "unknown", "<unknown>")
+            caller_hash = None if anonymous else phone_hash(caller)
+            if len(data) > 1:
+                data[1] = ""
+    elif event not in SYSTEM_EVENTS:
+        raise FieldError(f"unknown event {event!r}")
+    elif queue not in ("NONE", "") and queue not in queues:
+        raise FieldError(f"unknown queue {queue!r} (add it to dbt/seeds/call_queues.csv)")
+    padded = (data + [""] * 5)[:5]
+    return (
+        datetime.fromtimestamp(seconds, tz=UTC),
+        call_id or "NONE",
+        queue or "NONE",
+        agent or "NONE",
+        event,
+        *(value or None for value in padded),
+        caller_hash,
+    )
+
+
+if __name__ == "__main__":
+    run_cli(CallCentreConnector())

@@ -1,0 +1,102 @@
+"""Running the dbt project against the warehouse: connection environment and invocations.
+
+``dbt/profiles.yml`` reads only ``CJW_PG*`` environment variables; they are derived here from
+``WAREHOUSE_DSN`` (or the embedded server), so there is one connection setting for everything.
+
+    python -m include.dbt_runner env            # print `export …` lines for a shell
+    python -m include.dbt_runner build          # any dbt command, with the environment set
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from include import settings
+
+TELEMETRY_OFF = {
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "GX_ANALYTICS_ENABLED": "false",
+    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+    "SCARF_ANALYTICS": "false",
+}
+
+
+def dbt_env(dsn: str | None = None) -> dict[str, str]:
+    """The ``CJW_PG*`` variables profiles.yml reads, from a libpq DSN."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    parts = conninfo_to_dict(dsn or settings.warehouse_dsn())
+    env = {
+        "CJW_PGHOST": str(parts.get("host") or "127.0.0.1"),
+        "CJW_PGPORT": str(parts.get("port") or "5432"),
+        "CJW_PGUSER": str(parts.get("user") or "postgres"),
+        "CJW_PGPASSWORD": str(parts.get("password") or ""),
+        "CJW_PGDATABASE": str(parts.get("dbname") or "postgres"),
+        "DBT_PROFILES_DIR": str(settings.DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(settings.DBT_PROJECT_DIR),
+    }
+    return {**TELEMETRY_OFF, **env}
+
+
+def manifest_path() -> Path:
+    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for folder in ("models", "seeds", "macros", "tests", "docs"):
+        for path in (settings.DBT_PROJECT_DIR / folder).rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    newest = max(newest, (settings.DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """``dbt parse`` when the manifest is missing or older than the project (no database needed)."""
+    path = manifest_path()
+    if path.exists() and path.stat().st_mtime >= _newest_source_mtime():
+        return path
+    env = {k: v for k, v in dbt_env("postgresql://parse-only@127.0.0.1/parse_only").items()}
+    result = invoke(["parse", "--quiet"], env=env)
+    if not result.success or not path.exists():
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    return path
+
+
+def invoke(args: Sequence[str], *, env: dict[str, str] | None = None) -> Any:
+    """Run dbt in-process (dbtRunner) with the connection environment set for the call."""
+    from dbt.cli.main import dbtRunner
+
+    env = env if env is not None else dbt_env()
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        cli = [*args]
+        if "--project-dir" not in cli:
+            cli += ["--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR)]
+        return dbtRunner().invoke(cli)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def main(argv: Sequence[str]) -> int:
+    if argv[:1] == ["env"]:
+        for key, value in dbt_env().items():
+            print(f"export {key}={value!r}")
+        return 0
+    result = invoke(list(argv))
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,772 @@
+"""Turn the marts into what the KPI page shows: tiles, month tables, trend charts, heatmaps.
+
+Everything here is plain data (dataclasses of Russian strings); the templates only lay it out.
+Small-cell suppression happens here, once: a hidden value never reaches a template or a chart.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from include.report.charts import (
+    Point,
+    Series,
+    hover_text,
+    line_chart_spec,
+    sparkline_svg,
+)
+from include.report.data import Kpi, KpiRow, Marts
+from include.report.formatting import (
+    MINUS,
+    WEEKDAYS_FULL,
+    WEEKDAYS_SHORT,
+    datetime_label,
+    format_count,
+    format_delta,
+    format_norm,
+    format_threshold,
+    format_value,
+    month_key,
+    month_label,
+    period_label,
+    plural,
+    raw_number,
+)
+
+SeriesKey = tuple[str, str]  # (kpi_id, touchpoint_id)
+
+COLOURED = ("green", "amber", "red")
+STATUS_WORDS = {
+    "green": "норматив выполнен",
+    "amber": "близко к нормативу",
+    "red": "норматив не выполнен",
+    "suppressed": "мало наблюдений",
+    "no_data": "нет данных",
+}
+NORM_LABELS = {
+    "V": "подтверждённый норматив",
+    "E": "аналог из других правил",
+    "P": "предложение рабочей группы",
+}
+CHANNEL_TITLES = {
+    "office": "Центры занятости",
+    "call_centre": "Контакт-центр",
+    "chatbot": "Чат-бот",
+    "website": "Портал и сайт",
+    "feedback": "Опросы клиентов",
+}
+CHANNEL_ORDER = ("office", "call_centre", "chatbot", "website", "feedback")
+SECTION_IDS = {"office": "offices", "call_centre": "calls"}
+PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
+TOTAL_LABEL = "Итого по региону"
+SUPPRESSED_TITLE = "мало наблюдений"
+NO_DATA = "нет данных"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A coloured KPI value with the data attributes the tests and readers rely on."""
+
+    text: str
+    status: str  # green | amber | red | suppressed | no_data
+    title: str
+    attrs: tuple[tuple[str, str], ...]
+
+    @property
+    def shown(self) -> bool:
+        return self.status in COLOURED
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A table row: an office, a call queue, or the region total (``office_id`` None)."""
+
+    office_id: str | None
+    label: str
+    queue_name: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Tile:
+    kpi: Kpi
+    title: str
+    cell: Cell
+    norm_text: str
+    norm_help: str
+    previous_label: str
+    previous: Cell | None
+    delta_text: str
+    delta_class: str
+    sparkline: Markup
+
+
+@dataclass(frozen=True)
+class TileGroup:
+    name: str
+    tiles: list[Tile]
+
+
+@dataclass(frozen=True)
+class Column:
+    kpi_id: str
+    title: str
+    norm_text: str
+    help: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    label: str
+    note: str
+    is_total: bool
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class MonthPanel:
+    key: str
+    label: str
+    selected: bool
+    rows: list[MatrixRow]
+
+
+@dataclass(frozen=True)
+class ChannelTable:
+    section_id: str
+    title: str
+    row_header: str
+    columns: list[Column]
+    panels: list[MonthPanel]
+
+
+@dataclass(frozen=True)
+class Chart:
+    chart_id: str
+    title: str
+    norm_text: str
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    title: str
+    subtitle: str
+    norm_text: str
+    row_header: str
+    buckets: list[tuple[str, str]]  # (short label, full label)
+    rows: list[MatrixRow]
+    note: str
+
+
+@dataclass(frozen=True)
+class ChannelBlock:
+    """Charts or heatmaps of one channel (section heading + items)."""
+
+    title: str
+    items: list[Any]
+
+
+@dataclass(frozen=True)
+class MethodRow:
+    name: str
+    group: str
+    formula: str
+    norm_text: str
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Quality:
+    state: str  # passed | failed | unknown
+    text: str
+
+
+@dataclass(frozen=True)
+class Page:
+    region_name: str
+    period_text: str
+    published_text: str
+    quality: Quality
+    latest_month: str
+    months: list[tuple[str, str]]
+    tile_groups: list[TileGroup]
+    missing_groups: list[str]
+    tables: list[ChannelTable]
+    chart_blocks: list[ChannelBlock]
+    heatmap_blocks: list[ChannelBlock]
+    method_rows: list[MethodRow]
+    min_cell: int
+    sections: list[tuple[str, str]] = field(default_factory=list)
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def norm_text(kpi: Kpi, norm: Decimal | None = None) -> str:
+    return format_norm(
+        kpi.norm_value if norm is None else norm, kpi.unit, kpi.direction
+    )
+
+
+def _display(kpi: Kpi, row: KpiRow | None, min_cell: int) -> tuple[str, str, str]:
+    """(status class, text, tooltip) of one value, applying small-cell suppression."""
+    if row is None or row.value is None or row.status not in COLOURED:
+        return "no_data", NO_DATA, NO_DATA
+    if row.sample_size is None or row.sample_size < min_cell:
+        return "suppressed", "—", SUPPRESSED_TITLE
+    norm = norm_text(kpi, row.norm_value)
+    title = (
+        f"{STATUS_WORDS[row.status].capitalize()} (норматив {norm}); "
+        f"наблюдений: {format_count(row.sample_size)}"
+    )
+    return row.status, format_value(row.value, kpi.unit), title
+
+
+def make_cell(
+    kpi: Kpi,
+    touchpoint_id: str,
+    row: KpiRow | None,
+    entity: Entity,
+    *,
+    min_cell: int,
+    period: str | None = None,
+    profile: str | None = None,
+    bucket: int | None = None,
+) -> Cell:
+    status, text, title = _display(kpi, row, min_cell)
+    attrs: list[tuple[str, str]] = [
+        ("data-kpi", kpi.kpi_id),
+        ("data-touchpoint", touchpoint_id),
+        ("data-office", entity.office_id or "region"),
+    ]
+    if entity.queue_name:
+        attrs.append(("data-queue", entity.queue_name))
+    if period:
+        attrs.append(("data-period", period))
+    if profile is not None and bucket is not None:
+        attrs += [("data-profile", profile), ("data-bucket", str(bucket))]
+    attrs.append(("data-status", status))
+    if status in COLOURED and row is not None and row.value is not None:
+        attrs.append(("data-value", raw_number(row.value)))
+    return Cell(text=text, status=status, title=title, attrs=tuple(attrs))
+
+
+# --- indexing the facts ----------------------------------------------------------------------
+
+
+def _first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _previous_month(day: date) -> date:
+    return (_first_of_month(day) - timedelta(days=1)).replace(day=1)
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+class _Facts:
+    """Lookups over the fact rows by series (KPI × touchpoint), office and period."""
+
+    def __init__(self, marts: Marts) -> None:
+        self.month: dict[tuple[SeriesKey, str | None, date], KpiRow] = {}
+        self.daily: dict[tuple[SeriesKey, str | None], list[KpiRow]] = defaultdict(list)
+        self.profile: dict[
+            tuple[SeriesKey, str], dict[tuple[str | None, int], KpiRow]
+        ] = defaultdict(dict)
+        self.office_ids: dict[SeriesKey, set[str]] = defaultdict(set)
+        present: set[SeriesKey] = set()
+        for row in marts.kpi_rows:
+            if row.kpi_id not in marts.kpis or row.period_start is None:
+                continue
+            key = (row.kpi_id, row.touchpoint_id)
+            present.add(key)
+            if row.office_id is not None:
+                self.office_ids[key].add(row.office_id)
+            if row.period == "month":
+                self.month[(key, row.office_id, _first_of_month(row.period_start))] = (
+                    row
+                )
+            elif row.period == "day":
+                self.daily[(key, row.office_id)].append(row)
+        for rows in self.daily.values():
+            rows.sort(key=lambda r: r.period_start or date.min)
+        for row in marts.profile_rows:
+            if row.kpi_id not in marts.kpis or row.bucket is None:
+                continue
+            key = (row.kpi_id, row.touchpoint_id)
+            present.add(key)
+            if row.office_id is not None:
+                self.office_ids[key].add(row.office_id)
+            self.profile[(key, row.period)][(row.office_id, int(row.bucket))] = row
+
+        def order(key: SeriesKey) -> tuple[int, int, str, str]:
+            kpi = marts.kpis[key[0]]
+            return (
+                kpi.group_order,
+                kpi.order if kpi.order is not None else 10**6,
+                *key,
+            )
+
+        self.keys: list[SeriesKey] = sorted(present, key=order)
+        self.months: list[date] = sorted({m for (_, _, m) in self.month}, reverse=True)
+        days = [
+            d for rows in self.daily.values() for r in rows if (d := r.period_start)
+        ]
+        all_starts = [
+            r.period_start for r in marts.kpi_rows if r.period_start is not None
+        ]
+        self.first_day: date | None = min(all_starts) if all_starts else None
+        self.last_day: date | None = (
+            max(days) if days else (_month_end(self.months[0]) if self.months else None)
+        )
+
+
+# --- page parts ------------------------------------------------------------------------------
+
+
+def _channel(marts: Marts, touchpoint_id: str) -> str:
+    touchpoint = marts.touchpoints.get(touchpoint_id)
+    return touchpoint.channel if touchpoint else "other"
+
+
+def _channel_title(marts: Marts, channel: str, keys: Iterable[SeriesKey]) -> str:
+    if channel in CHANNEL_TITLES:
+        return CHANNEL_TITLES[channel]
+    names = {marts.touchpoints[k[1]].name for k in keys if k[1] in marts.touchpoints}
+    return "; ".join(sorted(names)) or "Другие каналы"
+
+
+def _series_title(marts: Marts, facts: _Facts, key: SeriesKey) -> str:
+    """KPI name, plus the touchpoint when the same KPI is measured at several touchpoints."""
+    kpi = marts.kpis[key[0]]
+    touchpoints = {k[1] for k in facts.keys if k[0] == key[0]}
+    touchpoint = marts.touchpoints.get(key[1])
+    if len(touchpoints) > 1:
+        return f"{kpi.name} — {touchpoint.name if touchpoint else key[1]}"
+    return kpi.name
+
+
+def _norm_help(kpi: Kpi) -> str:
+    parts = [
+        NORM_LABELS.get(code.strip(), code.strip())
+        for code in kpi.norm_label.split("/")
+    ]
+    label = " / ".join(p for p in parts if p)
+    text = f"Норматив {norm_text(kpi)}"
+    if kpi.threshold_value is not None and kpi.threshold_unit:
+        text += f", порог {format_threshold(kpi.threshold_value, kpi.threshold_unit)}"
+    if label:
+        text += f" ({label})"
+    if kpi.norm_source:
+        text += f". Источник: {kpi.norm_source}"
+    if kpi.formula:
+        text += f". Расчёт: {kpi.formula}"
+    return text
+
+
+def _delta(
+    kpi: Kpi, current: KpiRow | None, previous: KpiRow | None
+) -> tuple[str, str]:
+    if (
+        current is None
+        or previous is None
+        or current.value is None
+        or previous.value is None
+    ):
+        return "", ""
+    change = current.value - previous.value
+    text = format_delta(change, kpi.unit)
+    if not text.startswith(("+", MINUS)):
+        return "= без изменений", "delta-same"
+    better = (change > 0) == (kpi.direction == "higher_is_better")
+    arrow = "▲" if change > 0 else "▼"
+    return f"{arrow} {text}, {'лучше' if better else 'хуже'}", (
+        "delta-better" if better else "delta-worse"
+    )
+
+
+def _daily_points(kpi: Kpi, rows: list[KpiRow], min_cell: int) -> list[Point]:
+    points = []
+    for row in rows:
+        assert row.period_start is not None
+        shown = _display(kpi, row, min_cell)[0] in COLOURED
+        value = row.value if shown else None
+        hover = (
+            hover_text(row.period_start, value, kpi.unit, row.sample_size)
+            if value is not None
+            else ""
+        )
+        points.append(Point(row.period_start, value, hover))
+    return points
+
+
+def _tiles(marts: Marts, facts: _Facts, min_cell: int) -> list[TileGroup]:
+    if not facts.keys:
+        return []
+    latest = facts.months[0] if facts.months else None
+    previous = _previous_month(latest) if latest else None
+    region = Entity(None, TOTAL_LABEL)
+    groups: dict[tuple[int, str], TileGroup] = {}
+    for key in facts.keys:
+        kpi = marts.kpis[key[0]]
+        current_row = facts.month.get((key, None, latest)) if latest else None
+        previous_row = facts.month.get((key, None, previous)) if previous else None
+        cell = make_cell(
+            kpi,
+            key[1],
+            current_row,
+            region,
+            min_cell=min_cell,
+            period=month_key(latest) if latest else None,
+        )
+        previous_cell = make_cell(kpi, key[1], previous_row, region, min_cell=min_cell)
+        delta_text, delta_class = (
+            _delta(kpi, current_row, previous_row)
+            if cell.shown and previous_cell.shown
+            else ("", "")
+        )
+        points = _daily_points(kpi, facts.daily.get((key, None), []), min_cell)
+        spark = sparkline_svg(
+            points,
+            kpi.norm_value,
+            label=f"Динамика по дням, пунктир — норматив {norm_text(kpi)}",
+        )
+        tile = Tile(
+            kpi=kpi,
+            title=_series_title(marts, facts, key),
+            cell=cell,
+            norm_text=f"норматив {norm_text(kpi)}",
+            norm_help=_norm_help(kpi),
+            previous_label=month_label(previous, capitalize=True) if previous else "",
+            previous=previous_cell,
+            delta_text=delta_text,
+            delta_class=delta_class,
+            sparkline=spark,
+        )
+        group = groups.setdefault(
+            (kpi.group_order, kpi.group_id), TileGroup(kpi.group_name, [])
+        )
+        group.tiles.append(tile)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _missing_groups(marts: Marts, tile_groups: list[TileGroup]) -> list[str]:
+    shown = {g.name for g in tile_groups}
+    groups = sorted({(k.group_order, k.group_name) for k in marts.kpis.values()})
+    return [name for _, name in groups if name not in shown]
+
+
+def _entities(
+    marts: Marts, channel: str, keys: list[SeriesKey], facts: _Facts
+) -> list[Entity]:
+    names = {o.office_id: o.name for o in marts.offices}
+    touchpoints = {k[1] for k in keys}
+    if channel == "call_centre":
+        queues = [
+            q for q in marts.queues if q.touchpoint_id in touchpoints
+        ] or marts.queues
+        entities = [
+            Entity(q.office_id, q.name, q.queue_name, names.get(q.office_id, ""))
+            for q in queues
+        ]
+    else:
+        entities = [Entity(o.office_id, o.name) for o in marts.offices]
+    known = {e.office_id for e in entities}
+    extra = set().union(*(facts.office_ids[k] for k in keys)) - known
+    entities += [Entity(o, names.get(o, o)) for o in sorted(extra)]
+    return entities
+
+
+def _channels(
+    marts: Marts, keys: Iterable[SeriesKey]
+) -> list[tuple[str, list[SeriesKey]]]:
+    by_channel: dict[str, list[SeriesKey]] = defaultdict(list)
+    for key in keys:
+        by_channel[_channel(marts, key[1])].append(key)
+
+    def order(channel: str) -> tuple[int, str]:
+        rank = (
+            CHANNEL_ORDER.index(channel)
+            if channel in CHANNEL_ORDER
+            else len(CHANNEL_ORDER)
+        )
+        return rank, channel
+
+    return [(c, by_channel[c]) for c in sorted(by_channel, key=order)]
+
+
+def _row_header(channel: str) -> str:
+    return "Очередь контакт-центра" if channel == "call_centre" else "Центр занятости"
+
+
+def _column(marts: Marts, facts: _Facts, key: SeriesKey) -> Column:
+    kpi = marts.kpis[key[0]]
+    return Column(
+        kpi.kpi_id,
+        _series_title(marts, facts, key),
+        f"норматив {norm_text(kpi)}",
+        _norm_help(kpi),
+    )
+
+
+def _tables(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelTable]:
+    office_keys = [
+        k
+        for k in facts.keys
+        if any(
+            (k, o, m) in facts.month for o in facts.office_ids[k] for m in facts.months
+        )
+    ]
+    tables = []
+    for channel, keys in _channels(marts, office_keys):
+        entities = _entities(marts, channel, keys, facts)
+        if any((k, None, m) in facts.month for k in keys for m in facts.months):
+            entities.append(Entity(None, TOTAL_LABEL))
+        panels = []
+        for index, month in enumerate(facts.months):
+            period = month_key(month)
+            rows = [
+                MatrixRow(
+                    e.label,
+                    e.note,
+                    e.office_id is None,
+                    [
+                        make_cell(
+                            marts.kpis[k[0]],
+                            k[1],
+                            facts.month.get((k, e.office_id, month)),
+                            e,
+                            min_cell=min_cell,
+                            period=period,
+                        )
+                        for k in keys
+                    ],
+                )
+                for e in entities
+            ]
+            panels.append(
+                MonthPanel(
+                    period, month_label(month, capitalize=True), index == 0, rows
+                )
+            )
+        tables.append(
+            ChannelTable(
+                section_id=SECTION_IDS.get(channel, f"channel-{channel}"),
+                title=_channel_title(marts, channel, keys),
+                row_header=_row_header(channel),
+                columns=[_column(marts, facts, k) for k in keys],
+                panels=panels,
+            )
+        )
+    return tables
+
+
+def _charts(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelBlock]:
+    daily_keys = [k for k in facts.keys if any(kk == k for kk, _ in facts.daily)]
+    blocks = []
+    for channel, keys in _channels(marts, daily_keys):
+        charts = []
+        for key in keys:
+            kpi = marts.kpis[key[0]]
+            entities = _entities(marts, channel, [key], facts) + [
+                Entity(None, TOTAL_LABEL)
+            ]
+            series = [
+                Series(e.label, _daily_points(kpi, rows, min_cell), e.office_id is None)
+                for e in entities
+                if (rows := facts.daily.get((key, e.office_id)))
+            ]
+            spec = line_chart_spec(
+                series, unit=kpi.unit, norm=kpi.norm_value, norm_text=norm_text(kpi)
+            )
+            charts.append(
+                Chart(
+                    chart_id=f"chart-{key[0]}-{key[1]}",
+                    title=_series_title(marts, facts, key),
+                    norm_text=f"норматив {norm_text(kpi)}",
+                    spec=spec,
+                )
+            )
+        blocks.append(ChannelBlock(_channel_title(marts, channel, keys), charts))
+    return blocks
+
+
+def _buckets(profile: str, present: set[int]) -> tuple[list[int], str]:
+    """Columns of a heatmap and a note about the ones left out."""
+    if profile == "weekday":
+        shown = [b for b in range(1, 8) if b in present]
+        hidden = [WEEKDAYS_SHORT[b - 1] for b in range(1, 8) if b not in present]
+        note = f"Дни без данных не показаны: {', '.join(hidden)}." if hidden else ""
+        return shown, note
+    if profile == "hour":
+        return list(range(min(present), max(present) + 1)), ""
+    return sorted(present), ""
+
+
+def _bucket_label(profile: str, bucket: int) -> tuple[str, str]:
+    if profile == "weekday" and 1 <= bucket <= 7:
+        return WEEKDAYS_SHORT[bucket - 1], WEEKDAYS_FULL[bucket - 1]
+    if profile == "hour":
+        return f"{bucket}:00", f"с {bucket}:00 до {bucket + 1}:00"
+    return str(bucket), str(bucket)
+
+
+def _heatmaps(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelBlock]:
+    profiles_by_key: dict[SeriesKey, list[str]] = defaultdict(list)
+    for key, profile in sorted(
+        facts.profile, key=lambda kp: (kp[1] != "weekday", kp[1])
+    ):
+        profiles_by_key[key].append(profile)
+    blocks = []
+    for channel, keys in _channels(
+        marts, [k for k in facts.keys if k in profiles_by_key]
+    ):
+        heatmaps = []
+        for key in keys:
+            kpi = marts.kpis[key[0]]
+            for profile in profiles_by_key[key]:
+                cells = facts.profile[(key, profile)]
+                buckets, note = _buckets(profile, {b for _, b in cells})
+                with_rows = {o for o, _ in cells}
+                entities = [
+                    e
+                    for e in _entities(marts, channel, [key], facts)
+                    if e.office_id in with_rows
+                ]
+                if None in with_rows:
+                    entities.append(Entity(None, TOTAL_LABEL))
+                rows = [
+                    MatrixRow(
+                        e.label,
+                        e.note,
+                        e.office_id is None,
+                        [
+                            make_cell(
+                                kpi,
+                                key[1],
+                                cells.get((e.office_id, b)),
+                                e,
+                                min_cell=min_cell,
+                                profile=profile,
+                                bucket=b,
+                            )
+                            for b in buckets
+                        ],
+                    )
+                    for e in entities
+                ]
+                heatmaps.append(
+                    Heatmap(
+                        title=_series_title(marts, facts, key),
+                        subtitle=PROFILE_TITLES.get(profile, profile),
+                        norm_text=f"норматив {norm_text(kpi)}",
+                        row_header=_row_header(channel),
+                        buckets=[_bucket_label(profile, b) for b in buckets],
+                        rows=rows,
+                        note=note,
+                    )
+                )
+        blocks.append(ChannelBlock(_channel_title(marts, channel, keys), heatmaps))
+    return blocks
+
+
+def _method_rows(marts: Marts, facts: _Facts) -> list[MethodRow]:
+    seen: list[str] = []
+    for kpi_id, _ in facts.keys:
+        if kpi_id not in seen:
+            seen.append(kpi_id)
+    rows = []
+    for kpi_id in seen:
+        kpi = marts.kpis[kpi_id]
+        codes = [c.strip() for c in kpi.norm_label.split("/") if c.strip()]
+        norm = norm_text(kpi)
+        if kpi.threshold_value is not None and kpi.threshold_unit:
+            norm += (
+                f" (порог {format_threshold(kpi.threshold_value, kpi.threshold_unit)})"
+            )
+        rows.append(
+            MethodRow(
+                name=kpi.name,
+                group=kpi.group_name,
+                formula=kpi.formula,
+                norm_text=norm,
+                label="; ".join(NORM_LABELS.get(c, c) for c in codes),
+                source=kpi.norm_source,
+            )
+        )
+    return rows
+
+
+def quality_summary(quality: dict[str, Any] | None) -> Quality:
+    """«Проверки качества пройдены (42)» or a warning the reader cannot miss."""
+    if not quality:
+        return Quality("unknown", "Результат проверок качества данных не передан")
+    checks = quality.get("checks")
+    failed = quality.get("failed") or 0
+    if str(quality.get("status", "")).lower() == "passed" and not failed:
+        return Quality(
+            "passed", f"Проверки качества пройдены ({format_count(int(checks or 0))})"
+        )
+    detail = ""
+    if failed and checks:
+        word = plural(int(failed), "проверка", "проверки", "проверок")
+        detail = f": не пройдены {format_count(int(failed))} {word} из {format_count(int(checks))}"
+    return Quality(
+        "failed",
+        f"Внимание: проверки качества данных не пройдены{detail}. "
+        "Показатели могут быть неточными.",
+    )
+
+
+def build_page(
+    marts: Marts,
+    *,
+    published_at: datetime,
+    quality: dict[str, Any] | None,
+    min_cell: int,
+) -> Page:
+    facts = _Facts(marts)
+    tile_groups = _tiles(marts, facts, min_cell)
+    tables = _tables(marts, facts, min_cell)
+    chart_blocks = _charts(marts, facts, min_cell)
+    heatmap_blocks = _heatmaps(marts, facts, min_cell)
+    if facts.first_day and facts.last_day:
+        period_text = period_label(facts.first_day, facts.last_day)
+    else:
+        period_text = NO_DATA
+    sections = [("kpi", "Показатели")]
+    sections += [(t.section_id, t.title) for t in tables]
+    if chart_blocks:
+        sections.append(("trends", "Динамика"))
+    if heatmap_blocks:
+        sections.append(("profiles", "Когда возникают проблемы"))
+    sections.append(("method", "Как считаются показатели"))
+    return Page(
+        region_name=marts.region_name,
+        period_text=period_text,
+        published_text=datetime_label(published_at, ZoneInfo(marts.timezone)),
+        quality=quality_summary(quality),
+        latest_month=month_label(facts.months[0]) if facts.months else "",
+        months=[(month_key(m), month_label(m, capitalize=True)) for m in facts.months],
+        tile_groups=tile_groups,
+        missing_groups=_missing_groups(marts, tile_groups),
+        tables=tables,
+        chart_blocks=chart_blocks,
+        heatmap_blocks=heatmap_blocks,
+        method_rows=_method_rows(marts, facts),
+        min_cell=min_cell,
+        sections=sections,
+    )
