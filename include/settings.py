@@ -54,3 +54,18 @@ def warehouse_dsn() -> str:
         "no warehouse: set WAREHOUSE_DSN, or start the embedded PostgreSQL with "
         "`make warehouse` (python -m include.warehouse start)"
     )
+
+
+def schedule_timezone() -> str:
+    """Time zone of the daily ingest intervals (local midnight to midnight)."""
+    return os.environ.get("CJW_SCHEDULE_TIMEZONE", "Europe/Moscow")
+
+
+def bi_role() -> str:
+    """Read-only role that BI tools use; it is granted the published marts only."""
+    return os.environ.get("CJW_BI_ROLE", "cjw_bi")
+
+
+def min_cell() -> int:
+    """Figures about fewer observations than this are hidden on the working group's pages."""
+    return int(os.environ.get("CJW_MIN_CELL", "5"))

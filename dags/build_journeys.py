@@ -1,0 +1,163 @@
+"""
+### build_journeys — dbt build, quality gate and publish (write–audit–publish)
+
+Scheduled on the raw Assets of the ingest DAGs (runs when any source has a new validated
+batch), never on a clock.
+
+1. `prepare_build` empties the build schema `marts__build`;
+2. `check_source_freshness` runs `dbt source freshness` (raw batches older than 7 days fail);
+3. `dbt` — the dbt project through Cosmos (one task per seed/model, each `dbt build`: the
+   model, its unit tests and data tests), marts into `marts__build`;
+4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
+5. `publish_marts` — one transaction swaps `marts__build` into `marts` and grants the BI role;
+6. `render_pages` — the Russian-language HTML pages from the published marts.
+
+If anything fails, `record_failure` writes the reason to `ops.publish_log` and the published
+`marts` stay exactly as they were.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import TriggerRule, dag, task
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
+
+from include import settings
+from include.assets import MARTS_PUBLISHED, RAW_CALL_CENTRE, RAW_OFFICE_VISITS
+from include.dbt_runner import TELEMETRY_OFF, ensure_manifest
+from include.ingest_dag import DEFAULT_ARGS, START_DATE
+
+DBT_ENV_KEYS = ("CJW_PGHOST", "CJW_PGPORT", "CJW_PGUSER", "CJW_PGPASSWORD", "CJW_PGDATABASE")
+
+
+def warehouse_env(key: str) -> str:
+    """Jinja macro: the dbt connection variable ``key``, resolved on the worker at run time."""
+    from include.dbt_runner import dbt_env
+
+    return dbt_env()[key]
+
+
+def remember_failure(context: Any) -> None:
+    """Task failure callback: keep the task's error for the publish log."""
+    from include.publish import record_task_failure
+
+    ti = context["ti"]
+    record_task_failure(context["run_id"], ti.task_id, str(context.get("exception") or "failed"))
+
+
+@dag(
+    dag_id="build_journeys",
+    schedule=(RAW_CALL_CENTRE | RAW_OFFICE_VISITS),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args={**DEFAULT_ARGS, "retries": 0, "on_failure_callback": remember_failure},
+    tags=["dbt", "publish"],
+    doc_md=__doc__,
+    user_defined_macros={"warehouse_env": warehouse_env},
+)
+def build_journeys() -> None:
+    @task
+    def prepare_build() -> None:
+        from include.publish import prepare_build as prepare
+
+        prepare()
+
+    @task
+    def check_source_freshness() -> None:
+        from include.dbt_runner import invoke
+
+        result = invoke(["source", "freshness"])
+        if not result.success:
+            raise RuntimeError(f"dbt source freshness failed: {result.exception or 'stale sources'}")
+
+    dbt = DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            dbt_project_path=settings.DBT_PROJECT_DIR,
+            manifest_path=ensure_manifest(),
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name="cjw",
+            target_name="warehouse",
+            profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+            # a model's task runs only the tests of that model; tests that also read other
+            # models (relationships) get their own task after all their parents
+            test_indirect_selection=TestIndirectSelection.CAUTIOUS,
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            emit_datasets=False,
+            should_detach_multiple_parents_tests=True,
+            # exposures document who reads the marts; there is nothing to run for them
+            exclude=["resource_type:exposure"],
+        ),
+        operator_args={
+            "install_deps": False,
+            "env": {**TELEMETRY_OFF, **{key: "{{ warehouse_env('" + key + "') }}" for key in DBT_ENV_KEYS}},
+        },
+    )
+
+    @task
+    def audit_marts() -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from include.publish import audit_build
+
+        result = audit_build()
+        if not result["success"]:
+            names = sorted({f"{f['suite']}: {f['expectation']}" for f in result["failed"]})
+            raise AirflowFailException("Great Expectations checks on the marts failed: " + "; ".join(names))
+        return result
+
+    @task(outlets=[MARTS_PUBLISHED])
+    def publish_marts(quality: dict[str, Any], **context: Any) -> dict[str, Any]:
+        from include.publish import publish
+
+        return publish(context["run_id"], quality=quality, started_at=context["dag_run"].start_date)
+
+    @task
+    def render_pages(published: dict[str, Any], quality: dict[str, Any]) -> str:
+        from datetime import datetime
+
+        from include.report import render_site
+
+        index = render_site(
+            settings.warehouse_dsn(),
+            settings.site_dir(),
+            published_at=datetime.fromisoformat(published["published_at"]),
+            quality={"status": "passed", "checks": quality["checks"], "failed": 0},
+            min_cell=settings.min_cell(),
+        )
+        return str(index)
+
+    @task(trigger_rule=TriggerRule.ONE_FAILED)
+    def record_failure(**context: Any) -> None:
+        from include.publish import record_failure as record
+
+        record(
+            context["run_id"],
+            reason="build not published, the published marts are unchanged",
+            started_at=context["dag_run"].start_date,
+        )
+
+    prepared = prepare_build()
+    freshness = check_source_freshness()
+    quality = audit_marts()
+    published = publish_marts(quality)
+    pages = render_pages(published, quality)
+    failure = record_failure()
+    prepared >> freshness >> dbt >> quality
+    [freshness, dbt, quality, published] >> failure
+    pages
+
+
+dag = build_journeys()

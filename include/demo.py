@@ -1,0 +1,138 @@
+"""``make demo``: a synthetic region from source files to published, tested KPI pages.
+
+1. warehouse: ``WAREHOUSE_DSN`` or the embedded PostgreSQL in ``var/warehouse``;
+2. a pseudonymisation key (``CJW_PSEUDONYM_KEY`` or one generated once in ``var/pseudonym.key``);
+3. the synthetic region (Энская область) written to the landing folder in the real formats;
+4. every day through ``ingest_call_centre`` and ``ingest_office_visits`` (``dag.test()``);
+5. ``build_journeys``: dbt through Cosmos, quality gate, publish, pages;
+6. where to look, and what was loaded and rejected per source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from include import airflow_env, settings
+
+
+def say(message: str) -> None:
+    print(f"[demo {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_key() -> None:
+    if os.environ.get("CJW_PSEUDONYM_KEY"):
+        return
+    path = settings.var_dir() / "pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+        say(f"generated a pseudonymisation key in {path} (keep it secret; same key = same hashes)")
+    os.environ["CJW_PSEUDONYM_KEY"] = path.read_text().strip()
+
+
+def generate(args: argparse.Namespace) -> dict[str, Any]:
+    from include.generator import generate_region
+
+    landing = settings.landing_dir()
+    manifest_path = landing / args.region / "manifest.json"
+    wanted = {"seed": args.seed, "offices": args.offices, "months": args.months, "scale": args.scale, "start": args.start}
+    stamp = landing / args.region / ".demo-args.json"
+    if manifest_path.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted:
+        say(f"synthetic region already generated in {landing / args.region}")
+        return dict(json.loads(manifest_path.read_text()))
+    say(f"generating {args.region}: {args.offices} offices, {args.months} months, scale {args.scale}, seed {args.seed}")
+    manifest = generate_region(
+        landing,
+        seed=args.seed,
+        offices=args.offices,
+        months=args.months,
+        scale=args.scale,
+        start=date.fromisoformat(args.start),
+        region_id=args.region,
+        progress=say,
+    )
+    stamp.write_text(json.dumps(wanted))
+    return manifest
+
+
+def ingest(days: list[date]) -> None:
+    from include.dag_runs import load_dag, run_day
+
+    for dag_id in ("ingest_call_centre", "ingest_office_visits"):
+        dag = load_dag(dag_id)
+        started = time.perf_counter()
+        for number, day in enumerate(days, start=1):
+            run_day(dag, day)
+            if number % 7 == 0 or number == len(days):
+                say(f"{dag_id}: {number}/{len(days)} days ({time.perf_counter() - started:.0f} s)")
+
+
+def build() -> None:
+    from include.dag_runs import load_dag, run
+
+    say("build_journeys: dbt (Cosmos) → quality gate → publish → pages")
+    run(load_dag("build_journeys"))
+
+
+def summary() -> list[tuple[str, int, int, int, int]]:
+    import psycopg
+
+    with psycopg.connect(settings.warehouse_dsn()) as conn:
+        return [
+            tuple(row)  # type: ignore[misc]
+            for row in conn.execute(
+                "select source, sum(rows_read), sum(rows_loaded), sum(rows_rejected), sum(rows_duplicate)"
+                " from raw.ingest_batches where status = 'validated' group by source order by source"
+            ).fetchall()
+        ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--region", default="enskaya")
+    parser.add_argument("--offices", type=int, default=4)
+    parser.add_argument("--months", type=int, default=2)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--start", default="2026-09-01")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    airflow_env.configure()
+    from include.warehouse import resolve_dsn
+
+    os.environ["WAREHOUSE_DSN"] = resolve_dsn()
+    say(f"warehouse: {os.environ['WAREHOUSE_DSN']}")
+    ensure_key()
+    say("Airflow metadata database (SQLite in var/airflow)")
+    airflow_env.migrate_metadata_db()
+
+    manifest = generate(args)
+    first = date.fromisoformat(manifest["start_date"])
+    last = date.fromisoformat(manifest["end_date"])
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    ingest(days)
+    build()
+
+    index = settings.site_dir() / "index.html"
+    say(f"done in {time.perf_counter() - started:.0f} s")
+    print("\nsource          read     loaded   rejected  duplicate")
+    for source, read, loaded, rejected, duplicate in summary():
+        print(f"{source:<14}{read:>7}{loaded:>11}{rejected:>11}{duplicate:>11}")
+    print(f"\nKPI page:   {index}\n            (open file://{index} in a browser)")
+    print(f"Warehouse:  {os.environ['WAREHOUSE_DSN']}  (published schema: marts)")
+    print("Airflow UI: make airflow")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The shape every ``ingest_<source>`` DAG shares (Airflow-specific; connectors stay Airflow-free).
+
+Per data interval: find the regions that have a landing folder for the source, then — mapped
+over regions — load the interval as one batch and validate it with the source's Great
+Expectations suites. Only a validated batch updates the source's raw Asset, which schedules
+``build_journeys``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
+
+from include import settings
+
+PSEUDONYM_CONN_ID = "cjw_pseudonymisation"
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "data-engineering",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+}
+START_DATE = pendulum.datetime(2026, 1, 1, tz=settings.schedule_timezone())
+
+
+def daily_intervals() -> CronDataIntervalTimetable:
+    """Local midnight to midnight; a run starts when its day is over."""
+    return CronDataIntervalTimetable("0 0 * * *", timezone=settings.schedule_timezone())
+
+
+def pseudonym_key() -> bytes:
+    """The HMAC key: Airflow connection ``cjw_pseudonymisation`` (password), else ``CJW_PSEUDONYM_KEY``."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from include.pseudonymise import key_from_env
+
+    try:
+        password = BaseHook.get_connection(PSEUDONYM_CONN_ID).password
+    except AirflowNotFoundException:
+        password = None
+    if password:
+        try:
+            return bytes.fromhex(password)
+        except ValueError:
+            return password.encode()
+    return key_from_env()
+
+
+def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None) -> Any:
+    """Create the ``ingest_<source>`` DAG."""
+
+    @dag(
+        dag_id=f"ingest_{source}",
+        schedule=daily_intervals(),
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=4,
+        default_args=DEFAULT_ARGS,
+        tags=["ingest", source],
+        doc_md=doc_md,
+    )
+    def ingest() -> None:
+        @task
+        def list_regions() -> list[str]:
+            from include.ingest import regions_with_files
+
+            return regions_with_files(source)
+
+        @task(map_index_template="{{ task.op_kwargs['region_id'] }}")
+        def load_batch(region_id: str, **context: Any) -> dict[str, Any]:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from include.ingest import load_interval
+            from include.loading import ReconciliationError
+            from include.pseudonymise import MissingKeyError
+
+            try:
+                return load_interval(
+                    source,
+                    region_id,
+                    context["data_interval_start"],
+                    context["data_interval_end"],
+                    key=pseudonym_key(),
+                    run_id=context["run_id"],
+                )
+            except (ReconciliationError, MissingKeyError) as exc:
+                raise AirflowFailException(str(exc)) from exc
+
+        @task(outlets=[asset], map_index_template="{{ task.op_kwargs['report']['region_id'] }}")
+        def validate_batch(report: dict[str, Any]) -> dict[str, Any]:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from include.ingest import validate_batch as validate
+
+            result = validate(source, int(report["batch_id"]))
+            if not result["success"]:
+                failed = [f["expectation"] for suite in result["suites"] for f in suite["failed"]]
+                raise AirflowFailException(
+                    f"batch {report['batch_id']} failed its Great Expectations suite: {', '.join(failed)}"
+                )
+            return {**report, "validated": True}
+
+        validate_batch.expand(report=load_batch.expand(region_id=list_regions()))
+
+    return ingest()
