@@ -8,7 +8,10 @@ whose patience runs out abandons (``ABANDON``); in an office queue a caller stil
 calls produce ``CONNECT`` (optionally after a ``RINGNOANSWER``) and ``COMPLETECALLER`` /
 ``COMPLETEAGENT`` or ``TRANSFER``, and most of them a wrap-up row of the CRM topic export.
 
-Lines are ``(epoch, text, tag)``: ``tag`` marks the lines the noise step will touch.
+Lines are ``(epoch, text, tag)``: ``tag`` marks the lines the noise step will touch. A call is
+a tuple ``(arrival, callid, caller, patience, talk, wrap, ring, end, rna, topic, resolution, tag,
+bridge)`` — integers in seconds, ``end`` indexes ``END_KINDS``, ``rna`` adds a RINGNOANSWER,
+``topic`` indexes the topic table (-1: no wrap-up row), ``bridge`` numbers the agent's channel.
 """
 
 from __future__ import annotations
@@ -53,12 +56,8 @@ class AgentPlan:
     names: list[str]
     staff: dict[int, int]  # local hour -> agents on duty
     base: int  # UTC epoch of local midnight
-    segments: list[list[tuple[int, int, int]]] = field(
-        default_factory=list
-    )  # (from, to, block)
-    blocks: list[list[list[int]]] = field(
-        default_factory=list
-    )  # [start, end, last_busy]
+    segments: list[list[tuple[int, int, int]]] = field(default_factory=list)  # (from, to, block)
+    blocks: list[list[list[int]]] = field(default_factory=list)  # [start, end, last_busy]
     pauses: list[list[tuple[int, int, str]]] = field(default_factory=list)
 
 
@@ -90,16 +89,12 @@ def plan_agents(rng: np.random.Generator, day: QueueDay) -> AgentPlan:
     staff = staffing(day)
     prefix = day.queue.queue_name.removeprefix("czn_")
     size = max(staff.values())
-    plan = AgentPlan(
-        [f"PJSIP/{prefix}_op{j + 1:02d}" for j in range(size)], staff, day.base
-    )
+    plan = AgentPlan([f"PJSIP/{prefix}_op{j + 1:02d}" for j in range(size)], staff, day.base)
     close = day.base + day.hours[1]
     for j in range(size):
         on = [h for h in sorted(staff) if staff[h] > j]
         blocks = _contiguous(on)
-        plan.blocks.append(
-            [[day.base + a * HOUR, day.base + b * HOUR, 0] for a, b in blocks]
-        )
+        plan.blocks.append([[day.base + a * HOUR, day.base + b * HOUR, 0] for a, b in blocks])
         pauses = [p for b in blocks for p in _pauses(rng, day.base, b, j)]
         plan.pauses.append(pauses)
         plan.segments.append(_segments(plan.blocks[j], pauses, close))
@@ -116,9 +111,7 @@ def _contiguous(hours: list[int]) -> list[tuple[int, int]]:
     return blocks
 
 
-def _pauses(
-    rng: np.random.Generator, base: int, block: tuple[int, int], agent: int
-) -> list[tuple[int, int, str]]:
+def _pauses(rng: np.random.Generator, base: int, block: tuple[int, int], agent: int) -> list[tuple[int, int, str]]:
     """Breaks of one log-in block: one per three hours, staggered between agents."""
     first, last = block
     length = last - first
@@ -140,9 +133,7 @@ def _pauses(
     return pauses
 
 
-def _segments(
-    blocks: list[list[int]], pauses: list[tuple[int, int, str]], close: int
-) -> list[tuple[int, int, int]]:
+def _segments(blocks: list[list[int]], pauses: list[tuple[int, int, str]], close: int) -> list[tuple[int, int, int]]:
     segments = []
     for b, (start, end, _) in enumerate(blocks):
         end = end + OVERFLOW_TIMEOUT if end >= close else end
@@ -166,9 +157,7 @@ def arrivals(rng: np.random.Generator, day: QueueDay) -> np.ndarray:
     return np.sort(np.concatenate(chunks)) + day.base
 
 
-def topic_probabilities(
-    topics: tuple[tuple[str, str], ...], weekday: int
-) -> np.ndarray:
+def topic_probabilities(topics: tuple[tuple[str, str], ...], weekday: int) -> np.ndarray:
     """Topic distribution of the day; employers do not call on Saturdays."""
     weights = np.array([
         0.0 if code == "employer_vacancy" and weekday > 5 else TOPIC_WEIGHTS.get(code, 0.03)
@@ -210,12 +199,8 @@ def draw_calls(
     resolution = np.where(topic == complaint, complaint_resolution, resolution)
     return CallDraws(
         caller=caller_ids(rng, areas, pool, seed),
-        patience=(PATIENCE_MIN + rng.exponential(PATIENCE_MEAN, n))
-        .astype(np.int64)
-        .tolist(),
-        talk=np.clip(rng.lognormal(np.log(170), 0.6, n), 15, 3600)
-        .astype(np.int64)
-        .tolist(),
+        patience=(PATIENCE_MIN + rng.exponential(PATIENCE_MEAN, n)).astype(np.int64).tolist(),
+        talk=np.clip(rng.lognormal(np.log(170), 0.6, n), 15, 3600).astype(np.int64).tolist(),
         wrap=rng.integers(5, 45, n).tolist(),
         ring=rng.integers(2, 14, n).tolist(),
         end=rng.choice(3, size=n, p=(0.55, 0.42, 0.03)).tolist(),
@@ -225,25 +210,28 @@ def draw_calls(
     )
 
 
-def _next_agent(
-    agents: list[tuple[int, int]], plan: AgentPlan, arrival: int
-) -> tuple[int, int, int]:
+def _segment_from(segments: list[tuple[int, int, int]], moment: int) -> tuple[int, int, int] | None:
+    """The first availability segment that has not ended at ``moment``."""
+    for segment in segments:
+        if moment < segment[1]:
+            return segment
+    return None
+
+
+def _next_agent(agents: list[tuple[int, int]], plan: AgentPlan, arrival: int) -> tuple[int, int, int]:
     """Earliest (start, agent, block) at or after ``arrival``; start is INF when none is left."""
     while True:
         free, j = agents[0]
         if free >= INF:
             return INF, j, -1
         start = max(arrival, free)
-        for seg_from, seg_to, block in plan.segments[j]:
-            if start < seg_to:
-                break
-        else:
+        segment = _segment_from(plan.segments[j], start)
+        if segment is None:
             heapq.heapreplace(agents, (INF, j))
-            continue
-        if seg_from > start:
-            heapq.heapreplace(agents, (seg_from, j))
-            continue
-        return start, j, block
+        elif segment[0] > start:
+            heapq.heapreplace(agents, (segment[0], j))
+        else:
+            return start, j, segment[2]
 
 
 @dataclass
@@ -257,9 +245,7 @@ class QueueRun:
     topic_table: tuple[tuple[str, str], ...]
 
 
-def run_queue(
-    calls: list[tuple], queue_name: str, plan: AgentPlan, run: QueueRun
-) -> None:
+def run_queue(calls: list[tuple], queue_name: str, plan: AgentPlan, run: QueueRun) -> None:
     """Simulate one queue-day FIFO with ``len(plan.names)`` agents and emit its lines."""
     agents = [(seg[0][0] if seg else INF, j) for j, seg in enumerate(plan.segments)]
     heapq.heapify(agents)
@@ -309,9 +295,7 @@ def run_queue(
             )
         )
         if timed_out and run.overflow is not None:
-            run.overflow.append(
-                (leave, callid, caller, patience - timeout, *call[4:11], None, call[12])
-            )
+            run.overflow.append((leave, callid, caller, patience - timeout, *call[4:11], None, call[12]))
 
 
 def _answered(
@@ -366,9 +350,7 @@ def _answered(
         run.topics.append((wrapup, row))
 
 
-def agent_lines(
-    rng: np.random.Generator, plan: AgentPlan, queue_name: str
-) -> list[Line]:
+def agent_lines(rng: np.random.Generator, plan: AgentPlan, queue_name: str) -> list[Line]:
     """ADDMEMBER / PAUSE / UNPAUSE / REMOVEMEMBER lines of the queue's agents."""
     lines: list[Line] = []
     for j, agent in enumerate(plan.names):

@@ -8,6 +8,7 @@ valid, such as a call without an exit line after an Asterisk restart).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,12 +16,37 @@ import numpy as np
 NoiseItem = dict[str, Any]
 DUPLICATE_ENTERQUEUE = 0.002
 NO_EXIT = 0.001
-TRUNCATED_FILE = 0.1
-UNKNOWN_EVENT_FILE = 0.15
+TRUNCATED_FILE = 0.1  # share of queue_log files whose last line is cut
+UNKNOWN_EVENT_FILE = 0.15  # share of queue_log files with one line of an unknown event
 UNKNOWN_EVENTS = ("FOOBAR", "QUEUEFLUX", "AGENTWOBBLE")
 BAD_TIMESTAMP = "#ЗНАЧ!"
 ISSUED_AT = 5
 WINDOW = 9
+
+
+@dataclass
+class NoisePlan:
+    """File-level noise decided up front from the calendar, so every kind occurs at least once."""
+
+    truncated_days: set[str] = field(default_factory=set)  # ISO dates of queue_log files
+    unknown_days: set[str] = field(default_factory=set)
+    office: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+
+def make_plan(rng: np.random.Generator, call_days: list[str], office_days: list[tuple[str, str]]) -> NoisePlan:
+    """Pick the queue_log days to spoil (among days with calls) and the office files."""
+    return NoisePlan(
+        truncated_days=_pick(rng, call_days, TRUNCATED_FILE),
+        unknown_days=_pick(rng, call_days, UNKNOWN_EVENT_FILE),
+        office=office_plan(rng, office_days),
+    )
+
+
+def _pick(rng: np.random.Generator, days: list[str], share: float) -> set[str]:
+    if not days:
+        return set()
+    count = min(len(days), max(1, round(share * len(days))))
+    return {days[i] for i in rng.choice(len(days), size=count, replace=False).tolist()}
 
 
 def item(file: str, line_no: int, kind: str, expected: str) -> NoiseItem:
@@ -32,12 +58,7 @@ def call_tags(rng: np.random.Generator, n: int) -> list[str | None]:
     """Per-call noise: a duplicated ENTERQUEUE line or no exit line at all."""
     draw = rng.random(n).tolist()
     return [
-        "dup"
-        if r < DUPLICATE_ENTERQUEUE
-        else "no_exit"
-        if r < DUPLICATE_ENTERQUEUE + NO_EXIT
-        else None
-        for r in draw
+        "dup" if r < DUPLICATE_ENTERQUEUE else "no_exit" if r < DUPLICATE_ENTERQUEUE + NO_EXIT else None for r in draw
     ]
 
 
@@ -46,8 +67,14 @@ def queue_log_text(
     rel: str,
     rng: np.random.Generator | None,
     queue_name: str,
+    *,
+    unknown: bool = False,
+    truncate: bool = False,
 ) -> tuple[str, list[NoiseItem], int]:
-    """Assemble a queue_log file from sorted lines; inject file-level noise when ``rng``."""
+    """Assemble a queue_log file from sorted lines, with the noise its tags and flags ask for.
+
+    Returns the file's text, its noise items and its number of lines.
+    """
     out: list[str] = []
     items: list[NoiseItem] = []
     for _epoch, text, tag in lines:
@@ -59,12 +86,9 @@ def queue_log_text(
             items.append(item(rel, len(out), "no_exit", "loaded"))
     if rng is None or len(out) < 3:
         return "\n".join(out) + "\n", items, len(out)
-    if rng.random() < UNKNOWN_EVENT_FILE:
+    if unknown:
         _insert_unknown(out, items, rel, rng, queue_name)
-    truncated = rng.random() < TRUNCATED_FILE and not any(
-        i["line_no"] == len(out) for i in items
-    )
-    if truncated:
+    if truncate and not any(i["line_no"] == len(out) for i in items):
         out[-1] = _truncate(out[-1], rng)
         items.append(item(rel, len(out), "truncated_line", "rejected"))
         return "\n".join(out), items, len(out)
@@ -78,9 +102,7 @@ def _insert_unknown(
     rng: np.random.Generator,
     queue_name: str,
 ) -> None:
-    at = int(
-        rng.integers(1, len(out))
-    )  # after line ``at`` (1-based), never before QUEUESTART
+    at = int(rng.integers(1, len(out)))  # after line ``at`` (1-based), never before QUEUESTART
     epoch = out[at - 1].split("|", 1)[0]
     name = UNKNOWN_EVENTS[int(rng.integers(0, len(UNKNOWN_EVENTS)))]
     out.insert(at, f"{epoch}|NONE|{queue_name}|NONE|{name}|||")
@@ -102,9 +124,7 @@ def office_plan(rng: np.random.Generator, office_days: list[tuple[str, str]]) ->
     plan: dict[tuple[str, str], list[str]] = {}
     if not office_days:
         return plan
-    picks = rng.choice(
-        len(office_days), size=min(2, len(office_days)), replace=False
-    ).tolist()
+    picks = rng.choice(len(office_days), size=min(2, len(office_days)), replace=False).tolist()
     kinds = ("bad_timestamp", "wrong_column_count")
     for n, kind in enumerate(kinds):
         plan.setdefault(office_days[picks[n % len(picks)]], []).append(kind)
@@ -117,9 +137,7 @@ def office_rows(
     """Spoil one row per kind: an unparseable ``issued_at`` or an unquoted extra field."""
     if not rows:
         return rows, []
-    chosen = rng.choice(
-        len(rows), size=min(len(kinds), len(rows)), replace=False
-    ).tolist()
+    chosen = rng.choice(len(rows), size=min(len(kinds), len(rows)), replace=False).tolist()
     items = []
     for kind, index in zip(kinds, chosen, strict=False):
         row = list(rows[index])

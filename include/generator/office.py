@@ -6,6 +6,9 @@ with priority from the slot on. Windows take a staggered 30-minute lunch on week
 service times therefore come out of the simulation, not out of a formula. Walk-ins whose
 patience runs out leave uncalled (``no_show`` without ``called_at``); a few called clients never
 come to the window (``no_show``) and a few are redirected after a short talk (``redirected``).
+
+Planted pain point: on the office's bad Mondays only half of its windows work while more walk-ins
+come (a crowd at the door at opening), so most of them wait 30–90 minutes to be called.
 """
 
 from __future__ import annotations
@@ -46,18 +49,9 @@ TICKETS_PER_WINDOW = 16
 PREBOOKED_SHARE = 0.3
 SLOT_STEP = 15 * 60
 PAIN_WALKIN_FACTOR = 1.6
-# On the planted Monday a crowd waits at the door at opening time.
-PAIN_HOURLY = {
-    9: 1.6,
-    10: 1.5,
-    11: 1.45,
-    12: 1.2,
-    13: 0.6,
-    14: 0.85,
-    15: 0.85,
-    16: 0.7,
-    17: 0.5,
-}
+# On the planted Monday a crowd waits at the door: this share of the walk-ins takes a ticket in
+# the first ten minutes, the rest arrive along the usual curve.
+PAIN_DOOR_CROWD = 0.2
 # service code -> (median minutes, weight walk-in, weight pre-booked)
 SERVICE_PROFILE = {
     "registration": (13.0, 0.24, 0.25),
@@ -98,74 +92,67 @@ def servers_for(office: Office, day: dt.date, scale: float, pain: bool) -> int:
     return max(1, -(-servers // 2)) if pain else servers
 
 
-def _arrivals(
-    rng: np.random.Generator,
-    hours: tuple[int, int],
-    expected: float,
-    curve: dict[int, float],
-) -> np.ndarray:
-    weights = hourly_weights(curve, hours)
+def _arrivals(rng: np.random.Generator, hours: tuple[int, int], expected: float, crowd: float) -> np.ndarray:
+    """Walk-in ticket times: a crowd at opening (share ``crowd``), the rest by the hourly curve."""
+    weights = hourly_weights(OFFICE_HOURLY, hours)
     last_issue = hours[1] - 600
-    chunks = []
+    chunks = [rng.integers(hours[0], hours[0] + 600, rng.poisson(expected * crowd))]
+    expected *= 1 - crowd
     for hour, weight in weights.items():
         low, high = max(hours[0], hour * HOUR), min(last_issue, (hour + 1) * HOUR)
         if high > low:
             chunks.append(rng.integers(low, high, rng.poisson(expected * weight)))
-    return np.sort(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+    return np.sort(np.concatenate(chunks))
 
 
-def _prebooked(
-    rng: np.random.Generator, hours: tuple[int, int], expected: float
-) -> tuple:
+def _prebooked(rng: np.random.Generator, hours: tuple[int, int], expected: float) -> tuple:
     grid = np.arange(hours[0], hours[1] - 1800 + 1, SLOT_STEP)
     weights = hourly_weights(OFFICE_HOURLY, hours)
     p = np.array([weights.get(int(s) // HOUR, 0.0) for s in grid])
     n = int(rng.poisson(expected))
     slots = np.sort(rng.choice(grid, size=n, p=p / p.sum()))
     late = rng.random(n) < 0.08
-    issued = np.where(
-        late, slots + rng.integers(60, 600, n), slots - rng.integers(0, 900, n)
-    )
+    issued = np.where(late, slots + rng.integers(60, 600, n), slots - rng.integers(0, 900, n))
     issued = np.maximum(issued, hours[0])
     return slots, issued, np.maximum(issued, slots)
 
 
-def _draw_tickets(
-    rng: np.random.Generator,
-    hours: tuple[int, int],
-    expected: float,
-    walkin_factor: float,
-    services: tuple[str, ...],
-) -> Tickets:
-    curve = PAIN_HOURLY if walkin_factor != 1.0 else OFFICE_HOURLY
-    walk_in = _arrivals(
-        rng, hours, expected * (1 - PREBOOKED_SHARE) * walkin_factor, curve
-    )
-    slots, pb_issued, pb_ready = _prebooked(rng, hours, expected * PREBOOKED_SHARE)
-    n_wi, n = len(walk_in), len(walk_in) + len(slots)
-    issued = np.concatenate([walk_in, pb_issued])
-    ready = np.concatenate([walk_in, pb_ready])
-    prebooked = np.arange(n) >= n_wi
+def _services(
+    rng: np.random.Generator, prebooked: np.ndarray, services: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Service code index and service length (seconds, lognormal by service) per ticket."""
     profiles = [SERVICE_PROFILE.get(code, _DEFAULT_PROFILE) for code in services]
-    service = np.empty(n, dtype=np.int64)
+    service = np.empty(len(prebooked), dtype=np.int64)
     for mask, col in ((~prebooked, 1), (prebooked, 2)):
         p = np.array([prof[col] for prof in profiles])
         service[mask] = rng.choice(len(services), size=int(mask.sum()), p=p / p.sum())
     medians = np.array([prof[0] for prof in profiles])[service] * 60
-    duration = np.maximum(120, medians * rng.lognormal(0.0, SERVICE_SIGMA, n)).astype(
-        np.int64
-    )
+    duration = np.maximum(120, medians * rng.lognormal(0.0, SERVICE_SIGMA, len(prebooked)))
+    return service, duration.astype(np.int64)
+
+
+def _draw_tickets(
+    rng: np.random.Generator, hours: tuple[int, int], expected: float, pain: bool, services: tuple[str, ...]
+) -> Tickets:
+    """Every ticket of the day with its random attributes, ordered by issue time."""
+    walk_expected = expected * (1 - PREBOOKED_SHARE) * (PAIN_WALKIN_FACTOR if pain else 1.0)
+    walk_in = _arrivals(rng, hours, walk_expected, PAIN_DOOR_CROWD if pain else 0.0)
+    slots, pb_issued, pb_ready = _prebooked(rng, hours, expected * PREBOOKED_SHARE)
+    n_wi, n = len(walk_in), len(walk_in) + len(slots)
+    issued = np.concatenate([walk_in, pb_issued])
+    prebooked = np.arange(n) >= n_wi
+    service, duration = _services(rng, prebooked, services)
     patience = rng.lognormal(np.log(150 * 60), 0.5, n).astype(np.int64)
     deadline = np.where(prebooked, hours[1] + 4 * HOUR, issued + patience)
-    deadline = np.minimum(deadline, np.maximum(issued, hours[1]) + 1800)
-    order = np.lexsort((np.arange(n), issued))
+    deadline = np.minimum(deadline, np.maximum(issued, hours[1]) + 1800)  # sent home after closing
     columns = {
-        "issued": issued, "ready": ready, "prebooked": prebooked,
+        "issued": issued, "ready": np.concatenate([walk_in, pb_ready]), "prebooked": prebooked,
         "slot": np.concatenate([np.full(n_wi, -1), slots]), "service": service,
         "duration": duration, "deadline": deadline,
         "no_show": rng.random(n) < NO_SHOW_CALLED, "redirect": rng.random(n) < REDIRECTED,
         "walk": rng.integers(10, 90, n), "react": rng.integers(3, 40, n),
     }  # fmt: skip
+    order = np.lexsort((np.arange(n), issued))
     return Tickets(**{k: v[order].tolist() for k, v in columns.items()})
 
 
@@ -177,9 +164,7 @@ def _lunch(servers: int, hours: tuple[int, int]) -> list[tuple[int, int]]:
     return [(12 * HOUR + i * step, 12 * HOUR + i * step + 1800) for i in range(servers)]
 
 
-def _simulate(
-    t: Tickets, servers: int, hours: tuple[int, int]
-) -> list[tuple[int, int, int, int]]:
+def _simulate(t: Tickets, servers: int, hours: tuple[int, int]) -> list[tuple[int, int, int, int]]:
     """(called, started, ended, window) per ticket; -1 where the step did not happen."""
     n = len(t.issued)
     result = [(-1, -1, -1, -1)] * n
@@ -217,9 +202,7 @@ def _enqueue(i: int, t: Tickets, pre: list[tuple[int, int]], walk: deque[int]) -
         walk.append(i)
 
 
-def _serve(
-    t: Tickets, i: int, now: int, window: int
-) -> tuple[tuple[int, int, int, int], int]:
+def _serve(t: Tickets, i: int, now: int, window: int) -> tuple[tuple[int, int, int, int], int]:
     now += t.react[i]  # the specialist presses "next" a few seconds after becoming free
     if t.no_show[i]:
         return (now, -1, -1, window), now + 60 + t.walk[i]
@@ -274,12 +257,8 @@ def simulate_office_day(
     hours = office_hours(day, office.index == 0)
     if hours is None:
         return []
-    expected = (
-        office.windows * TICKETS_PER_WINDOW * scale * OFFICE_WEEKLY[day.isoweekday()]
-    )
-    tickets = _draw_tickets(
-        rng, hours, expected, PAIN_WALKIN_FACTOR if pain else 1.0, services
-    )
+    expected = office.windows * TICKETS_PER_WINDOW * scale * OFFICE_WEEKLY[day.isoweekday()]
+    tickets = _draw_tickets(rng, hours, expected, pain, services)
     result = _simulate(tickets, servers_for(office, day, scale, pain), hours)
     n_pb = sum(tickets.prebooked)
     phones = ticket_phones(rng, office.index, n_pb, pool, seed, PHONE_PRESENT)

@@ -43,14 +43,10 @@ VERSION = 1
 TOPICS_HEADER = ["call_id", "topic_code", "topic_name", "resolution", "wrapup_at"]
 CP1251_OFFICE_INDEX = 2
 # random stream ids
-S_OFFICE, S_CALLS, S_AGENTS, S_CALL_NOISE, S_LOG_NOISE, S_OFFICE_NOISE, S_PLAN = range(
-    1, 8
-)
+S_OFFICE, S_CALLS, S_AGENTS, S_CALL_NOISE, S_LOG_NOISE, S_OFFICE_NOISE, S_PLAN = range(1, 8)
 
 
-def _rng(
-    seed: int, stream: int, entity: int, day: dt.date | None = None
-) -> np.random.Generator:
+def _rng(seed: int, stream: int, entity: int, day: dt.date | None = None) -> np.random.Generator:
     return np.random.default_rng([seed, stream, entity, day.toordinal() if day else 0])
 
 
@@ -87,10 +83,8 @@ class RegionGenerator:
         self.pending_topics: dict[dt.date, list[cc.TopicRow]] = {}
         self.files: list[dict[str, Any]] = []
         self.noise_items: list[nz.NoiseItem] = []
-        self.counts = dict.fromkeys(
-            ("queue_log_lines", "calls", "topic_rows", "tickets"), 0
-        )
-        self.office_noise = self._office_noise_plan() if noise else {}
+        self.counts = dict.fromkeys(("queue_log_lines", "calls", "topic_rows", "tickets"), 0)
+        self.noise_plan = self._noise_plan() if noise else nz.NoisePlan()
 
     # ----------------------------------------------------------------- files
 
@@ -100,9 +94,7 @@ class RegionGenerator:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        self.files.append(
-            {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "lines": lines}
-        )
+        self.files.append({"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "lines": lines})
         return lines
 
     def _remove_previous_output(self) -> None:
@@ -118,14 +110,15 @@ class RegionGenerator:
 
     # --------------------------------------------------------------- offices
 
-    def _office_noise_plan(self) -> dict[tuple[str, str], list[str]]:
+    def _noise_plan(self) -> nz.NoisePlan:
+        call_days = [d.isoformat() for d in self.days if any(queue_hours(d, q.is_central) for q in self.spec.queues)]
         office_days = [
             (o.office_id, d.isoformat())
             for d in self.days
             for o in self.spec.offices
             if office_hours(d, o.index == 0) is not None
         ]
-        return nz.office_plan(_rng(self.seed, S_PLAN, 0), office_days)
+        return nz.make_plan(_rng(self.seed, S_PLAN, 0), call_days, office_days)
 
     def _office_day(self, office: Office, day: dt.date) -> None:
         if office_hours(day, office.index == 0) is None:
@@ -142,7 +135,7 @@ class RegionGenerator:
             seed=self.seed,
         )
         rel = f"office_visits/{office.office_id}/eq_{office.office_id}_{day:%Y%m%d}.csv"
-        kinds = self.office_noise.get((office.office_id, day.isoformat()))
+        kinds = self.noise_plan.office.get((office.office_id, day.isoformat()))
         if kinds:
             noise_rng = _rng(self.seed, S_OFFICE_NOISE, office.index, day)
             rows, items = nz.office_rows(rows, kinds, noise_rng, rel)
@@ -167,63 +160,52 @@ class RegionGenerator:
             ))  # fmt: skip
         return result
 
-    def _areas(
-        self, rng: np.random.Generator, queue_day: cc.QueueDay, n: int
-    ) -> np.ndarray:
+    def _areas(self, rng: np.random.Generator, queue_day: cc.QueueDay, n: int) -> np.ndarray:
         own = queue_day.queue.office.index
         if not queue_day.queue.is_central:
             return np.full(n, own)
         others = rng.integers(0, len(self.spec.offices), n)
         return np.where(rng.random(n) < 0.5, own, others)
 
+    def _draw_queue(self, day: dt.date, qd: cc.QueueDay) -> tuple[list[int], cc.CallDraws, list[str | None]]:
+        """Arrival epochs, per-call attributes and noise tags of one queue-day."""
+        index = qd.queue.office.index
+        rng = _rng(self.seed, S_CALLS, index, day)
+        times = cc.arrivals(rng, qd).tolist()
+        areas = self._areas(rng, qd, len(times))
+        draws = cc.draw_calls(rng, len(times), areas, self.spec.topics, day.isoweekday(), self.pool, self.seed)
+        if not self.noise:
+            return times, draws, [None] * len(times)
+        return times, draws, nz.call_tags(_rng(self.seed, S_CALL_NOISE, index, day), len(times))
+
     def _calls(self, day: dt.date, queue_days: list[cc.QueueDay]) -> list[list[tuple]]:
-        """Arrivals and per-call attributes of every open queue, with call ids assigned."""
-        drawn = []
-        for qd in queue_days:
-            rng = _rng(self.seed, S_CALLS, qd.queue.office.index, day)
-            times = cc.arrivals(rng, qd).tolist()
-            draws = cc.draw_calls(
-                rng, len(times), self._areas(rng, qd, len(times)), self.spec.topics,
-                day.isoweekday(), self.pool, self.seed,
-            )  # fmt: skip
-            tags = (
-                nz.call_tags(_rng(self.seed, S_CALL_NOISE, qd.queue.office.index, day), len(times))
-                if self.noise else [None] * len(times)
-            )  # fmt: skip
-            drawn.append((times, draws, tags))
-        order = sorted(
-            (t, q, k)
-            for q, (times, _, _) in enumerate(drawn)
-            for k, t in enumerate(times)
-        )
+        """Calls of every open queue (see ``callcentre.Call``), numbered in order of arrival."""
+        drawn = [self._draw_queue(day, qd) for qd in queue_days]
+        order = sorted((t, q, k) for q, (times, _, _) in enumerate(drawn) for k, t in enumerate(times))
         seqs: list[list[int]] = [[0] * len(times) for times, _, _ in drawn]
         for rank, (_, q, k) in enumerate(order):
-            seqs[q][k] = self.seq + 2 * rank
+            seqs[q][k] = self.seq + 2 * rank  # odd numbers are the agents' channels
         self.seq += 2 * len(order) + 2
-        return [
-            [
+        result = []
+        for q, (times, d, tags) in enumerate(drawn):
+            attributes = zip(
+                d.caller, d.patience, d.talk, d.wrap, d.ring, d.end, d.rna, d.topic, d.resolution, strict=True
+            )
+            result.append([
                 (t, f"{t}.{s}", *row, tag, s + 1)
-                for t, s, tag, row in zip(times, seqs[q], tags, zip(
-                    d.caller, d.patience, d.talk, d.wrap, d.ring, d.end, d.rna, d.topic,
-                    d.resolution, strict=True,
-                ), strict=True)
-            ]
-            for q, (times, d, tags) in enumerate(drawn)
-        ]  # fmt: skip
+                for t, s, tag, row in zip(times, seqs[q], tags, attributes, strict=True)
+            ])  # fmt: skip
+        return result
 
     def _call_day(self, day: dt.date) -> None:
         queue_days = self._queue_days(day)
         calls = self._calls(day, queue_days)
         offset = utc_offset(day, self.spec.timezone)
         offset_str = offset_text(offset)
-        run = cc.QueueRun(
-            [], [], None, lambda ep: iso_local(ep, offset, offset_str), self.spec.topics
-        )
+        run = cc.QueueRun([], [], None, lambda ep: iso_local(ep, offset, offset_str), self.spec.topics)
         overflow: list[tuple] = []
         # office queues first: their timed-out callers overflow into the central queue
-        for qd, queue_calls in sorted(
-            zip(queue_days, calls, strict=True), key=lambda x: x[0].queue.is_central
-        ):
+        for qd, queue_calls in sorted(zip(queue_days, calls, strict=True), key=lambda x: x[0].queue.is_central):
             index = qd.queue.office.index
             if qd.queue.is_central:
                 queue_calls = sorted(queue_calls + overflow, key=itemgetter(0))
@@ -245,9 +227,7 @@ class RegionGenerator:
             if start <= entry[0] < start + DAY:
                 today.append(entry)
             else:
-                target.setdefault(
-                    local_date_of(entry[0], self.spec.timezone), []
-                ).append(entry)
+                target.setdefault(local_date_of(entry[0], self.spec.timezone), []).append(entry)
 
     def _flush(self, day: dt.date) -> None:
         lines = sorted(self.pending.pop(day, []), key=itemgetter(0))
@@ -255,23 +235,25 @@ class RegionGenerator:
         start_epoch = local_midnight_epoch(day, self.spec.timezone) + 6 * 3600
         if lines:
             start_epoch = min(start_epoch, lines[0][0])
-        lines.insert(
-            0, (start_epoch, f"{start_epoch}|NONE|NONE|NONE|QUEUESTART|||", None)
-        )
+        lines.insert(0, (start_epoch, f"{start_epoch}|NONE|NONE|NONE|QUEUESTART|||", None))
         rel = f"call_centre/queue_log-{day:%Y%m%d}"
         rng = _rng(self.seed, S_LOG_NOISE, 0, day) if self.noise else None
         text, items, count = nz.queue_log_text(
-            lines, rel, rng, self.spec.queues[0].queue_name
+            lines,
+            rel,
+            rng,
+            self.spec.queues[0].queue_name,
+            unknown=day.isoformat() in self.noise_plan.unknown_days,
+            truncate=day.isoformat() in self.noise_plan.truncated_days,
         )
         self._write(rel, text)
         self.noise_items.extend(items)
         self.counts["queue_log_lines"] += count
         self.counts["calls"] += sum(1 for _, t, _ in lines if "|ENTERQUEUE|" in t)
-        self._write(
-            f"call_centre/call_topics-{day:%Y%m%d}.csv",
-            _csv_text([TOPICS_HEADER] + [r for _, r in topics], ","),
-        )
-        self.counts["topic_rows"] += len(topics)
+        if topics:  # the CRM exports nothing for a day without calls
+            rows = [TOPICS_HEADER, *(row for _, row in topics)]
+            self._write(f"call_centre/call_topics-{day:%Y%m%d}.csv", _csv_text(rows, ","))
+            self.counts["topic_rows"] += len(topics)
 
     # ------------------------------------------------------------------- run
 
@@ -313,7 +295,7 @@ class RegionGenerator:
                 if len(self.spec.offices) > CP1251_OFFICE_INDEX else None
             ),
             "planted_pain_points": pain_points(self.spec),
-            "noise": self.noise_items,
+            "noise": sorted(self.noise_items, key=itemgetter("file", "line_no")),
             "files": sorted(self.files, key=itemgetter("path")),
             "counts": {**self.counts, "events_total": self.counts["queue_log_lines"] + self.counts["tickets"]},
         }  # fmt: skip

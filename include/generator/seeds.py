@@ -56,22 +56,14 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def load_region(
-    region_id: str, n_offices: int, seeds_dir: Path = SEEDS_DIR
-) -> RegionSpec:
+def load_region(region_id: str, n_offices: int, seeds_dir: Path = SEEDS_DIR) -> RegionSpec:
     """Read the region, its first ``n_offices`` offices and their queues from the seeds."""
-    regions = [
-        r for r in _read_csv(seeds_dir / "regions.csv") if r["region_id"] == region_id
-    ]
+    regions = [r for r in _read_csv(seeds_dir / "regions.csv") if r["region_id"] == region_id]
     if not regions:
         raise ValueError(f"region {region_id!r} is not in {seeds_dir / 'regions.csv'}")
-    rows = [
-        r for r in _read_csv(seeds_dir / "offices.csv") if r["region_id"] == region_id
-    ]
+    rows = [r for r in _read_csv(seeds_dir / "offices.csv") if r["region_id"] == region_id]
     if not 1 <= n_offices <= len(rows):
-        raise ValueError(
-            f"offices must be between 1 and {len(rows)} for region {region_id!r}"
-        )
+        raise ValueError(f"offices must be between 1 and {len(rows)} for region {region_id!r}")
     offices = tuple(
         Office(r["office_id"], r["office_name_ru"], r["timezone"], int(r["windows"]), i)
         for i, r in enumerate(rows[:n_offices])
@@ -82,19 +74,12 @@ def load_region(
         timezone=regions[0]["timezone"],
         offices=offices,
         queues=_queues_for(offices, region_id, seeds_dir),
-        topics=tuple(
-            (r["topic_code"], r["topic_name_ru"])
-            for r in _read_csv(seeds_dir / "call_topics.csv")
-        ),
-        services=tuple(
-            r["service_code"] for r in _read_csv(seeds_dir / "office_services.csv")
-        ),
+        topics=tuple((r["topic_code"], r["topic_name_ru"]) for r in _read_csv(seeds_dir / "call_topics.csv")),
+        services=tuple(r["service_code"] for r in _read_csv(seeds_dir / "office_services.csv")),
     )
 
 
-def _queues_for(
-    offices: tuple[Office, ...], region_id: str, seeds_dir: Path
-) -> tuple[Queue, ...]:
+def _queues_for(offices: tuple[Office, ...], region_id: str, seeds_dir: Path) -> tuple[Queue, ...]:
     by_office: dict[str, str] = {}
     for row in _read_csv(seeds_dir / "call_queues.csv"):
         if row["region_id"] == region_id:
