@@ -10,7 +10,8 @@ batch), never on a clock.
    model, its unit tests and data tests), marts into `marts__build`;
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
 5. `publish_marts` — one transaction swaps `marts__build` into `marts` and grants the BI role;
-6. `render_pages` — the Russian-language HTML pages from the published marts.
+6. `render_pages` — the Russian-language HTML pages from the published marts, and the dbt
+   docs next to them (`dbt-docs/`).
 
 If anything fails, `record_failure` writes the reason to `ops.publish_log` and the published
 `marts` stay exactly as they were.
@@ -126,28 +127,38 @@ def build_journeys() -> None:
 
     @task
     def render_pages(published: dict[str, Any], quality: dict[str, Any]) -> str:
+        import tempfile
         from datetime import datetime
+        from pathlib import Path
 
+        from include.dbt_docs import generate
         from include.report import render_site
 
-        index = render_site(
-            settings.warehouse_dsn(),
-            settings.site_dir(),
-            published_at=datetime.fromisoformat(published["published_at"]),
-            quality={"status": "passed", "checks": quality["checks"], "failed": 0},
-            min_cell=settings.min_cell(),
-        )
+        with tempfile.TemporaryDirectory(prefix="cjw-docs-") as docs:
+            generate(Path(docs))
+            index = render_site(
+                settings.warehouse_dsn(),
+                settings.site_dir(),
+                published_at=datetime.fromisoformat(published["published_at"]),
+                quality={"status": "passed", "checks": quality["checks"], "failed": 0},
+                min_cell=settings.min_cell(),
+                extra_dirs={"dbt-docs": Path(docs)},
+            )
         return str(index)
 
     @task(trigger_rule=TriggerRule.ONE_FAILED)
     def record_failure(**context: Any) -> None:
+        """Say why in ops.publish_log, then fail: the run is red when nothing was published."""
+        from airflow.sdk.exceptions import AirflowFailException
+
         from include.publish import record_failure as record
 
-        record(
+        reason = record(
             context["run_id"],
             reason="build not published, the published marts are unchanged",
             started_at=context["dag_run"].start_date,
         )
+        raise AirflowFailException(reason)
 
     prepared = prepare_build()
     freshness = check_source_freshness()
@@ -156,8 +167,7 @@ def build_journeys() -> None:
     pages = render_pages(published, quality)
     failure = record_failure()
     prepared >> freshness >> dbt >> quality
-    [freshness, dbt, quality, published] >> failure
-    pages
+    [freshness, dbt, quality, published, pages] >> failure
 
 
 dag = build_journeys()

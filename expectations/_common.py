@@ -30,8 +30,8 @@ def expect_in_interval(suite: gx.ExpectationSuite, column: str, batch: BatchInfo
     suite.add_expectation(
         gxe.ExpectColumnValuesToBeBetween(
             column=column,
-            min_value=(batch.interval_start - SLACK).isoformat(),
-            max_value=(batch.interval_end + SLACK).isoformat(),
+            min_value=batch.interval_start - SLACK,
+            max_value=batch.interval_end + SLACK,
             mostly=mostly,
         )
     )

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
 KPI_STATUSES = ["green", "amber", "red", "no_data"]
 # Upper bounds per unit: a day of waiting or an hour on hold is a broken computation, not a KPI.
-UNIT_MAXIMUM = {"share": 1, "minutes": 24 * 60, "seconds": 3600, "visits": 100, "points": 100, "score": 10, "days": 3660}
+UNIT_MAXIMUM = {
+    "share": 1,
+    "minutes": 24 * 60,
+    "seconds": 3600,
+    "visits": 100,
+    "points": 100,
+    "score": 10,
+    "days": 3660,
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ def checks(build_schema: str, published_rows: int | None) -> list[MartCheck]:
         MartCheck(
             "fct_touchpoint_kpis__volume_and_status",
             f"select * from {kpis}",
-            lambda: _volume_suite("fct_touchpoint_kpis", published_rows),
+            partial(_volume_suite, "fct_touchpoint_kpis", published_rows),
         ),
         MartCheck(
             "fct_kpi_profiles__buckets",
@@ -46,7 +55,7 @@ def checks(build_schema: str, published_rows: int | None) -> list[MartCheck]:
             MartCheck(
                 f"fct_touchpoint_kpis__{unit}_range",
                 f"select k.* from {kpis} k join {dim} d on d.kpi_id = k.kpi_id where d.unit = '{unit}'",
-                lambda unit=unit, maximum=maximum: _range_suite(unit, maximum),
+                partial(_range_suite, unit, maximum),
             )
         )
     return result

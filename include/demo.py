@@ -17,7 +17,6 @@ import secrets
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from include import airflow_env, settings
@@ -44,7 +43,13 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 
     landing = settings.landing_dir()
     manifest_path = landing / args.region / "manifest.json"
-    wanted = {"seed": args.seed, "offices": args.offices, "months": args.months, "scale": args.scale, "start": args.start}
+    wanted = {
+        "seed": args.seed,
+        "offices": args.offices,
+        "months": args.months,
+        "scale": args.scale,
+        "start": args.start,
+    }
     stamp = landing / args.region / ".demo-args.json"
     if manifest_path.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted:
         say(f"synthetic region already generated in {landing / args.region}")
@@ -88,7 +93,7 @@ def summary() -> list[tuple[str, int, int, int, int]]:
 
     with psycopg.connect(settings.warehouse_dsn()) as conn:
         return [
-            tuple(row)  # type: ignore[misc]
+            tuple(row)
             for row in conn.execute(
                 "select source, sum(rows_read), sum(rows_loaded), sum(rows_rejected), sum(rows_duplicate)"
                 " from raw.ingest_batches where status = 'validated' group by source order by source"

@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def validate_batch(source: str, batch_id: int, *, dsn: str | None = None) -> dic
         region_id, start, end, status = row
         if status == "replaced":
             raise BatchValidationError(f"batch {batch_id} was replaced by a later run of the same interval")
-        files_per_table = dict(
+        files_per_table: dict[str, int] = dict(
             conn.execute(
                 "select raw_table, count(*) from raw.ingest_files where batch_id = %s and status = 'loaded'"
                 " group by raw_table",
@@ -84,7 +85,7 @@ def validate_batch(source: str, batch_id: int, *, dsn: str | None = None) -> dic
     for module in raw_suites(source):
         batch = BatchInfo(batch_id, region_id, start, end, int(files_per_table.get(module.TABLE, 0)))
         query = f"select * from raw.{module.TABLE} where batch_id = {int(batch_id)}"
-        results.append(run_suite(dsn, lambda m=module, b=batch: m.build_suite(b), query))
+        results.append(run_suite(dsn, partial(module.build_suite, batch), query))
     success = all(r["success"] for r in results)
     summary = {"batch_id": batch_id, "success": success, "suites": results}
     with psycopg.connect(dsn) as conn:
@@ -94,4 +95,3 @@ def validate_batch(source: str, batch_id: int, *, dsn: str | None = None) -> dic
             ("validated" if success else "failed_validation", json.dumps(summary, ensure_ascii=False), batch_id),
         )
     return summary
-

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import psycopg
 from psycopg import sql
@@ -147,8 +147,11 @@ ParsedRow = tuple[int, Sequence[Any]]
 
 
 class Connector(Protocol):
-    source: str
-    tables: dict[str, RawTable]
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def tables(self) -> dict[str, RawTable]: ...
 
     @property
     def rejected_table(self) -> str: ...
@@ -381,7 +384,9 @@ class BatchLoader:
             if not old:
                 return []
             for table in [*(t.name for t in self.connector.tables.values()), self.connector.rejected_table]:
-                cur.execute(sql.SQL("delete from raw.{} where batch_id = any(%s)").format(sql.Identifier(table)), (old,))
+                cur.execute(
+                    sql.SQL("delete from raw.{} where batch_id = any(%s)").format(sql.Identifier(table)), (old,)
+                )
             cur.execute(
                 "update raw.ingest_batches set status = 'replaced', replaced_at = now() where batch_id = any(%s)",
                 (old,),
@@ -433,18 +438,18 @@ class BatchLoader:
             sql.SQL(", ").join(map(sql.Identifier, ("batch_id", "file_seq", "line_no", "region_id", *table.columns))),
         )
         region_id = self.region.region_id
-        lines = LineReader(path, encoding, rejections)
+        reader = LineReader(path, encoding, rejections)
         headers = 0
         with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as spool:
             with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                for item in self.connector.parse(iter(lines), ctx):
+                for item in self.connector.parse(iter(reader), ctx):
                     if item is HEADER:
                         headers += 1
                         continue
                     if isinstance(item, Rejection):
                         rejections.append(item)
                     else:
-                        line_no, values = item  # type: ignore[misc]
+                        line_no, values = cast(ParsedRow, item)
                         copy.write_row((batch_id, seq, line_no, region_id, *values))
                         report.loaded += 1
                     if len(rejections) > 1000:
@@ -454,7 +459,7 @@ class BatchLoader:
                         self.progress(f"{path.name}: {processed} lines")
             report.rejected += self._spool(rejections, spool)
             self._copy_rejections(spool, batch_id, seq, path)
-        report.read = lines.physical - headers
+        report.read = reader.physical - headers
         self._record_file(batch_id, seq, source_file, sha, size, report)
         return report
 
@@ -534,9 +539,13 @@ class BatchLoader:
                 if table.natural_key:
                     self._reject_key_conflicts(cur, batch_id, table, by_seq)
 
-    def _reject_key_conflicts(self, cur: psycopg.Cursor[Any], batch_id: int, table: RawTable, by_seq: dict[int, FileReport]) -> None:
+    def _reject_key_conflicts(
+        self, cur: psycopg.Cursor[Any], batch_id: int, table: RawTable, by_seq: dict[int, FileReport]
+    ) -> None:
         key = sql.SQL(", ").join(map(sql.Identifier, table.natural_key))
-        key_text = sql.SQL(" || '/' || ").join(sql.SQL("coalesce({}::text, '')").format(sql.Identifier(c)) for c in table.natural_key)
+        key_text = sql.SQL(" || '/' || ").join(
+            sql.SQL("coalesce({}::text, '')").format(sql.Identifier(c)) for c in table.natural_key
+        )
         cur.execute(
             sql.SQL(
                 "with ranked as (select ctid, file_seq, line_no, {key_text} as key_text,"
@@ -568,10 +577,15 @@ class BatchLoader:
         with self.conn.cursor() as cur:
             loaded = 0
             for table in self.connector.tables.values():
-                cur.execute(sql.SQL("select count(*) from raw.{} where batch_id = %s").format(sql.Identifier(table.name)), (batch_id,))
+                cur.execute(
+                    sql.SQL("select count(*) from raw.{} where batch_id = %s").format(sql.Identifier(table.name)),
+                    (batch_id,),
+                )
                 loaded += _scalar(cur)
             cur.execute(
-                sql.SQL("select count(*) from raw.{} where batch_id = %s").format(sql.Identifier(self.connector.rejected_table)),
+                sql.SQL("select count(*) from raw.{} where batch_id = %s").format(
+                    sql.Identifier(self.connector.rejected_table)
+                ),
                 (batch_id,),
             )
             rejected = _scalar(cur)

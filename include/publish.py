@@ -80,8 +80,8 @@ def record_failure(
     details: dict[str, Any] | None = None,
     started_at: datetime | None = None,
     dsn: str | None = None,
-) -> None:
-    """A failed build: the published marts stay as they were; say why."""
+) -> str:
+    """A failed build: the published marts stay as they were; say why (returns the reason)."""
     with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
         ensure_ops(conn)
         failures = conn.execute(
@@ -97,6 +97,7 @@ def record_failure(
             (run_id, started_at, stage, reason, json.dumps(payload, ensure_ascii=False, default=str)),
         )
     log.error("build %s not published (%s): %s", run_id, stage, reason)
+    return reason
 
 
 def _failed_stage(task_ids: list[str]) -> str:
@@ -117,7 +118,9 @@ def ensure_bi_role(conn: psycopg.Connection[Any], role: str) -> bool:
         return True
     try:
         with conn.transaction():
-            conn.execute(sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole").format(sql.Identifier(role)))
+            conn.execute(
+                sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole").format(sql.Identifier(role))
+            )
     except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DuplicateObject) as exc:
         log.warning("BI role %s not created: %s", role, exc)
         return bool(conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone())
@@ -153,14 +156,18 @@ def publish(
                     )
                 )
             conn.execute(
-                sql.SQL("alter schema {} rename to {}").format(sql.Identifier(BUILD_SCHEMA), sql.Identifier(PUBLISHED_SCHEMA))
+                sql.SQL("alter schema {} rename to {}").format(
+                    sql.Identifier(BUILD_SCHEMA), sql.Identifier(PUBLISHED_SCHEMA)
+                )
             )
             conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(PREVIOUS_SCHEMA)))
             if has_role:
                 ident = sql.Identifier(role)
                 conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(PUBLISHED_SCHEMA), ident))
                 conn.execute(
-                    sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(PUBLISHED_SCHEMA), ident)
+                    sql.SQL("grant select on all tables in schema {} to {}").format(
+                        sql.Identifier(PUBLISHED_SCHEMA), ident
+                    )
                 )
             row = conn.execute(
                 "insert into ops.publish_log (run_id, started_at, status, stage, reason, details, published_tables,"
@@ -175,7 +182,12 @@ def publish(
                 ),
             ).fetchone()
     assert row is not None
-    return {"publish_id": row[0], "published_at": row[1].isoformat(), "tables": tables[0] if tables else 0, "rows": rows}
+    return {
+        "publish_id": row[0],
+        "published_at": row[1].isoformat(),
+        "tables": tables[0] if tables else 0,
+        "rows": rows,
+    }
 
 
 def last_published(dsn: str | None = None) -> dict[str, Any] | None:
@@ -201,7 +213,9 @@ def _row_estimate(conn: psycopg.Connection[Any], schema: str) -> int:
         (schema,),
     ).fetchall()
     for (name,) in names:
-        count = conn.execute(sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name))).fetchone()
+        count = conn.execute(
+            sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+        ).fetchone()
         total += int(count[0]) if count else 0
     return total
 

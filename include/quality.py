@@ -32,7 +32,7 @@ def sqlalchemy_url(dsn: str) -> str:
         username=str(parts.get("user") or "postgres"),
         password=str(parts["password"]) if parts.get("password") else None,
         host=host or None,
-        port=int(parts["port"]) if parts.get("port") else None,
+        port=int(str(parts["port"])) if parts.get("port") else None,
         database=str(parts.get("dbname") or "postgres"),
         query=query,
     ).render_as_string(hide_password=False)
@@ -60,7 +60,7 @@ def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str,
     result = definition.run(result_format="SUMMARY")
     failed = []
     for item in result.results:
-        if not item.success:
+        if not item.success and item.expectation_config is not None:
             config = item.expectation_config
             failed.append(
                 {

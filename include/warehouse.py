@@ -673,9 +673,7 @@ def _start(home_arg: Path | str | None = None) -> StartResult:
         state = _read_state(home)
         if _is_running(state):
             assert state is not None
-            return StartResult(
-                state["dsn"], True, time.perf_counter() - began, None, state["version"]
-            )
+            return StartResult(state["dsn"], True, time.perf_counter() - began, None, state["version"])
         layout = _resolve_layout(home)
         _prepare_dirs(layout)
         version = binary_version(layout.bindir, layout.run_as)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from include.connectors.common import (
     FieldError,
@@ -97,7 +98,7 @@ CALL_TOPICS = RawTable(
 
 class CallCentreConnector:
     source = SOURCE
-    tables = {"queue_log": QUEUE_LOG, "call_topics": CALL_TOPICS}
+    tables: ClassVar[dict[str, RawTable]] = {"queue_log": QUEUE_LOG, "call_topics": CALL_TOPICS}
     rejected_table = "rejected_call_centre"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:

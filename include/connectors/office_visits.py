@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from include.connectors.common import (
     FieldError,
@@ -76,7 +77,7 @@ TICKETS = RawTable(
 
 class OfficeVisitsConnector:
     source = SOURCE
-    tables = {"tickets": TICKETS}
+    tables: ClassVar[dict[str, RawTable]] = {"tickets": TICKETS}
     rejected_table = "rejected_office_visits"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
@@ -133,7 +134,9 @@ class OfficeVisitsConnector:
         if not values["ticket_id"]:
             raise FieldError("empty ticket_id")
         if values["service_code"] not in ctx.region.office_services:
-            raise FieldError(f"unknown service code {values['service_code']!r} (add it to dbt/seeds/office_services.csv)")
+            raise FieldError(
+                f"unknown service code {values['service_code']!r} (add it to dbt/seeds/office_services.csv)"
+            )
         outcome = OUTCOMES.get(values["outcome"].lower())
         if outcome is None:
             raise FieldError(f"unknown outcome {values['outcome']!r}")

@@ -30,12 +30,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=settings.site_dir(),
         help="folder of the site (default: $CJW_SITE_DIR or var/site)",
     )
-    parser.add_argument(
-        "--schema", default="marts", help="published schema (default: marts)"
-    )
-    parser.add_argument(
-        "--region", default=None, help="region_id when the marts hold several"
-    )
+    parser.add_argument("--schema", default="marts", help="published schema (default: marts)")
+    parser.add_argument("--region", default=None, help="region_id when the marts hold several")
     parser.add_argument(
         "--min-cell",
         type=int,

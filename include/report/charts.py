@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from include.report.formatting import NBSP, format_count, format_value
+from include.report.formatting import NBSP, unit_format
 
 # 12 distinguishable colours (one per office of a typical region), colour-blind friendly first.
 PALETTE = (
@@ -22,6 +22,8 @@ PALETTE = (
 )  # fmt: skip
 TOTAL_COLOUR = "#212121"
 NORM_COLOUR = "#616161"
+# times start from zero; shares and scores zoom to where the values and the norm are
+_FROM_ZERO = {"minutes", "seconds", "days", "visits"}
 _UNIT_SUFFIX = {"share": " %", "minutes": " мин", "seconds": " с", "days": " дн."}
 
 
@@ -29,7 +31,7 @@ _UNIT_SUFFIX = {"share": " %", "minutes": " мин", "seconds": " с", "days": "
 class Point:
     day: date
     value: Decimal | None  # None when there is no value or it is suppressed
-    hover: str = ""
+    sample_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,12 @@ class Series:
 
 
 def _plot_number(value: Decimal, unit: str) -> float:
-    return float(value * 100 if unit == "share" else value)
+    return round(float(value * 100 if unit == "share" else value), 4)
 
 
 def sparkline_svg(points: list[Point], norm: Decimal | None, *, label: str) -> Markup:
-    """A 160×40 inline SVG line of daily values with the norm dashed; gaps where hidden."""
-    width, height, pad = 160.0, 40.0, 3.0
+    """A 240×44 inline SVG line of daily values with the norm dashed; gaps where hidden."""
+    width, height, pad = 240.0, 44.0, 3.0
     values = [float(p.value) for p in points if p.value is not None]
     if not values:
         return Markup("")
@@ -68,23 +70,17 @@ def sparkline_svg(points: list[Point], norm: Decimal | None, *, label: str) -> M
     parts: list[str] = []
     if norm is not None:
         ny = y(float(norm))
-        parts.append(
-            f'<line class="spark-norm" x1="{pad}" x2="{width - pad}" y1="{ny:.1f}" y2="{ny:.1f}"/>'
-        )
+        parts.append(f'<line class="spark-norm" x1="{pad}" x2="{width - pad}" y1="{ny:.1f}" y2="{ny:.1f}"/>')
     for segment in segments:
         if len(segment) == 1:
             sx, sy = segment[0]
-            parts.append(
-                f'<circle class="spark-line-dot" cx="{sx:.1f}" cy="{sy:.1f}" r="1.2"/>'
-            )
+            parts.append(f'<circle class="spark-line-dot" cx="{sx:.1f}" cy="{sy:.1f}" r="1.2"/>')
         elif segment:
             coords = " ".join(f"{sx:.1f},{sy:.1f}" for sx, sy in segment)
             parts.append(f'<polyline class="spark-line" points="{coords}"/>')
     last = next((s[-1] for s in reversed(segments) if s), None)
     if last is not None:
-        parts.append(
-            f'<circle class="spark-last" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2"/>'
-        )
+        parts.append(f'<circle class="spark-last" cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2"/>')
     return Markup(
         f'<svg class="sparkline" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
         f'height="{height:.0f}" role="img" aria-label="{escape(label)}">'
@@ -92,11 +88,10 @@ def sparkline_svg(points: list[Point], norm: Decimal | None, *, label: str) -> M
     )
 
 
-def line_chart_spec(
-    series: list[Series], *, unit: str, norm: Decimal | None, norm_text: str
-) -> dict[str, Any]:
+def line_chart_spec(series: list[Series], *, unit: str, norm: Decimal | None, norm_text: str) -> dict[str, Any]:
     """Plotly figure (data + layout) of daily values per office with the norm as a dashed line."""
     data: list[dict[str, Any]] = []
+    hover = hover_template(unit)
     days = [p.day for s in series for p in s.points]
     colour = iter(PALETTE * 4)
     for one in series:
@@ -106,14 +101,9 @@ def line_chart_spec(
                 "mode": "lines",
                 "name": one.name,
                 "x": [p.day.isoformat() for p in one.points],
-                "y": [
-                    None if p.value is None else _plot_number(p.value, unit)
-                    for p in one.points
-                ],
-                "customdata": [
-                    p.hover if p.value is not None else None for p in one.points
-                ],
-                "hovertemplate": "<b>%{fullData.name}</b><br>%{customdata}<extra></extra>",
+                "y": [None if p.value is None else _plot_number(p.value, unit) for p in one.points],
+                "customdata": [p.sample_size if p.value is not None else None for p in one.points],
+                "hovertemplate": hover,
                 "connectgaps": False,
                 "line": {
                     "width": 3 if one.is_total else 1.6,
@@ -154,7 +144,7 @@ def line_chart_spec(
             "gridcolor": "#e0e0e0",
             "zeroline": False,
             "automargin": True,
-            "rangemode": "tozero" if unit != "points" else "normal",
+            "rangemode": "tozero" if unit in _FROM_ZERO else "normal",
         },
         "legend": {
             "orientation": "h",
@@ -167,9 +157,9 @@ def line_chart_spec(
     return {"data": data, "layout": layout}
 
 
-def hover_text(day: date, value: Decimal, unit: str, sample_size: int | None) -> str:
-    """Tooltip of one chart point: «01.11.2025: 87,5 % (наблюдений: 120)»."""
-    size = (
-        f" (наблюдений: {format_count(sample_size)})" if sample_size is not None else ""
-    )
-    return f"{day:%d.%m.%Y}: {format_value(value, unit)}{size}"
+def hover_template(unit: str) -> str:
+    """Plotly tooltip of a point: «01.11.2025: 87,5 %», observations below (layout separators
+    give the decimal comma and thin-space thousands)."""
+    suffix, decimals = unit_format(unit)
+    value = f"%{{y:,.{decimals}f}}" + (f"{NBSP}{suffix}" if suffix else "")
+    return "<b>%{fullData.name}</b><br>%{x|%d.%m.%Y}: " + value + "<br>наблюдений: %{customdata:,d}<extra></extra>"

@@ -84,12 +84,8 @@ class Marts:
     profile_rows: list[KpiRow]
 
 
-def _select(
-    conn: psycopg.Connection[Row], schema: str, table: str, region_id: str | None = None
-) -> list[Row]:
-    query = sql.SQL("select * from {}.{}").format(
-        sql.Identifier(schema), sql.Identifier(table)
-    )
+def _select(conn: psycopg.Connection[Row], schema: str, table: str, region_id: str | None = None) -> list[Row]:
+    query = sql.SQL("select * from {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
     params: tuple[str, ...] = ()
     if region_id is not None:
         query = query + sql.SQL(" where region_id = %s")
@@ -142,9 +138,7 @@ def _choose_region(offices: list[Row], region_id: str | None) -> tuple[str, str]
         raise ValueError(f"region {region_id!r} has no offices in dim_offices")
     if len(regions) != 1:
         ids = ", ".join(r[0] for r in regions) or "none"
-        raise ValueError(
-            f"dim_offices must hold exactly one region, or pass region_id (found: {ids})"
-        )
+        raise ValueError(f"dim_offices must hold exactly one region, or pass region_id (found: {ids})")
     return regions[0]
 
 
@@ -164,11 +158,7 @@ def load_marts(dsn: str, schema: str = "marts", region_id: str | None = None) ->
         facts = _select(conn, schema, "fct_touchpoint_kpis", region)
         profiles = _select(conn, schema, "fct_kpi_profiles", region)
     offices = sorted(
-        (
-            Office(r["office_id"], r["office_name_ru"], r["timezone"])
-            for r in office_rows
-            if r["region_id"] == region
-        ),
+        (Office(r["office_id"], r["office_name_ru"], r["timezone"]) for r in office_rows if r["region_id"] == region),
         key=lambda o: o.office_id,
     )
     return Marts(

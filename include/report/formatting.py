@@ -44,14 +44,17 @@ _UNITS: dict[str, tuple[str, int]] = {
 }
 
 
+def unit_format(unit: str) -> tuple[str, int]:
+    """(suffix after the number, decimals) of a KPI unit; shares are shown in percent."""
+    return _UNITS.get(unit, ("", 1))
+
+
 def to_decimal(value: Number) -> Decimal:
     """Exact decimal for a value read from PostgreSQL (numeric → Decimal, float → via str)."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def format_number(
-    value: Number, decimals: int, *, signed: bool = False, trim: bool = False
-) -> str:
+def format_number(value: Number, decimals: int, *, signed: bool = False, trim: bool = False) -> str:
     """``1234.56`` → ``1 234,6`` (thin space, decimal comma, half-up rounding).
 
     ``signed`` prefixes ``+`` or ``−``; ``trim`` drops trailing zeros of the fraction.

@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from include.report.data import load_marts
+from include.report.formatting import plural
 from include.report.view import Cell, Page, build_page
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -32,9 +34,7 @@ STATIC_DIR = PACKAGE_DIR / "static"
 STATIC_FILES = ("style.css", "report.js")
 
 # Pages of the site, in navigation order. Journey maps and pain points will join this list.
-NAV_PAGES: tuple[tuple[str, str], ...] = (
-    ("index.html", "Показатели клиентского опыта"),
-)
+NAV_PAGES: tuple[tuple[str, str], ...] = (("index.html", "Показатели клиентского опыта"),)
 
 
 def plotly_js_path() -> Path:
@@ -67,6 +67,7 @@ def _environment() -> Environment:
     )
     env.filters["cell_attrs"] = _cell_attrs
     env.filters["script_json"] = _json_for_script
+    env.filters["plural"] = plural
     return env
 
 
@@ -78,13 +79,15 @@ def render_page_html(page: Page, *, current: str = "index.html") -> str:
     return template.render(page=page, nav_pages=nav, chart_specs=charts)
 
 
-def _write_site(folder: Path, html: str) -> None:
+def _write_site(folder: Path, html: str, extra_dirs: Mapping[str, Path] | None = None) -> None:
     assets = folder / "assets"
     assets.mkdir(parents=True)
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
     for name in STATIC_FILES:
         shutil.copyfile(STATIC_DIR / name, assets / name)
     (folder / "index.html").write_text(html, encoding="utf-8")
+    for name, source in (extra_dirs or {}).items():
+        shutil.copytree(source, folder / name)
 
 
 def _rename_exchange(first: Path, second: Path) -> bool:
@@ -104,9 +107,7 @@ def _rename_exchange(first: Path, second: Path) -> bool:
         ctypes.c_uint,
     ]
     renameat2.restype = ctypes.c_int
-    result = renameat2(
-        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
-    )
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
     return result == 0
 
 
@@ -124,14 +125,12 @@ def _swap_into_place(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_site_atomically(out_dir: Path, html: str) -> None:
+def write_site_atomically(out_dir: Path, html: str, extra_dirs: Mapping[str, Path] | None = None) -> None:
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent)
-    )
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
-        _write_site(staging, html)
+        _write_site(staging, html, extra_dirs)
         staging.chmod(0o755)  # mkdtemp makes it private; web servers must read it
         _swap_into_place(staging, out_dir)
     except BaseException:
@@ -148,8 +147,12 @@ def render_site(
     quality: dict[str, Any] | None = None,
     min_cell: int = 5,
     region_id: str | None = None,
+    extra_dirs: Mapping[str, Path] | None = None,
 ) -> Path:
     """Read the published marts and write the static KPI site; returns ``out_dir/index.html``.
+
+    ``extra_dirs`` (name → folder) are copied into the site in the same atomic swap, e.g. the
+    dbt docs as ``dbt-docs/``.
 
     ``quality`` is the summary of the last quality gate, e.g.
     ``{"status": "passed", "checks": 42, "failed": 0}``. Values measured on fewer than
@@ -162,5 +165,5 @@ def render_site(
     marts = load_marts(dsn, schema=schema, region_id=region_id)
     page = build_page(marts, published_at=moment, quality=quality, min_cell=min_cell)
     out_dir = Path(out_dir)
-    write_site_atomically(out_dir, render_page_html(page))
+    write_site_atomically(out_dir, render_page_html(page), extra_dirs)
     return out_dir / "index.html"

@@ -20,7 +20,6 @@ from markupsafe import Markup
 from include.report.charts import (
     Point,
     Series,
-    hover_text,
     line_chart_spec,
     sparkline_svg,
 )
@@ -38,7 +37,6 @@ from include.report.formatting import (
     month_key,
     month_label,
     period_label,
-    plural,
     raw_number,
 )
 
@@ -51,6 +49,13 @@ STATUS_WORDS = {
     "red": "норматив не выполнен",
     "suppressed": "мало наблюдений",
     "no_data": "нет данных",
+}
+TILE_STATUS = {
+    "green": "Норматив выполнен",
+    "amber": "Близко к нормативу",
+    "red": "Норматив не выполнен",
+    "suppressed": "Мало наблюдений (меньше {min_cell}): значение скрыто",
+    "no_data": "Нет данных за месяц",
 }
 NORM_LABELS = {
     "V": "подтверждённый норматив",
@@ -66,6 +71,7 @@ CHANNEL_TITLES = {
 }
 CHANNEL_ORDER = ("office", "call_centre", "chatbot", "website", "feedback")
 SECTION_IDS = {"office": "offices", "call_centre": "calls"}
+MAIN_PROFILE = {"office": "weekday", "call_centre": "hour"}
 PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
 TOTAL_LABEL = "Итого по региону"
 SUPPRESSED_TITLE = "мало наблюдений"
@@ -108,6 +114,7 @@ class Tile:
     delta_text: str
     delta_class: str
     sparkline: Markup
+    status_text: str
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,8 @@ class ChannelBlock:
 
     title: str
     items: list[Any]
+    more: list[Any] = field(default_factory=list)  # shown folded (<details>)
+    more_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,8 @@ class MethodRow:
 @dataclass(frozen=True)
 class Quality:
     state: str  # passed | failed | unknown
-    text: str
+    text: str  # the badge in the header
+    alert: str = ""  # the warning under the header when the gate failed
 
 
 @dataclass(frozen=True)
@@ -214,9 +224,7 @@ class Page:
 
 
 def norm_text(kpi: Kpi, norm: Decimal | None = None) -> str:
-    return format_norm(
-        kpi.norm_value if norm is None else norm, kpi.unit, kpi.direction
-    )
+    return format_norm(kpi.norm_value if norm is None else norm, kpi.unit, kpi.direction)
 
 
 def _display(kpi: Kpi, row: KpiRow | None, min_cell: int) -> tuple[str, str, str]:
@@ -226,10 +234,7 @@ def _display(kpi: Kpi, row: KpiRow | None, min_cell: int) -> tuple[str, str, str
     if row.sample_size is None or row.sample_size < min_cell:
         return "suppressed", "—", SUPPRESSED_TITLE
     norm = norm_text(kpi, row.norm_value)
-    title = (
-        f"{STATUS_WORDS[row.status].capitalize()} (норматив {norm}); "
-        f"наблюдений: {format_count(row.sample_size)}"
-    )
+    title = f"{STATUS_WORDS[row.status].capitalize()} ({norm}); наблюдений: {format_count(row.sample_size)}"
     return row.status, format_value(row.value, kpi.unit), title
 
 
@@ -283,9 +288,7 @@ class _Facts:
     def __init__(self, marts: Marts) -> None:
         self.month: dict[tuple[SeriesKey, str | None, date], KpiRow] = {}
         self.daily: dict[tuple[SeriesKey, str | None], list[KpiRow]] = defaultdict(list)
-        self.profile: dict[
-            tuple[SeriesKey, str], dict[tuple[str | None, int], KpiRow]
-        ] = defaultdict(dict)
+        self.profile: dict[tuple[SeriesKey, str], dict[tuple[str | None, int], KpiRow]] = defaultdict(dict)
         self.office_ids: dict[SeriesKey, set[str]] = defaultdict(set)
         present: set[SeriesKey] = set()
         for row in marts.kpi_rows:
@@ -296,9 +299,7 @@ class _Facts:
             if row.office_id is not None:
                 self.office_ids[key].add(row.office_id)
             if row.period == "month":
-                self.month[(key, row.office_id, _first_of_month(row.period_start))] = (
-                    row
-                )
+                self.month[(key, row.office_id, _first_of_month(row.period_start))] = row
             elif row.period == "day":
                 self.daily[(key, row.office_id)].append(row)
         for rows in self.daily.values():
@@ -312,29 +313,25 @@ class _Facts:
                 self.office_ids[key].add(row.office_id)
             self.profile[(key, row.period)][(row.office_id, int(row.bucket))] = row
 
-        def order(key: SeriesKey) -> tuple[int, int, str, str]:
+        def order(key: SeriesKey) -> tuple[int, int, int, str, str]:
             kpi = marts.kpis[key[0]]
-            return (
-                kpi.group_order,
-                kpi.order if kpi.order is not None else 10**6,
-                *key,
-            )
+            rank = _channel_rank(_channel(marts, key[1]))
+            kpi_order = kpi.order if kpi.order is not None else 10**6
+            return (kpi.group_order, kpi_order, rank, key[1], key[0])
 
         self.keys: list[SeriesKey] = sorted(present, key=order)
         self.months: list[date] = sorted({m for (_, _, m) in self.month}, reverse=True)
-        days = [
-            d for rows in self.daily.values() for r in rows if (d := r.period_start)
-        ]
-        all_starts = [
-            r.period_start for r in marts.kpi_rows if r.period_start is not None
-        ]
+        days = [d for rows in self.daily.values() for r in rows if (d := r.period_start)]
+        all_starts = [r.period_start for r in marts.kpi_rows if r.period_start is not None]
         self.first_day: date | None = min(all_starts) if all_starts else None
-        self.last_day: date | None = (
-            max(days) if days else (_month_end(self.months[0]) if self.months else None)
-        )
+        self.last_day: date | None = max(days) if days else (_month_end(self.months[0]) if self.months else None)
 
 
 # --- page parts ------------------------------------------------------------------------------
+
+
+def _channel_rank(channel: str) -> int:
+    return CHANNEL_ORDER.index(channel) if channel in CHANNEL_ORDER else len(CHANNEL_ORDER)
 
 
 def _channel(marts: Marts, touchpoint_id: str) -> str:
@@ -360,10 +357,7 @@ def _series_title(marts: Marts, facts: _Facts, key: SeriesKey) -> str:
 
 
 def _norm_help(kpi: Kpi) -> str:
-    parts = [
-        NORM_LABELS.get(code.strip(), code.strip())
-        for code in kpi.norm_label.split("/")
-    ]
+    parts = [NORM_LABELS.get(code.strip(), code.strip()) for code in kpi.norm_label.split("/")]
     label = " / ".join(p for p in parts if p)
     text = f"Норматив {norm_text(kpi)}"
     if kpi.threshold_value is not None and kpi.threshold_unit:
@@ -377,15 +371,8 @@ def _norm_help(kpi: Kpi) -> str:
     return text
 
 
-def _delta(
-    kpi: Kpi, current: KpiRow | None, previous: KpiRow | None
-) -> tuple[str, str]:
-    if (
-        current is None
-        or previous is None
-        or current.value is None
-        or previous.value is None
-    ):
+def _delta(kpi: Kpi, current: KpiRow | None, previous: KpiRow | None) -> tuple[str, str]:
+    if current is None or previous is None or current.value is None or previous.value is None:
         return "", ""
     change = current.value - previous.value
     text = format_delta(change, kpi.unit)
@@ -393,9 +380,7 @@ def _delta(
         return "= без изменений", "delta-same"
     better = (change > 0) == (kpi.direction == "higher_is_better")
     arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {text}, {'лучше' if better else 'хуже'}", (
-        "delta-better" if better else "delta-worse"
-    )
+    return f"{arrow} {text}, {'лучше' if better else 'хуже'}", ("delta-better" if better else "delta-worse")
 
 
 def _daily_points(kpi: Kpi, rows: list[KpiRow], min_cell: int) -> list[Point]:
@@ -404,12 +389,7 @@ def _daily_points(kpi: Kpi, rows: list[KpiRow], min_cell: int) -> list[Point]:
         assert row.period_start is not None
         shown = _display(kpi, row, min_cell)[0] in COLOURED
         value = row.value if shown else None
-        hover = (
-            hover_text(row.period_start, value, kpi.unit, row.sample_size)
-            if value is not None
-            else ""
-        )
-        points.append(Point(row.period_start, value, hover))
+        points.append(Point(row.period_start, value, row.sample_size))
     return points
 
 
@@ -434,9 +414,7 @@ def _tiles(marts: Marts, facts: _Facts, min_cell: int) -> list[TileGroup]:
         )
         previous_cell = make_cell(kpi, key[1], previous_row, region, min_cell=min_cell)
         delta_text, delta_class = (
-            _delta(kpi, current_row, previous_row)
-            if cell.shown and previous_cell.shown
-            else ("", "")
+            _delta(kpi, current_row, previous_row) if cell.shown and previous_cell.shown else ("", "")
         )
         points = _daily_points(kpi, facts.daily.get((key, None), []), min_cell)
         spark = sparkline_svg(
@@ -455,10 +433,9 @@ def _tiles(marts: Marts, facts: _Facts, min_cell: int) -> list[TileGroup]:
             delta_text=delta_text,
             delta_class=delta_class,
             sparkline=spark,
+            status_text=TILE_STATUS[cell.status].format(min_cell=min_cell),
         )
-        group = groups.setdefault(
-            (kpi.group_order, kpi.group_id), TileGroup(kpi.group_name, [])
-        )
+        group = groups.setdefault((kpi.group_order, kpi.group_id), TileGroup(kpi.group_name, []))
         group.tiles.append(tile)
     return [groups[k] for k in sorted(groups)]
 
@@ -469,43 +446,29 @@ def _missing_groups(marts: Marts, tile_groups: list[TileGroup]) -> list[str]:
     return [name for _, name in groups if name not in shown]
 
 
-def _entities(
-    marts: Marts, channel: str, keys: list[SeriesKey], facts: _Facts
-) -> list[Entity]:
+def _entities(marts: Marts, channel: str, keys: list[SeriesKey], facts: _Facts) -> list[Entity]:
     names = {o.office_id: o.name for o in marts.offices}
     touchpoints = {k[1] for k in keys}
     if channel == "call_centre":
-        queues = [
-            q for q in marts.queues if q.touchpoint_id in touchpoints
-        ] or marts.queues
-        entities = [
-            Entity(q.office_id, q.name, q.queue_name, names.get(q.office_id, ""))
-            for q in queues
-        ]
+        queues = [q for q in marts.queues if q.touchpoint_id in touchpoints] or marts.queues
+        entities = [Entity(q.office_id, q.name, q.queue_name, names.get(q.office_id, "")) for q in queues]
     else:
         entities = [Entity(o.office_id, o.name) for o in marts.offices]
+    with_data = set().union(*(facts.office_ids[k] for k in keys))
+    # offices of the seeds that sent nothing in the published period are left out of the tables
+    entities = [e for e in entities if e.office_id in with_data]
     known = {e.office_id for e in entities}
-    extra = set().union(*(facts.office_ids[k] for k in keys)) - known
-    entities += [Entity(o, names.get(o, o)) for o in sorted(extra)]
+    entities += [Entity(o, names.get(o, o)) for o in sorted(with_data - known)]
     return entities
 
 
-def _channels(
-    marts: Marts, keys: Iterable[SeriesKey]
-) -> list[tuple[str, list[SeriesKey]]]:
+def _channels(marts: Marts, keys: Iterable[SeriesKey]) -> list[tuple[str, list[SeriesKey]]]:
     by_channel: dict[str, list[SeriesKey]] = defaultdict(list)
     for key in keys:
         by_channel[_channel(marts, key[1])].append(key)
 
-    def order(channel: str) -> tuple[int, str]:
-        rank = (
-            CHANNEL_ORDER.index(channel)
-            if channel in CHANNEL_ORDER
-            else len(CHANNEL_ORDER)
-        )
-        return rank, channel
-
-    return [(c, by_channel[c]) for c in sorted(by_channel, key=order)]
+    ordered = sorted(by_channel, key=lambda c: (_channel_rank(c), c))
+    return [(c, by_channel[c]) for c in ordered]
 
 
 def _row_header(channel: str) -> str:
@@ -524,11 +487,7 @@ def _column(marts: Marts, facts: _Facts, key: SeriesKey) -> Column:
 
 def _tables(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelTable]:
     office_keys = [
-        k
-        for k in facts.keys
-        if any(
-            (k, o, m) in facts.month for o in facts.office_ids[k] for m in facts.months
-        )
+        k for k in facts.keys if any((k, o, m) in facts.month for o in facts.office_ids[k] for m in facts.months)
     ]
     tables = []
     for channel, keys in _channels(marts, office_keys):
@@ -557,11 +516,7 @@ def _tables(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelTable]:
                 )
                 for e in entities
             ]
-            panels.append(
-                MonthPanel(
-                    period, month_label(month, capitalize=True), index == 0, rows
-                )
-            )
+            panels.append(MonthPanel(period, month_label(month, capitalize=True), index == 0, rows))
         tables.append(
             ChannelTable(
                 section_id=SECTION_IDS.get(channel, f"channel-{channel}"),
@@ -581,17 +536,13 @@ def _charts(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelBlock]:
         charts = []
         for key in keys:
             kpi = marts.kpis[key[0]]
-            entities = _entities(marts, channel, [key], facts) + [
-                Entity(None, TOTAL_LABEL)
-            ]
+            entities = [*_entities(marts, channel, [key], facts), Entity(None, TOTAL_LABEL)]
             series = [
                 Series(e.label, _daily_points(kpi, rows, min_cell), e.office_id is None)
                 for e in entities
                 if (rows := facts.daily.get((key, e.office_id)))
             ]
-            spec = line_chart_spec(
-                series, unit=kpi.unit, norm=kpi.norm_value, norm_text=norm_text(kpi)
-            )
+            spec = line_chart_spec(series, unit=kpi.unit, norm=kpi.norm_value, norm_text=norm_text(kpi))
             charts.append(
                 Chart(
                     chart_id=f"chart-{key[0]}-{key[1]}",
@@ -624,62 +575,58 @@ def _bucket_label(profile: str, bucket: int) -> tuple[str, str]:
     return str(bucket), str(bucket)
 
 
+def _heatmap(marts: Marts, facts: _Facts, channel: str, key: SeriesKey, profile: str, min_cell: int) -> Heatmap:
+    kpi = marts.kpis[key[0]]
+    cells = facts.profile[(key, profile)]
+    buckets, note = _buckets(profile, {b for _, b in cells})
+    with_rows = {o for o, _ in cells}
+    entities = [e for e in _entities(marts, channel, [key], facts) if e.office_id in with_rows]
+    if None in with_rows:
+        entities.append(Entity(None, TOTAL_LABEL))
+    rows = [
+        MatrixRow(
+            e.label,
+            e.note,
+            e.office_id is None,
+            [
+                make_cell(kpi, key[1], cells.get((e.office_id, b)), e, min_cell=min_cell, profile=profile, bucket=b)
+                for b in buckets
+            ],
+        )
+        for e in entities
+    ]
+    return Heatmap(
+        title=_series_title(marts, facts, key),
+        subtitle=PROFILE_TITLES.get(profile, profile),
+        norm_text=f"норматив {norm_text(kpi)}",
+        row_header=_row_header(channel),
+        buckets=[_bucket_label(profile, b) for b in buckets],
+        rows=rows,
+        note=note,
+    )
+
+
 def _heatmaps(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelBlock]:
+    """Per channel: the main profile of every KPI open, the other profiles folded away.
+
+    Offices are read by weekday (queues build up on Mondays), calls by hour (morning peaks).
+    """
     profiles_by_key: dict[SeriesKey, list[str]] = defaultdict(list)
-    for key, profile in sorted(
-        facts.profile, key=lambda kp: (kp[1] != "weekday", kp[1])
-    ):
+    for key, profile in sorted(facts.profile, key=lambda kp: (kp[1] != "weekday", kp[1])):
         profiles_by_key[key].append(profile)
     blocks = []
-    for channel, keys in _channels(
-        marts, [k for k in facts.keys if k in profiles_by_key]
-    ):
-        heatmaps = []
+    for channel, keys in _channels(marts, [k for k in facts.keys if k in profiles_by_key]):
+        main: list[Heatmap] = []
+        more: list[tuple[str, Heatmap]] = []
         for key in keys:
-            kpi = marts.kpis[key[0]]
-            for profile in profiles_by_key[key]:
-                cells = facts.profile[(key, profile)]
-                buckets, note = _buckets(profile, {b for _, b in cells})
-                with_rows = {o for o, _ in cells}
-                entities = [
-                    e
-                    for e in _entities(marts, channel, [key], facts)
-                    if e.office_id in with_rows
-                ]
-                if None in with_rows:
-                    entities.append(Entity(None, TOTAL_LABEL))
-                rows = [
-                    MatrixRow(
-                        e.label,
-                        e.note,
-                        e.office_id is None,
-                        [
-                            make_cell(
-                                kpi,
-                                key[1],
-                                cells.get((e.office_id, b)),
-                                e,
-                                min_cell=min_cell,
-                                profile=profile,
-                                bucket=b,
-                            )
-                            for b in buckets
-                        ],
-                    )
-                    for e in entities
-                ]
-                heatmaps.append(
-                    Heatmap(
-                        title=_series_title(marts, facts, key),
-                        subtitle=PROFILE_TITLES.get(profile, profile),
-                        norm_text=f"норматив {norm_text(kpi)}",
-                        row_header=_row_header(channel),
-                        buckets=[_bucket_label(profile, b) for b in buckets],
-                        rows=rows,
-                        note=note,
-                    )
-                )
-        blocks.append(ChannelBlock(_channel_title(marts, channel, keys), heatmaps))
+            profiles = profiles_by_key[key]
+            first = MAIN_PROFILE.get(channel, "weekday")
+            first = first if first in profiles else profiles[0]
+            main.append(_heatmap(marts, facts, channel, key, first, min_cell))
+            more += [(p, _heatmap(marts, facts, channel, key, p, min_cell)) for p in profiles if p != first]
+        more.sort(key=lambda item: item[0])  # stable: KPI order kept within a profile
+        more_title = ", ".join(dict.fromkeys(PROFILE_TITLES.get(p, p) for p, _ in more))
+        blocks.append(ChannelBlock(_channel_title(marts, channel, keys), main, [h for _, h in more], more_title))
     return blocks
 
 
@@ -694,9 +641,7 @@ def _method_rows(marts: Marts, facts: _Facts) -> list[MethodRow]:
         codes = [c.strip() for c in kpi.norm_label.split("/") if c.strip()]
         norm = norm_text(kpi)
         if kpi.threshold_value is not None and kpi.threshold_unit:
-            norm += (
-                f" (порог {format_threshold(kpi.threshold_value, kpi.threshold_unit)})"
-            )
+            norm += f" (порог {format_threshold(kpi.threshold_value, kpi.threshold_unit)})"
         rows.append(
             MethodRow(
                 name=kpi.name,
@@ -711,23 +656,26 @@ def _method_rows(marts: Marts, facts: _Facts) -> list[MethodRow]:
 
 
 def quality_summary(quality: dict[str, Any] | None) -> Quality:
-    """«Проверки качества пройдены (42)» or a warning the reader cannot miss."""
+    """«Проверки качества пройдены (42)», or a red badge plus a warning the reader cannot miss."""
     if not quality:
-        return Quality("unknown", "Результат проверок качества данных не передан")
+        return Quality("unknown", "Результат проверок качества не передан")
     checks = quality.get("checks")
     failed = quality.get("failed") or 0
     if str(quality.get("status", "")).lower() == "passed" and not failed:
-        return Quality(
-            "passed", f"Проверки качества пройдены ({format_count(int(checks or 0))})"
-        )
-    detail = ""
+        count = f" ({format_count(int(checks))})" if checks else ""
+        return Quality("passed", f"Проверки качества пройдены{count}")
     if failed and checks:
-        word = plural(int(failed), "проверка", "проверки", "проверок")
-        detail = f": не пройдены {format_count(int(failed))} {word} из {format_count(int(checks))}"
+        count = f" ({format_count(int(failed))} из {format_count(int(checks))})"
+    elif failed:
+        count = f" ({format_count(int(failed))})"
+    else:
+        count = ""
     return Quality(
         "failed",
-        f"Внимание: проверки качества данных не пройдены{detail}. "
-        "Показатели могут быть неточными.",
+        f"Проверки качества не пройдены{count}",
+        f"Внимание: проверки качества данных не пройдены{count}. Показатели на этой странице могут "
+        "быть неточными: перед выводами уточните у ответственных за хранилище данных, "
+        "какие проверки не пройдены.",
     )
 
 
@@ -743,10 +691,7 @@ def build_page(
     tables = _tables(marts, facts, min_cell)
     chart_blocks = _charts(marts, facts, min_cell)
     heatmap_blocks = _heatmaps(marts, facts, min_cell)
-    if facts.first_day and facts.last_day:
-        period_text = period_label(facts.first_day, facts.last_day)
-    else:
-        period_text = NO_DATA
+    period_text = period_label(facts.first_day, facts.last_day) if facts.first_day and facts.last_day else NO_DATA
     sections = [("kpi", "Показатели")]
     sections += [(t.section_id, t.title) for t in tables]
     if chart_blocks:

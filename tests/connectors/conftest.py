@@ -27,7 +27,9 @@ def landing(tmp_path: Path) -> Path:
 def load(fresh_db: str, landing: Path) -> Callable[..., dict[str, Any]]:
     def _load(source: str, day: date, days: int = 1) -> dict[str, Any]:
         start = datetime.combine(day, datetime.min.time(), MSK)
-        return load_interval(source, REGION, start, start + timedelta(days=days), dsn=fresh_db, key=KEY, landing=landing)
+        return load_interval(
+            source, REGION, start, start + timedelta(days=days), dsn=fresh_db, key=KEY, landing=landing
+        )
 
     return _load
 

@@ -24,17 +24,20 @@ def ep(hour: int, minute: int, second: int = 0, day: date = DAY) -> int:
 
 def good_log(day: date = DAY) -> str:
     e = lambda h, m, s=0: ep(h, m, s, day)  # noqa: E731
-    return "\n".join(
-        [
-            f"{e(8, 0)}|NONE|NONE|NONE|QUEUESTART|",
-            f"{e(8, 0)}|NONE|czn_ens01|PJSIP/op01|ADDMEMBER|",
-            f"{e(9, 0)}|{e(9, 0)}.1|czn_ens01|NONE|ENTERQUEUE||+79123456789|1",
-            f"{e(9, 0, 20)}|{e(9, 0)}.1|czn_ens01|PJSIP/op01|CONNECT|20|{e(9, 0)}.2|3",
-            f"{e(9, 3)}|{e(9, 0)}.1|czn_ens01|PJSIP/op01|COMPLETECALLER|20|160|1",
-            f"{e(9, 5)}|{e(9, 5)}.3|czn_ens01|NONE|ENTERQUEUE||anonymous|1",
-            f"{e(9, 7)}|{e(9, 5)}.3|czn_ens01|NONE|ABANDON|1|1|120",
-        ]
-    ) + "\n"
+    return (
+        "\n".join(
+            [
+                f"{e(8, 0)}|NONE|NONE|NONE|QUEUESTART|",
+                f"{e(8, 0)}|NONE|czn_ens01|PJSIP/op01|ADDMEMBER|",
+                f"{e(9, 0)}|{e(9, 0)}.1|czn_ens01|NONE|ENTERQUEUE||+79123456789|1",
+                f"{e(9, 0, 20)}|{e(9, 0)}.1|czn_ens01|PJSIP/op01|CONNECT|20|{e(9, 0)}.2|3",
+                f"{e(9, 3)}|{e(9, 0)}.1|czn_ens01|PJSIP/op01|COMPLETECALLER|20|160|1",
+                f"{e(9, 5)}|{e(9, 5)}.3|czn_ens01|NONE|ENTERQUEUE||anonymous|1",
+                f"{e(9, 7)}|{e(9, 5)}.3|czn_ens01|NONE|ABANDON|1|1|120",
+            ]
+        )
+        + "\n"
+    )
 
 
 def topics(day: date = DAY) -> str:

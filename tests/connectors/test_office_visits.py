@@ -20,8 +20,15 @@ ROWS = [
 ]
 
 
-def office_file(landing: Path, rows: list[str], *, office: str = "ens-02", sep: str = ",", encoding: str = "utf-8",
-                day: str = "20260901") -> Path:
+def office_file(
+    landing: Path,
+    rows: list[str],
+    *,
+    office: str = "ens-02",
+    sep: str = ",",
+    encoding: str = "utf-8",
+    day: str = "20260901",
+) -> Path:
     text = "\r\n".join([HEADER, *rows]).replace(",", sep) + "\r\n"
     return write(landing / REGION / "office_visits" / office / f"eq_{office}_{day}.csv", text, encoding=encoding)
 
@@ -56,7 +63,10 @@ def test_utf8_with_bom_and_russian_outcomes(landing: Path, load: Any, query: Any
     [
         ("А-009,ens-02,registration,0", "expected 12 columns, got 4"),
         (ROWS[0].replace("2026-09-01 09:14:05", "01/09/26 9h14"), "issued_at '01/09/26 9h14' is not a timestamp"),
-        (ROWS[0].replace("2026-09-01 09:14:05", "2026-02-30 09:14:05"), "issued_at '2026-02-30 09:14:05' is not a valid"),
+        (
+            ROWS[0].replace("2026-09-01 09:14:05", "2026-02-30 09:14:05"),
+            "issued_at '2026-02-30 09:14:05' is not a valid",
+        ),
         (ROWS[0].replace("2026-09-01 09:14:05", "1899-09-01 09:14:05"), "impossible year"),
         (ROWS[0].replace("ens-02,registration", "ens-77,registration"), "unknown office 'ens-77'"),
         (ROWS[0].replace("registration", "astrology"), "unknown service code 'astrology'"),

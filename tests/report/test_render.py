@@ -9,12 +9,10 @@ screenshots go to ``test-artifacts/report/``.
 from __future__ import annotations
 
 import csv
-import os
 import random
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 from include.report import render_site
 from include.report.formatting import (
@@ -40,16 +38,8 @@ from include.report.render import plotly_js_path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "dbt" / "seeds"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "report"
-DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-CHROMIUM = os.environ.get("CJW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.timeout(300)
+
 PUBLISHED_AT = datetime(2025, 12, 1, 4, 30, tzinfo=UTC)
 PASSED = {"status": "passed", "checks": 42, "failed": 0}
 RED_BG, AMBER_BG, GREEN_BG = (
@@ -113,19 +103,12 @@ def test_format_value_is_russian(value: Any, unit: str, expected: str) -> None:
 
 
 def test_format_norm_delta_and_period() -> None:
-    assert (
-        format_norm(Decimal("0.9"), "share", "higher_is_better") == "≥\u00a090\u00a0%"
-    )
-    assert (
-        format_norm(Decimal(15), "minutes", "lower_is_better") == "≤\u00a015\u00a0мин"
-    )
+    assert format_norm(Decimal("0.9"), "share", "higher_is_better") == "≥\u00a090\u00a0%"
+    assert format_norm(Decimal(15), "minutes", "lower_is_better") == "≤\u00a015\u00a0мин"
     assert format_delta(Decimal("0.021"), "share") == "+2,1\u00a0п.\u00a0п."
     assert format_delta(Decimal("-1.34"), "minutes") == "\u22121,3\u00a0мин"
     assert format_number(-1234.5, 1) == "\u22121\u2009234,5"
-    assert (
-        period_label(date(2025, 10, 1), date(2025, 11, 30))
-        == "1 октября — 30 ноября 2025\u00a0г."
-    )
+    assert period_label(date(2025, 10, 1), date(2025, 11, 30)) == "1 октября — 30 ноября 2025\u00a0г."
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -175,20 +158,8 @@ class Dataset:
         kpi = self.kpis[kpi_id]
         norm, band = float(kpi["norm_value"]), float(kpi["amber_band"])
         if kpi["direction"] == "higher_is_better":
-            return (
-                "green"
-                if value >= norm
-                else "amber"
-                if value >= norm * (1 - band)
-                else "red"
-            )
-        return (
-            "green"
-            if value <= norm
-            else "amber"
-            if value <= norm * (1 + band)
-            else "red"
-        )
+            return "green" if value >= norm else "amber" if value >= norm * (1 - band) else "red"
+        return "green" if value <= norm else "amber" if value <= norm * (1 + band) else "red"
 
     def _row(self, kpi_id: str, value: float, size: int) -> tuple[Any, ...]:
         share = self.kpis[kpi_id]["unit"] == "share"
@@ -216,9 +187,15 @@ class Dataset:
         row_id = f"{kpi_id}|{office or 'region'}|{grain}|{start.isoformat()}"
         touchpoint = KPIS[kpi_id][0]
         self.facts.append(
-            (row_id, kpi_id, "enskaya", office, touchpoint, grain, start)
-            + self._row(kpi_id, value, size)
+            (row_id, kpi_id, "enskaya", office, touchpoint, grain, start, *self._row(kpi_id, value, size))
         )
+
+    def add_region_rows(self) -> None:
+        """Region rows (office_id NULL) consistent with the office rows."""
+        for (kpi_id, grain, start), (value, size) in _region_totals(self.facts).items():
+            self.fact(kpi_id, None, grain, start, value, size)
+        for (kpi_id, profile, bucket), (value, size) in _region_totals(self.profiles).items():
+            self.profile(kpi_id, None, profile, bucket, value, size)
 
     def profile(
         self,
@@ -232,15 +209,34 @@ class Dataset:
         row_id = f"{kpi_id}|{office or 'region'}|{profile}|{bucket}"
         touchpoint = KPIS[kpi_id][0]
         self.profiles.append(
-            (row_id, kpi_id, "enskaya", office, touchpoint, profile, bucket)
-            + self._row(kpi_id, value, size)
+            (row_id, kpi_id, "enskaya", office, touchpoint, profile, bucket, *self._row(kpi_id, value, size))
         )
 
 
+def _region_totals(rows: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], tuple[float, int]]:
+    """Observation-weighted mean and total observations of the office rows, per KPI and period."""
+    sums: dict[tuple[Any, ...], list[float]] = {}
+    for row in rows:
+        key = (row[1], *row[5:7])  # kpi_id, grain/profile, start/bucket
+        total = sums.setdefault(key, [0.0, 0])
+        total[0] += float(row[9]) * row[10]
+        total[1] += row[10]
+    return {key: (weighted / size, int(size)) for key, (weighted, size) in sums.items()}
+
+
 def _wiggle(rng: random.Random, kpi_id: str, base: float) -> float:
+    """A noisy value around ``base``; shares stay within 0–100 %."""
     if KPIS[kpi_id][0] != "call_centre_operator" and base < 1:
         return min(0.999, max(0.3, base + rng.uniform(-0.04, 0.04)))
-    return max(0.0, base * (1 + rng.uniform(-0.12, 0.12)))
+    value = max(0.0, base * (1 + rng.uniform(-0.12, 0.12)))
+    return min(value, 0.999) if base < 1 else value
+
+
+def _profiles(is_call: bool) -> list[tuple[str, range]]:
+    """Like the dbt marts: every KPI by weekday and by hour (offices closed at weekends)."""
+    if is_call:
+        return [("hour", range(8, 20)), ("weekday", range(1, 8))]
+    return [("weekday", range(1, 6)), ("hour", range(9, 18))]
 
 
 def build_dataset() -> Dataset:
@@ -272,25 +268,14 @@ def build_dataset() -> Dataset:
                         _wiggle(rng, kpi_id, value),
                         daily_size,
                     )
-            profile, buckets = (
-                ("hour", range(8, 20)) if is_call else ("weekday", range(1, 6))
-            )
-            for bucket in buckets:
-                value, size = PLANTED_PROFILE.get(
-                    (kpi_id, office, profile, bucket),
-                    (_wiggle(rng, kpi_id, base), rng.randint(60, 400)),
-                )
-                data.profile(kpi_id, office, profile, bucket, value, size)
-        for month in MONTHS:
-            data.fact(kpi_id, None, "month", month, _wiggle(rng, kpi_id, base), 2000)
-        for day in days:
-            if is_call or day.isoweekday() <= 5:
-                data.fact(kpi_id, None, "day", day, _wiggle(rng, kpi_id, base), 90)
-        profile, buckets = (
-            ("hour", range(8, 20)) if is_call else ("weekday", range(1, 6))
-        )
-        for bucket in buckets:
-            data.profile(kpi_id, None, profile, bucket, _wiggle(rng, kpi_id, base), 800)
+            for profile, buckets in _profiles(is_call):
+                for bucket in buckets:
+                    value, size = PLANTED_PROFILE.get(
+                        (kpi_id, office, profile, bucket),
+                        (_wiggle(rng, kpi_id, base), rng.randint(60, 400)),
+                    )
+                    data.profile(kpi_id, office, profile, bucket, value, size)
+    data.add_region_rows()
     return data
 
 
@@ -305,8 +290,7 @@ def _load(dsn: str, data: Dataset) -> None:
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute(DDL)
         cur.executemany(
-            "insert into marts.dim_kpis values "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "insert into marts.dim_kpis values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 (
                     k["kpi_id"],
@@ -349,33 +333,15 @@ def _load(dsn: str, data: Dataset) -> None:
             [tuple(q.values()) for q in queues],
         )
         placeholders = ", ".join(["%s"] * 13)
-        cur.executemany(
-            f"insert into marts.fct_touchpoint_kpis values ({placeholders})", data.facts
-        )
-        cur.executemany(
-            f"insert into marts.fct_kpi_profiles values ({placeholders})", data.profiles
-        )
+        cur.executemany(f"insert into marts.fct_touchpoint_kpis values ({placeholders})", data.facts)
+        cur.executemany(f"insert into marts.fct_kpi_profiles values ({placeholders})", data.profiles)
 
 
 @pytest.fixture(scope="module")
-def dsn() -> Iterator[str]:
-    """A fresh database with the marts contract and the planted dataset; dropped afterwards."""
-    base = os.environ.get("WAREHOUSE_DSN")
-    try:
-        admin = psycopg.connect(base or DEFAULT_DSN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        if base:
-            raise
-        pytest.skip(f"no PostgreSQL at {DEFAULT_DSN} and WAREHOUSE_DSN unset: {error}")
-    name = f"cjw_report_{uuid.uuid4().hex[:10]}"
-    with admin:
-        admin.execute(f'create database "{name}"')
-        url = make_conninfo(base or DEFAULT_DSN, dbname=name)
-        try:
-            _load(url, build_dataset())
-            yield url
-        finally:
-            admin.execute(f'drop database if exists "{name}" with (force)')
+def dsn(module_db: str) -> str:
+    """A fresh database with the marts contract and the planted dataset (dropped by module_db)."""
+    _load(module_db, build_dataset())
+    return module_db
 
 
 @pytest.fixture(scope="module")
@@ -389,20 +355,6 @@ def site(dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- the browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (set CJW_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
 @dataclass
 class Opened:
     page: Any
@@ -412,22 +364,19 @@ class Opened:
 
 @contextmanager
 def open_site(
-    browser: Any, index: Path, *, width: int = 1440, height: int = 900
+    browser: Any, index: Path, *, width: int = 1440, height: int = 900, wait_for_chart: bool = True
 ) -> Iterator[Opened]:
     """Open the page from file:// recording console errors and every request."""
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="ru-RU"
-    )
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
     page = context.new_page()
     opened = Opened(page, [], [])
-    page.on(
-        "console", lambda m: opened.errors.append(m.text) if m.type == "error" else None
-    )
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: opened.errors.append(str(e)))
     page.on("requestfailed", lambda r: opened.errors.append(f"failed: {r.url}"))
     page.on("request", lambda r: opened.requests.append(r.url))
     page.goto(index.as_uri(), wait_until="load")
-    page.wait_for_selector("svg.main-svg", timeout=20_000)
+    if wait_for_chart:
+        page.wait_for_selector("svg.main-svg", timeout=20_000)
     try:
         yield opened
     finally:
@@ -441,8 +390,11 @@ def opened(browser: Any, site: Path) -> Iterator[Opened]:
 
 
 def shot(target: Any, name: str, **kwargs: Any) -> Path:
+    """Screenshot of a page or an element into test-artifacts/report/ (look at them)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
+    if not hasattr(target, "goto"):  # an element: keep the sticky menu from covering it
+        target.page.add_style_tag(content=".section-nav { position: static !important; }")
     target.screenshot(path=str(path), **kwargs)
     return path
 
@@ -461,9 +413,7 @@ def background(locator: Any) -> str:
 
 
 def visible_text(locator: Any) -> str:
-    return (
-        str(locator.inner_text()).replace("\u00a0", " ").replace("\u2009", " ").strip()
-    )
+    return str(locator.inner_text()).replace("\u00a0", " ").replace("\u2009", " ").strip()
 
 
 # --- tests -----------------------------------------------------------------------------------
@@ -474,9 +424,7 @@ def test_site_is_self_contained(site: Path) -> None:
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="ru">' in html
     assert '<meta charset="utf-8">' in html
-    assert (
-        site / "assets" / "plotly.min.js"
-    ).read_bytes() == plotly_js_path().read_bytes()
+    assert (site / "assets" / "plotly.min.js").read_bytes() == plotly_js_path().read_bytes()
     assert (site / "assets" / "style.css").is_file()
     links = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert "assets/plotly.min.js" in links and "assets/style.css" in links
@@ -487,6 +435,7 @@ def test_site_is_self_contained(site: Path) -> None:
     assert leftovers == [], "temporary folders left next to the site"
 
 
+@pytest.mark.browser
 def test_page_shows_planted_cells(opened: Opened) -> None:
     page = opened.page
     assert page.evaluate("document.documentElement.lang") == "ru"
@@ -526,13 +475,9 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     assert background(hidden) == "rgba(0, 0, 0, 0)"
     assert "33,3" not in page.locator("body").inner_text()
 
-    queue = cell(
-        page, "call_abandon_rate", "ens-02", queue="czn_ens02", period="2025-11"
-    )
+    queue = cell(page, "call_abandon_rate", "ens-02", queue="czn_ens02", period="2025-11")
     assert (background(queue), visible_text(queue)) == (RED_BG, "18,3 %")
-    asa = cell(
-        page, "call_asa", "region", period="2025-11", touchpoint="call_centre_operator"
-    )
+    asa = cell(page, "call_asa", "region", period="2025-11", touchpoint="call_centre_operator")
     assert visible_text(asa).endswith(" с")
 
     monday = cell(page, "office_wait_walkin", "ens-02", profile="weekday", bucket="1")
@@ -558,11 +503,7 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     )
     assert missing == []
     # only KPIs that have rows are drawn (the chatbot has no data yet)
-    kpis = set(
-        page.evaluate(
-            "() => [...document.querySelectorAll('[data-kpi]')].map(e => e.dataset.kpi)"
-        )
-    )
+    kpis = set(page.evaluate("() => [...document.querySelectorAll('[data-kpi]')].map(e => e.dataset.kpi)"))
     assert kpis == set(KPIS)
 
     assert opened.errors == []
@@ -573,6 +514,7 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     shot(page.locator("#profiles"), "profiles.png")
 
 
+@pytest.mark.browser
 def test_month_select_switches_tables(opened: Opened) -> None:
     page = opened.page
     november = cell(page, "office_wait_walkin", "ens-02", period="2025-11")
@@ -595,6 +537,7 @@ def test_month_select_switches_tables(opened: Opened) -> None:
     assert opened.errors == []
 
 
+@pytest.mark.browser
 def test_plotly_renders_offline(opened: Opened) -> None:
     page = opened.page
     charts = page.locator("#trends .chart")
@@ -604,40 +547,55 @@ def test_plotly_renders_offline(opened: Opened) -> None:
         arg=charts.count(),
     )
     assert page.evaluate("typeof window.Plotly") == "object"
-    assert any(
-        r.startswith("file://") and r.endswith("/assets/plotly.min.js")
-        for r in opened.requests
-    )
+    assert any(r.startswith("file://") and r.endswith("/assets/plotly.min.js") for r in opened.requests)
     leaving = [r for r in opened.requests if not r.startswith(("file://", "data:"))]
     assert leaving == []
     # legend in Russian, norm drawn as a dashed line
-    legend = page.locator(
-        "#chart-office_wait_walkin-office_queue .legendtext"
-    ).evaluate_all("nodes => nodes.map(n => n.textContent)")
-    assert "Итого по региону" in legend and any(
-        t.startswith("Норматив") for t in legend
+    legend = page.locator("#chart-office_wait_walkin-office_queue .legendtext").evaluate_all(
+        "nodes => nodes.map(n => n.textContent)"
     )
-    assert (
-        page.locator(
-            "#chart-office_wait_walkin-office_queue path.js-line[style*='dasharray']"
-        ).count()
-        >= 1
+    assert "Итого по региону" in legend and any(t.startswith("Норматив") for t in legend)
+    assert page.locator("#chart-office_wait_walkin-office_queue path.js-line[style*='dasharray']").count() >= 1
+    hover = page.evaluate(
+        """() => {
+            const chart = document.getElementById('chart-office_wait_walkin-office_queue');
+            Plotly.Fx.hover(chart, [{curveNumber: 0, pointNumber: 0}]);
+            return [...chart.querySelectorAll('.hovertext text')].map(t => t.textContent).join(' ');
+        }"""
     )
+    assert re.search(r"01\.10\.2025: \d+,\d\u00a0%", hover), hover
+    assert "наблюдений: " in hover
     shot(page.locator("#trends"), "trends.png")
     assert opened.errors == []
 
 
-def test_laptop_and_print_layout(browser: Any, site: Path) -> None:
+@pytest.mark.browser
+def test_laptop_layout(browser: Any, site: Path) -> None:
     with open_site(browser, site / "index.html", width=1366, height=768) as opened:
         page = opened.page
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1366, "page scrolls sideways on a laptop"
         shot(page, "kpi-page-laptop.png", full_page=True)
+        shot(page, "kpi-page-laptop-top.png")
+        assert opened.errors == []
+
+
+@pytest.mark.browser
+def test_print_layout(browser: Any, site: Path) -> None:
+    """A4 landscape with 12 mm margins is about 1030 CSS pixels wide."""
+    with open_site(browser, site / "index.html", width=1030, height=730) as opened:
+        page = opened.page
         page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         assert not page.locator("#month-offices").is_visible()
         assert page.locator(".section-nav").is_hidden()
+        assert page.locator("#offices caption:visible").count() == 1
+        widest = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('svg.main-svg')].map(s => s.getBoundingClientRect().right))"
+        )
+        assert widest <= 1030, "a chart is cut off on paper"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1030
         shot(page, "kpi-page-print.png", full_page=True)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.pdf(
             path=str(ARTIFACTS / "kpi-page.pdf"),
             prefer_css_page_size=True,
@@ -646,21 +604,17 @@ def test_laptop_and_print_layout(browser: Any, site: Path) -> None:
         assert opened.errors == []
 
 
-def test_failed_quality_gate_is_a_visible_warning(
-    browser: Any, dsn: str, tmp_path: Path
-) -> None:
+@pytest.mark.browser
+def test_failed_quality_gate_is_a_visible_warning(browser: Any, dsn: str, tmp_path: Path) -> None:
     failed = {"status": "failed", "checks": 42, "failed": 3}
-    index = render_site(
-        dsn, tmp_path / "site", published_at=PUBLISHED_AT, quality=failed
-    )
+    index = render_site(dsn, tmp_path / "site", published_at=PUBLISHED_AT, quality=failed)
     with open_site(browser, index) as opened:
         alert = opened.page.locator(".quality-alert")
         assert alert.is_visible()
-        assert (
-            "проверки качества данных не пройдены: не пройдены 3 проверки из 42"
-            in visible_text(alert)
-        )
+        assert "Внимание: проверки качества данных не пройдены (3 из 42)" in visible_text(alert)
         assert background(alert) == RED_BG
+        badge = opened.page.locator(".page-meta .quality-failed")
+        assert visible_text(badge) == "Проверки качества не пройдены (3 из 42)"
         shot(
             opened.page,
             "quality-failed-header.png",
@@ -689,6 +643,37 @@ def test_rerender_replaces_the_site_in_one_step(dsn: str, tmp_path: Path) -> Non
     assert 'data-value="0.642"' not in html
 
 
+@pytest.mark.browser
+def test_marts_without_facts_give_a_no_data_page(browser: Any, dsn: str, tmp_path: Path) -> None:
+    """First publish of a new region: dimensions are there, no KPI rows yet."""
+    tables = (
+        "dim_kpis",
+        "dim_offices",
+        "dim_touchpoints",
+        "dim_call_queues",
+        "fct_touchpoint_kpis",
+        "fct_kpi_profiles",
+    )
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop schema if exists empty_marts cascade")
+        conn.execute("create schema empty_marts")
+        for table in tables:
+            conn.execute(f"create table empty_marts.{table} (like marts.{table} including all)")
+            if table.startswith("dim_"):
+                conn.execute(f"insert into empty_marts.{table} select * from marts.{table}")
+    index = render_site(dsn, tmp_path / "site", schema="empty_marts", published_at=PUBLISHED_AT)
+    assert (tmp_path / "site" / "assets" / "plotly.min.js").is_file()
+    with open_site(browser, index, wait_for_chart=False) as opened:
+        page = opened.page
+        assert visible_text(page.locator("h1")) == "Клиентский опыт: Энская область"
+        assert "Нет данных" in visible_text(page.locator("#kpi"))
+        assert "нет данных" in visible_text(page.locator(".page-meta"))
+        assert page.locator("[data-kpi]").count() == 0
+        assert "Результат проверок качества не передан" in visible_text(page.locator(".page-meta"))
+        assert opened.errors == []
+        shot(page, "kpi-page-empty.png", full_page=True)
+
+
 def test_unknown_region_is_an_error(dsn: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no offices"):
         render_site(dsn, tmp_path / "site", region_id="nowhere")
@@ -697,9 +682,7 @@ def test_unknown_region_is_an_error(dsn: str, tmp_path: Path) -> None:
 
 def test_command_line(dsn: str, tmp_path: Path) -> None:
     quality = tmp_path / "quality.json"
-    quality.write_text(
-        '{"status": "passed", "checks": 7, "failed": 0}', encoding="utf-8"
-    )
+    quality.write_text('{"status": "passed", "checks": 7, "failed": 0}', encoding="utf-8")
     out = tmp_path / "cli-site"
     result = subprocess.run(
         [
@@ -721,7 +704,5 @@ def test_command_line(dsn: str, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()) == out / "index.html"
-    assert "Проверки качества пройдены (7)" in (out / "index.html").read_text(
-        encoding="utf-8"
-    )
-    assert conninfo_to_dict(dsn)["dbname"].startswith("cjw_report_")
+    assert "Проверки качества пройдены (7)" in (out / "index.html").read_text(encoding="utf-8")
+    assert conninfo_to_dict(dsn)["dbname"].startswith("cjw_test_")

@@ -15,6 +15,11 @@
     select.addEventListener("change", function () { showMonth(select.value); });
   });
 
+  /* Printing shows the folded tables too. */
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.more-profiles").forEach(function (node) { node.open = true; });
+  });
+
   /* Charts: specs are embedded as JSON; Plotly comes from assets/plotly.min.js. */
   var specNode = document.getElementById("chart-specs");
   if (!specNode || !window.Plotly) { return; }
@@ -65,13 +70,13 @@
     charts.push(node);
   });
 
-  /* Printing: give charts the printable page width, restore afterwards. */
+  /* Printing (A4 landscape, two charts a row): fixed size on paper, restored afterwards. */
   window.addEventListener("beforeprint", function () {
-    charts.forEach(function (node) { Plotly.relayout(node, { width: 960 }); });
+    charts.forEach(function (node) { Plotly.relayout(node, { width: 480, height: 300 }); });
   });
   window.addEventListener("afterprint", function () {
     charts.forEach(function (node) {
-      Plotly.relayout(node, { width: null, autosize: true });
+      Plotly.relayout(node, { width: null, height: specs[node.id].layout.height, autosize: true });
       Plotly.Plots.resize(node);
     });
   });

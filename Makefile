@@ -1,0 +1,76 @@
+# Client journey warehouse — the commands. `make help` lists them.
+# On a fresh machine you need only Python 3.11, git and make: everything else is installed here.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
+export SCARF_ANALYTICS := false
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint format airflow warehouse warehouse-stop docs bench chromium clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(UV):
+	@echo "==> installing uv $(UV_VERSION) into $(TOOLS)/"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	@echo "==> installing the locked environment (uv.lock) into $(VENV)/"
+	@$(UV) sync --frozen --python "$(PYTHON)" --quiet
+	@touch $@
+
+install: $(VENV)/.synced ## install the locked Python environment (Airflow, dbt, GX, …)
+
+chromium: ## install Debian's headless Chromium for the browser tests (if missing)
+	@command -v chromium >/dev/null 2>&1 || { echo "==> installing chromium (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+demo: install ## set up, generate the synthetic region, run every DAG and write the pages
+	@$(PY) -m include.demo $(DEMO_ARGS)
+
+test: install chromium ## run all tests (unit, dbt, GX, DAGs end to end, browser)
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## tests without the end-to-end DAG runs and the browser
+	@$(PY) -m pytest -m "not e2e and not browser" $(PYTEST_ARGS)
+
+lint: install ## ruff, formatting, mypy and dbt parse
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+	@$(PY) -c "from include.dbt_runner import ensure_manifest; print('dbt parse ok:', ensure_manifest())"
+
+format: install ## apply ruff formatting and fixes
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+warehouse: install ## start the embedded PostgreSQL (when WAREHOUSE_DSN is unset) and print its DSN
+	@$(PY) -m include.warehouse start
+
+warehouse-stop: install ## stop the embedded PostgreSQL
+	@$(PY) -m include.warehouse stop
+
+airflow: install ## Airflow UI (standalone) over the embedded warehouse with the project's DAGs
+	@$(PY) -m include.airflow_ui
+
+docs: install ## dbt docs (generated next to the pages, var/site/dbt-docs)
+	@$(PY) -m include.dbt_docs
+
+bench: install ## benchmark against the COPY floor (prints a table, writes var/bench/*.json)
+	@$(PY) -m include.bench $(BENCH_ARGS)
+
+clean: ## stop the embedded warehouse and remove everything generated (var/, .venv/)
+	@[ -x $(PY) ] && $(PY) -m include.warehouse stop || true
+	@rm -rf var $(VENV) $(TOOLS) dbt/target dbt/logs test-artifacts
