@@ -33,6 +33,10 @@ class RegionConfig:
     queues: dict[str, str] = field(default_factory=dict)  # queue_name -> office_id
     call_topics: frozenset[str] = frozenset()
     office_services: frozenset[str] = frozenset()
+    touchpoints: frozenset[str] = frozenset()
+    application_types: frozenset[str] = frozenset()
+    chatbot_intents: frozenset[str] = frozenset()
+    client_groups: frozenset[str] = frozenset()
 
 
 class UnknownRegionError(KeyError):
@@ -48,6 +52,12 @@ def _read_seed(seeds_dir: Path, name: str) -> list[dict[str, str]]:
 def _load(seeds_dir: Path) -> dict[str, RegionConfig]:
     topics = frozenset(row["topic_code"] for row in _read_seed(seeds_dir, "call_topics"))
     services = frozenset(row["service_code"] for row in _read_seed(seeds_dir, "office_services"))
+    codes = {
+        "touchpoints": frozenset(row["touchpoint_id"] for row in _read_seed(seeds_dir, "touchpoints")),
+        "application_types": frozenset(r["application_type"] for r in _read_seed(seeds_dir, "application_types")),
+        "chatbot_intents": frozenset(row["intent"] for row in _read_seed(seeds_dir, "chatbot_intents")),
+        "client_groups": frozenset(row["client_group"] for row in _read_seed(seeds_dir, "client_groups")),
+    }
     regions: dict[str, RegionConfig] = {}
     for row in _read_seed(seeds_dir, "regions"):
         regions[row["region_id"]] = RegionConfig(
@@ -56,6 +66,7 @@ def _load(seeds_dir: Path) -> dict[str, RegionConfig]:
             timezone=ZoneInfo(row["timezone"]),
             call_topics=topics,
             office_services=services,
+            **codes,
         )
     for row in _read_seed(seeds_dir, "offices"):
         region = regions[row["region_id"]]

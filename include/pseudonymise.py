@@ -26,6 +26,9 @@ _NON_DIGITS = re.compile(r"\D+")
 _PHONE_IN_TEXT = re.compile(r"(?<![\d.])(?:\+7|8|7)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?![\d.])")
 _SNILS_IN_TEXT = re.compile(r"(?<!\d)\d{3}-\d{3}-\d{3}[ -]\d{2}(?!\d)")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# 11 digits in a row that are not a phone: a SNILS written without separators; 12: a person's INN.
+_BARE_SNILS_IN_TEXT = re.compile(r"(?<![\d.])\d{11}(?![\d.])")
+_PERSON_INN_IN_TEXT = re.compile(r"(?<![\d.])\d{12}(?![\d.])")
 
 
 class MissingKeyError(RuntimeError):
@@ -52,6 +55,14 @@ def normalise_phone(raw: str | None) -> str | None:
 
 def normalise_snils(raw: str | None) -> str | None:
     """SNILS as 11 digits (``123-456-789 01`` and ``12345678901`` are the same)."""
+    if raw is None:
+        return None
+    digits = _NON_DIGITS.sub("", raw)
+    return digits or None
+
+
+def normalise_digits(raw: str | None) -> str | None:
+    """Identifiers made of digits (ESIA oid, INN): separators and spaces dropped."""
     if raw is None:
         return None
     digits = _NON_DIGITS.sub("", raw)
@@ -91,11 +102,26 @@ class Pseudonymiser:
     def email(self, raw: str | None) -> str | None:
         return self.digest("email", normalise_email(raw))
 
+    def esia(self, raw: str | None) -> str | None:
+        """ESIA (Госуслуги) user id."""
+        return self.digest("esia", normalise_digits(raw))
+
+    def person_inn(self, raw: str | None) -> str | None:
+        """An individual's INN (12 digits) — personal data, unlike a company's 10-digit INN."""
+        return self.digest("inn", normalise_digits(raw))
+
+    def online_id(self, kind: str, raw: str | None) -> str | None:
+        """Cookies and messenger ids (Metrica clientID, ``tg:…``): opaque, hashed as given."""
+        value = raw.strip() if raw else ""
+        return self.digest(kind, value) if value else None
+
     def scrub_text(self, text: str) -> str:
         """Replace phones, SNILS and e-mails inside free text by short keyed tokens."""
         text = _sub(_EMAIL_IN_TEXT, text, lambda m: f"<email:{(self.email(m) or '')[:12]}>")
         text = _sub(_SNILS_IN_TEXT, text, lambda m: f"<snils:{(self.snils(m) or '')[:12]}>")
-        return _sub(_PHONE_IN_TEXT, text, lambda m: f"<phone:{(self.phone(m) or '')[:12]}>")
+        text = _sub(_PHONE_IN_TEXT, text, lambda m: f"<phone:{(self.phone(m) or '')[:12]}>")
+        text = _sub(_BARE_SNILS_IN_TEXT, text, lambda m: f"<snils:{(self.snils(m) or '')[:12]}>")
+        return _sub(_PERSON_INN_IN_TEXT, text, lambda m: f"<inn:{(self.person_inn(m) or '')[:12]}>")
 
 
 def _sub(pattern: re.Pattern[str], text: str, token: Callable[[str], str]) -> str:
@@ -114,3 +140,9 @@ def key_from_env() -> bytes:
         return bytes.fromhex(value)
     except ValueError:
         return value.encode()
+
+
+def split_inn(raw: str | None) -> tuple[str | None, bool]:
+    """``(digits, is_person)``: 12 digits are an individual's INN (pseudonymise), 10 a company's."""
+    digits = normalise_digits(raw)
+    return digits, bool(digits and len(digits) == 12)

@@ -52,3 +52,14 @@ def test_scrub_text_masks_phones_snils_and_emails() -> None:
         assert secret not in scrubbed
     assert "<phone:" in scrubbed and "<snils:" in scrubbed and "<email:" in scrubbed
     assert "1788238801|12" in scrubbed  # epochs and numbers are not phones
+
+
+def test_other_identifiers_and_free_text() -> None:
+    p = Pseudonymiser(KEY)
+    assert p.esia("1000 123 456") == p.esia("1000123456")
+    assert p.person_inn("7707-0832-8939") == p.person_inn("770708328939")
+    assert p.online_id("metrica", " 1788238801123456789 ") == p.online_id("metrica", "1788238801123456789")
+    assert p.online_id("metrica", "1") != p.online_id("messenger", "1")
+    text = p.scrub_text("СНИЛС 12345678901, ИНН 770708328939, звонок 1788238801.1234")
+    assert "12345678901" not in text and "770708328939" not in text
+    assert "1788238801.1234" in text
