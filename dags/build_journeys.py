@@ -5,7 +5,8 @@ Scheduled on the raw Assets of the ingest DAGs (runs when any source has a new v
 batch), never on a clock.
 
 1. `prepare_build` empties the build schema `marts__build`;
-2. `check_source_freshness` runs `dbt source freshness` (raw batches older than 7 days fail);
+2. `check_source_freshness` runs `dbt source freshness` on the sources that have loaded
+   batches (raw data older than 7 days fails the build);
 3. `dbt` — the dbt project through Cosmos (one task per seed/model, each `dbt build`: the
    model, its unit tests and data tests), marts into `marts__build`;
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
@@ -21,12 +22,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import TriggerRule, dag, task
+from airflow.sdk import AssetAny, TriggerRule, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 
 from include import settings
-from include.assets import MARTS_PUBLISHED, RAW_CALL_CENTRE, RAW_OFFICE_VISITS
+from include.assets import MARTS_PUBLISHED, RAW_ASSETS
 from include.dbt_runner import TELEMETRY_OFF, ensure_manifest
 from include.ingest_dag import DEFAULT_ARGS, START_DATE
 
@@ -50,7 +51,7 @@ def remember_failure(context: Any) -> None:
 
 @dag(
     dag_id="build_journeys",
-    schedule=(RAW_CALL_CENTRE | RAW_OFFICE_VISITS),
+    schedule=AssetAny(*RAW_ASSETS.values()),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -68,9 +69,12 @@ def build_journeys() -> None:
 
     @task
     def check_source_freshness() -> None:
-        from include.dbt_runner import invoke
+        from include.dbt_runner import freshness_selection, invoke
 
-        result = invoke(["source", "freshness"])
+        selection = freshness_selection()
+        if not selection:
+            return
+        result = invoke(["source", "freshness", "--select", *selection])
         if not result.success:
             raise RuntimeError(f"dbt source freshness failed: {result.exception or 'stale sources'}")
 

@@ -22,13 +22,9 @@ class BatchInfo:
 
 
 def raw_suites(source: str) -> list[ModuleType]:
-    """The suite modules that validate a batch of ``source``."""
-    if source == "call_centre":
-        from expectations import raw_call_centre_call_topics, raw_call_centre_queue_log
+    """The suite modules that validate a batch of ``source``: ``expectations/<raw table>.py``."""
+    from importlib import import_module
 
-        return [raw_call_centre_queue_log, raw_call_centre_call_topics]
-    if source == "office_visits":
-        from expectations import raw_office_visits_tickets
+    from include.connectors import connector_for
 
-        return [raw_office_visits_tickets]
-    raise KeyError(f"no raw suites for source {source!r}")
+    return [import_module(f"expectations.{table.name}") for table in connector_for(source).tables.values()]

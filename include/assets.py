@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-RAW_CALL_CENTRE = Asset(name="raw_call_centre", uri="cjw://warehouse/raw/call_centre", group="raw")
-RAW_OFFICE_VISITS = Asset(name="raw_office_visits", uri="cjw://warehouse/raw/office_visits", group="raw")
-MARTS_PUBLISHED = Asset(name="marts_published", uri="cjw://warehouse/marts", group="marts")
+from include.connectors import SOURCES
 
 RAW_ASSETS = {
-    "call_centre": RAW_CALL_CENTRE,
-    "office_visits": RAW_OFFICE_VISITS,
+    source: Asset(name=f"raw_{source}", uri=f"cjw://warehouse/raw/{source}", group="raw") for source in SOURCES
 }
+RAW_CALL_CENTRE = RAW_ASSETS["call_centre"]
+RAW_OFFICE_VISITS = RAW_ASSETS["office_visits"]
+MARTS_PUBLISHED = Asset(name="marts_published", uri="cjw://warehouse/marts", group="marts")

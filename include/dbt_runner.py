@@ -43,6 +43,19 @@ def dbt_env(dsn: str | None = None) -> dict[str, str]:
     return {**TELEMETRY_OFF, **env}
 
 
+def freshness_selection(dsn: str | None = None) -> list[str]:
+    """``source:raw_<source>`` for every source with a validated batch (others have no tables yet)."""
+    import psycopg
+
+    with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
+        if conn.execute("select to_regclass('raw.ingest_batches')").fetchone() == (None,):
+            return []
+        rows = conn.execute(
+            "select distinct source from raw.ingest_batches where status = 'validated' order by source"
+        ).fetchall()
+    return [f"source:raw_{source}" for (source,) in rows]
+
+
 def manifest_path() -> Path:
     return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
 

@@ -51,8 +51,13 @@ def pseudonym_key() -> bytes:
     return key_from_env()
 
 
-def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None) -> Any:
-    """Create the ``ingest_<source>`` DAG."""
+def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None, fetch: str | None = None) -> Any:
+    """Create the ``ingest_<source>`` DAG.
+
+    ``fetch`` — dotted path ``module:function`` of ``(region_id, start, end) -> dict`` that pulls
+    the interval's exports into the landing folder first (e.g. the Metrica Logs API); it runs as
+    the mapped task ``fetch_exports`` before ``load_batch``.
+    """
 
     @dag(
         dag_id=f"ingest_{source}",
@@ -105,6 +110,19 @@ def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None) -> Any:
                 )
             return {**report, "validated": True}
 
-        validate_batch.expand(report=load_batch.expand(region_id=list_regions()))
+        regions = list_regions()
+        if fetch is not None:
+
+            @task(map_index_template="{{ task.op_kwargs['region_id'] }}")
+            def fetch_exports(region_id: str, **context: Any) -> str:
+                from importlib import import_module
+
+                module_name, function_name = fetch.split(":")
+                pull = getattr(import_module(module_name), function_name)
+                pull(region_id, context["data_interval_start"], context["data_interval_end"])
+                return region_id
+
+            regions = fetch_exports.expand(region_id=regions)
+        validate_batch.expand(report=load_batch.expand(region_id=regions))
 
     return ingest()

@@ -1,13 +1,11 @@
 with
 
 batches as (
-    select batch_id
-    from {{ source('raw', 'ingest_batches') }}
-    where source = 'call_centre' and status = 'validated'
+    {{ validated_batches('call_centre') }}
 ),
 
 topics as (
-    select * from {{ source('raw', 'raw_call_centre_call_topics') }}
+    select * from {{ source('raw_call_centre', 'raw_call_centre_call_topics') }}
 ),
 
 latest_wrapup as (

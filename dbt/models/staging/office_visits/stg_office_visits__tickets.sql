@@ -1,13 +1,11 @@
 with
 
 batches as (
-    select batch_id
-    from {{ source('raw', 'ingest_batches') }}
-    where source = 'office_visits' and status = 'validated'
+    {{ validated_batches('office_visits') }}
 ),
 
 tickets as (
-    select * from {{ source('raw', 'raw_office_visits_tickets') }}
+    select * from {{ source('raw_office_visits', 'raw_office_visits_tickets') }}
 ),
 
 validated as (
