@@ -52,12 +52,10 @@ def _read_seed(seeds_dir: Path, name: str) -> list[dict[str, str]]:
 def _load(seeds_dir: Path) -> dict[str, RegionConfig]:
     topics = frozenset(row["topic_code"] for row in _read_seed(seeds_dir, "call_topics"))
     services = frozenset(row["service_code"] for row in _read_seed(seeds_dir, "office_services"))
-    codes = {
-        "touchpoints": frozenset(row["touchpoint_id"] for row in _read_seed(seeds_dir, "touchpoints")),
-        "application_types": frozenset(r["application_type"] for r in _read_seed(seeds_dir, "application_types")),
-        "chatbot_intents": frozenset(row["intent"] for row in _read_seed(seeds_dir, "chatbot_intents")),
-        "client_groups": frozenset(row["client_group"] for row in _read_seed(seeds_dir, "client_groups")),
-    }
+    touchpoints = frozenset(row["touchpoint_id"] for row in _read_seed(seeds_dir, "touchpoints"))
+    application_types = frozenset(r["application_type"] for r in _read_seed(seeds_dir, "application_types"))
+    intents = frozenset(row["intent"] for row in _read_seed(seeds_dir, "chatbot_intents"))
+    client_groups = frozenset(row["client_group"] for row in _read_seed(seeds_dir, "client_groups"))
     regions: dict[str, RegionConfig] = {}
     for row in _read_seed(seeds_dir, "regions"):
         regions[row["region_id"]] = RegionConfig(
@@ -66,7 +64,10 @@ def _load(seeds_dir: Path) -> dict[str, RegionConfig]:
             timezone=ZoneInfo(row["timezone"]),
             call_topics=topics,
             office_services=services,
-            **codes,
+            touchpoints=touchpoints,
+            application_types=application_types,
+            chatbot_intents=intents,
+            client_groups=client_groups,
         )
     for row in _read_seed(seeds_dir, "offices"):
         region = regions[row["region_id"]]

@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     airflow_env.configure()
+    # dbt's per-model lines are in dbt/logs/dbt.log and the Airflow task logs; errors still print
+    os.environ.setdefault("DBT_QUIET", "true")
     from include.warehouse import resolve_dsn
 
     os.environ["WAREHOUSE_DSN"] = resolve_dsn()

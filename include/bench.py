@@ -1,0 +1,353 @@
+"""``make bench``: how fast is the warehouse, against the PostgreSQL floor, on this machine.
+
+For a generated region at each size (events of all sources) it measures, in one run on one
+server:
+
+* **floor** — ``COPY`` of the same lines (every landed file, one text column) plus one
+  ``GROUP BY`` pass over them: what PostgreSQL needs at least to take the bytes in and look at
+  them once;
+* **ingest** — parse, validate (GX), pseudonymise, load every day of every source, in a child
+  process whose peak memory is reported;
+* **build** — ``dbt build`` (models + tests) + GX audit + publish; **end-to-end** = ingest + build;
+* **incremental** — one more day after a year of history: ingest + build, as a share of the full
+  build;
+* **dashboard** — p95 latency of the queries the KPI pages and a BI dashboard send;
+* **DAG parse** — time to parse the DAG files.
+
+Prints a table and writes ``var/bench/bench-<timestamp>.json``. Not part of ``make test``.
+
+    python -m include.bench                       # 1M and 10M events
+    python -m include.bench --sizes 1M --months 3 # smaller, quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from include import settings
+from include.connectors import SOURCES
+
+TARGET_EVENTS = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+START = date(2025, 10, 1)
+
+DASHBOARD_QUERIES = {
+    "tiles: region, last month": (
+        "select k.kpi_id, k.value, k.status, k.sample_size from marts.fct_touchpoint_kpis k"
+        " where k.office_id is null and k.period_grain = 'month'"
+        " and k.period_start = (select max(period_start) from marts.fct_touchpoint_kpis where period_grain = 'month')"
+    ),
+    "office table, one month": (
+        "select k.office_id, o.office_name_ru, k.kpi_id, k.value, k.status from marts.fct_touchpoint_kpis k"
+        " join marts.dim_offices o using (office_id) where k.period_grain = 'month'"
+        " and k.period_start = (select max(period_start) from marts.fct_touchpoint_kpis where period_grain = 'month')"
+    ),
+    "daily trend of one KPI, all offices": (
+        "select office_id, period_start, value from marts.fct_touchpoint_kpis"
+        " where kpi_id = 'office_wait_walkin' and period_grain = 'day' order by office_id, period_start"
+    ),
+    "weekday profile of one KPI": (
+        "select office_id, bucket, value, status from marts.fct_kpi_profiles"
+        " where kpi_id = 'office_wait_walkin' and profile = 'weekday'"
+    ),
+    "BI: calls per queue and outcome, one month": (
+        "select queue_name, outcome, count(*), avg(hold_seconds) from marts.fct_calls"
+        " where offered_local_date >= (select max(offered_local_date) - 30 from marts.fct_calls)"
+        " group by queue_name, outcome"
+    ),
+}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@contextmanager
+def timed(into: dict[str, float], key: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[key] = round(time.perf_counter() - started, 3)
+
+
+# -- set-up -------------------------------------------------------------------------------------
+
+
+def scale_for(target: int, offices: int, months: int) -> float:
+    """Generator scale that gives about ``target`` events: measured on one generated week."""
+    from include.generator import generate_region
+
+    probe = settings.var_dir() / "bench" / "probe"
+    manifest = generate_region(probe, seed=1, offices=offices, days=7, scale=1.0, start=START, noise=False)
+    per_day = manifest["counts"]["events_total"] / 7
+    return max(0.05, round(target / (per_day * months * 30.4), 3))
+
+
+def generate(size: str, offices: int, months: int) -> tuple[Path, dict[str, Any]]:
+    from include.generator import generate_region
+
+    landing = settings.var_dir() / "bench" / size / "landing"
+    stamp = landing / ".bench-args.json"
+    scale = scale_for(TARGET_EVENTS[size], offices, months)
+    wanted = {"offices": offices, "months": months, "scale": scale, "start": START.isoformat()}
+    manifest_path = landing / "enskaya" / "manifest.json"
+    if stamp.exists() and manifest_path.exists() and json.loads(stamp.read_text()) == wanted:
+        return landing, json.loads(manifest_path.read_text())
+    say(f"{size}: generating {offices} offices × {months} months at scale {scale}")
+    manifest = generate_region(landing, seed=11, offices=offices, months=months, scale=scale, start=START, noise=True)
+    stamp.write_text(json.dumps(wanted))
+    return landing, manifest
+
+
+def fresh_database(server: str) -> str:
+    name = f"cjw_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return make_conninfo(server, dbname=name)
+
+
+def drop_database(server: str, dsn: str) -> None:
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(str(conninfo_to_dict(dsn)["dbname"])))
+        )
+
+
+def landed_files(landing: Path) -> list[Path]:
+    return sorted(p for p in landing.rglob("*") if p.is_file() and "truth" not in p.parts and p.suffix != ".json")
+
+
+# -- the floor ----------------------------------------------------------------------------------
+
+
+def measure_floor(dsn: str, landing: Path) -> dict[str, float]:
+    """COPY every landed line into one text column, then one GROUP BY pass over them."""
+    result: dict[str, float] = {}
+    lines = 0
+    with psycopg.connect(dsn) as conn:
+        conn.execute("create unlogged table bench_floor (line text)")
+        conn.commit()
+        with timed(result, "copy_s"), conn.cursor() as cur:
+            for path in landed_files(landing):
+                # CSV format with characters that never occur in exports: each line is one value
+                statement = sql.SQL(
+                    "copy bench_floor (line) from stdin (format csv, delimiter e'\\x01', quote e'\\x02')"
+                )
+                with cur.copy(statement) as copy, path.open("rb") as handle:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        copy.write(chunk)
+            conn.commit()
+        with timed(result, "group_by_s"):
+            row = conn.execute(
+                "select count(*) from (select left(line, 12), count(*), max(length(line))"
+                " from bench_floor group by 1) t"
+            ).fetchone()
+        lines = int(conn.execute("select count(*) from bench_floor").fetchone()[0])  # type: ignore[index]
+        assert row is not None
+    result["lines"] = lines
+    result["floor_s"] = round(result["copy_s"] + result["group_by_s"], 3)
+    return result
+
+
+# -- ingestion (in a child process, for its peak memory) ----------------------------------------
+
+
+def ingest_days(dsn: str, landing: Path, days: list[date]) -> dict[str, Any]:
+    """Run the ingest child process over ``days``; returns its timings and peak RSS."""
+    child = subprocess.run(
+        [sys.executable, "-m", "include.bench", "_ingest", dsn, str(landing), days[0].isoformat(), str(len(days))],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WAREHOUSE_DSN": dsn},
+    )
+    return dict(json.loads(child.stdout.strip().splitlines()[-1]))
+
+
+def _ingest_child(dsn: str, landing: Path, first: date, count: int) -> dict[str, Any]:
+    from include.ingest import load_interval, validate_batch
+
+    tz = ZoneInfo(settings.schedule_timezone())
+    loaded = {"read": 0, "loaded": 0, "rejected": 0, "duplicate": 0}
+    timings = {"load_s": 0.0, "validate_s": 0.0}
+    for offset in range(count):
+        day = first + timedelta(days=offset)
+        start = datetime.combine(day, datetime.min.time(), tz)
+        for source in SOURCES:
+            if not (landing / "enskaya" / source).is_dir():
+                continue
+            began = time.perf_counter()
+            report = load_interval(
+                source, "enskaya", start, start + timedelta(days=1), dsn=dsn, landing=landing, progress=lambda _m: None
+            )
+            timings["load_s"] += time.perf_counter() - began
+            began = time.perf_counter()
+            validate_batch(source, report["batch_id"], dsn=dsn)
+            timings["validate_s"] += time.perf_counter() - began
+            for key in loaded:
+                loaded[key] += report[key]
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {**loaded, **{k: round(v, 3) for k, v in timings.items()}, "peak_rss_mib": round(peak_kib / 1024, 1)}
+
+
+# -- build, publish, dashboard --------------------------------------------------------------------
+
+
+def build_and_publish(dsn: str) -> dict[str, float]:
+    from include.dbt_runner import dbt_env, invoke
+    from include.publish import audit_build, prepare_build, publish
+
+    result: dict[str, float] = {}
+    with timed(result, "dbt_build_s"):
+        prepare_build(dsn)
+        outcome = invoke(["build", "--quiet"], env=dbt_env(dsn))
+        if not outcome.success:
+            raise RuntimeError(f"dbt build failed: {outcome.exception}")
+    with timed(result, "audit_s"):
+        quality = audit_build(dsn)
+        if not quality["success"]:
+            raise RuntimeError(f"audit failed: {quality['failed']}")
+    with timed(result, "publish_s"):
+        publish(f"bench-{uuid.uuid4().hex[:6]}", quality=quality, dsn=dsn)
+    result["build_gate_publish_s"] = round(sum(result.values()), 3)
+    return result
+
+
+def dashboard_latency(dsn: str, repeats: int = 40) -> dict[str, float]:
+    latencies: dict[str, float] = {}
+    with psycopg.connect(dsn) as conn:
+        for name, query in DASHBOARD_QUERIES.items():
+            samples = []
+            conn.execute(query).fetchall()  # warm
+            for _ in range(repeats):
+                began = time.perf_counter()
+                conn.execute(query).fetchall()
+                samples.append((time.perf_counter() - began) * 1000)
+            latencies[name] = round(statistics.quantiles(samples, n=20)[18], 2)  # p95, ms
+    return latencies
+
+
+def dag_parse_seconds() -> float:
+    code = (
+        "import time; from include import airflow_env; airflow_env.configure();"
+        "from airflow.dag_processing.dagbag import DagBag; t = time.perf_counter();"
+        "DagBag(dag_folder='dags'); print(time.perf_counter() - t)"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=settings.PROJECT_ROOT
+    )
+    return round(float(child.stdout.strip().splitlines()[-1]), 3)
+
+
+# -- one size -------------------------------------------------------------------------------------
+
+
+def bench_size(server: str, size: str, offices: int, months: int) -> dict[str, Any]:
+    landing, manifest = generate(size, offices, months)
+    first, last = date.fromisoformat(manifest["start_date"]), date.fromisoformat(manifest["end_date"])
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    dsn = fresh_database(server)
+    try:
+        say(f"{size}: floor (COPY + GROUP BY of {len(landed_files(landing))} files)")
+        floor = measure_floor(dsn, landing)
+        say(f"{size}: ingest {len(days) - 1} days of every source")
+        ingest = ingest_days(dsn, landing, days[:-1])
+        ingest["ingest_s"] = round(ingest["load_s"] + ingest["validate_s"], 3)
+        say(f"{size}: dbt build + audit + publish")
+        full = build_and_publish(dsn)
+        say(f"{size}: one more day (incremental)")
+        day_ingest = ingest_days(dsn, landing, days[-1:])
+        day_build = build_and_publish(dsn)
+        dashboard = dashboard_latency(dsn)
+    finally:
+        drop_database(server, dsn)
+    floor_s = floor["floor_s"]
+    end_to_end = ingest["ingest_s"] + full["build_gate_publish_s"]
+    incremental = day_ingest["load_s"] + day_ingest["validate_s"] + day_build["build_gate_publish_s"]
+    return {
+        "size": size,
+        "events": manifest["counts"]["events_total"],
+        "lines": floor["lines"],
+        "floor": floor,
+        "ingest": ingest,
+        "build": full,
+        "incremental_day": {"ingest": day_ingest, "build": day_build, "total_s": round(incremental, 3)},
+        "dashboard_p95_ms": dashboard,
+        "ratios": {
+            "ingest_vs_floor": round(ingest["ingest_s"] / floor_s, 2),
+            "build_gate_publish_vs_floor": round(full["build_gate_publish_s"] / floor_s, 2),
+            "end_to_end_vs_floor": round(end_to_end / floor_s, 2),
+            "incremental_day_vs_full_build": round(incremental / (end_to_end or 1), 4),
+        },
+    }
+
+
+def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
+    rows: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+        ("events (all sources)", lambda r: f"{r['events']:,}", ""),
+        ("floor: COPY + GROUP BY, s", lambda r: r["floor"]["floor_s"], ""),
+        ("ingest (parse, validate, pseudonymise, load), s", lambda r: r["ingest"]["ingest_s"], ""),
+        ("  ratio to floor", lambda r: r["ratios"]["ingest_vs_floor"], "≤ 3"),
+        ("dbt build + gate + publish, s", lambda r: r["build"]["build_gate_publish_s"], ""),
+        ("  ratio to floor", lambda r: r["ratios"]["build_gate_publish_vs_floor"], ""),
+        ("end-to-end ratio to floor", lambda r: r["ratios"]["end_to_end_vs_floor"], "≤ 5"),
+        ("one more day / full run", lambda r: f"{r['ratios']['incremental_day_vs_full_build']:.1%}", "≤ 5 %"),
+        ("ingestion peak RSS, MiB", lambda r: r["ingest"]["peak_rss_mib"], "flat"),
+        ("dashboard p95, worst query, ms", lambda r: max(r["dashboard_p95_ms"].values()), "≤ 100"),
+    ]
+    header = f"{'measure':<52}" + "".join(f"{r['size']:>14}" for r in results) + f"{'target':>10}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for label, value, target in rows:
+        print(f"{label:<52}" + "".join(f"{value(r)!s:>14}" for r in results) + f"{target:>10}")
+    print(f"{'DAG files parse, s':<52}{parse_s:>14}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["_ingest"]:
+        dsn, landing, first, count = args_list[1:5]
+        print(json.dumps(_ingest_child(dsn, Path(landing), date.fromisoformat(first), int(count))))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["1M", "10M"], choices=sorted(TARGET_EVENTS))
+    parser.add_argument("--offices", type=int, default=4)
+    parser.add_argument("--months", type=int, default=12)
+    args = parser.parse_args(args_list)
+    from include import airflow_env
+
+    airflow_env.configure()
+    os.environ.setdefault("CJW_PSEUDONYM_KEY", "be" * 32)
+    from include.warehouse import resolve_dsn
+
+    server = resolve_dsn()
+    results = [bench_size(server, size, args.offices, args.months) for size in args.sizes]
+    parse_s = dag_parse_seconds()
+    print_table(results, parse_s)
+    out = settings.var_dir() / "bench" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    out.write_text(json.dumps({"machine": machine, "dag_parse_s": parse_s, "results": results}, indent=2))
+    print(f"\nwritten {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
