@@ -44,16 +44,30 @@ def dbt_env(dsn: str | None = None) -> dict[str, str]:
 
 
 def freshness_selection(dsn: str | None = None) -> list[str]:
-    """``source:raw_<source>`` for every source with a validated batch (others have no tables yet)."""
-    import psycopg
+    """``source:raw_<source>.<table>`` for every raw table that holds rows of a validated batch.
 
+    Tables of sources a region has not connected (or feeds it does not use) are empty and have
+    no freshness to check; ``dbt source freshness`` would fail on them.
+    """
+    import psycopg
+    from psycopg import sql
+
+    from include.connectors import SOURCES, connector_for
+
+    selection = []
     with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
-        if conn.execute("select to_regclass('raw.ingest_batches')").fetchone() == (None,):
-            return []
-        rows = conn.execute(
-            "select distinct source from raw.ingest_batches where status = 'validated' order by source"
-        ).fetchall()
-    return [f"source:raw_{source}" for (source,) in rows]
+        for source in SOURCES:
+            for table in connector_for(source).tables.values():
+                if conn.execute("select to_regclass(%s)", (f"raw.{table.name}",)).fetchone() == (None,):
+                    continue
+                query = sql.SQL(
+                    "select exists (select 1 from raw.{} t join raw.ingest_batches b using (batch_id)"
+                    " where b.status = 'validated')"
+                ).format(sql.Identifier(table.name))
+                row = conn.execute(query).fetchone()
+                if row and row[0]:
+                    selection.append(f"source:raw_{source}.{table.name}")
+    return selection
 
 
 def manifest_path() -> Path:

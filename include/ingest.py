@@ -29,9 +29,14 @@ class BatchValidationError(RuntimeError):
 
 
 def regions_with_files(source: str, landing: Path | None = None) -> list[str]:
-    """Regions (from the seeds) that have a landing folder for ``source``."""
+    """Regions (from the seeds) that have a landing folder for ``source``, plus those the
+    source's connector pulls itself (``configured_regions()``, e.g. a Metrica counter)."""
     root = landing or settings.landing_dir()
-    return [r for r in sorted(config.regions()) if (root / r / source).is_dir()]
+    found = {r for r in config.regions() if (root / r / source).is_dir()}
+    configured = getattr(connector_for(source), "configured_regions", None)
+    if configured is not None:
+        found.update(configured())
+    return sorted(found)
 
 
 def load_interval(

@@ -57,9 +57,18 @@ def ensure_ops(conn: psycopg.Connection[Any]) -> None:
 
 
 def prepare_build(dsn: str | None = None) -> None:
-    """Start every build from an empty build schema, so nothing of a failed build survives."""
+    """Start every build from an empty build schema, so nothing of a failed build survives.
+
+    Raw tables of every registered source are created (empty) when missing, so a region that
+    has not connected a source yet still builds: its staging models are simply empty.
+    """
+    from include.connectors import SOURCES, connector_for
+    from include.loading import ensure_raw_schema
+
     with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
         ensure_ops(conn)
+        for source in SOURCES:
+            ensure_raw_schema(conn, connector_for(source))
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
 
 

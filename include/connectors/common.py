@@ -61,7 +61,11 @@ def parse_local_or_aware(text: str, tz: ZoneInfo, field: str) -> datetime:
         raise FieldError(f"{field} {value!r} is not a valid date/time: {exc}") from None
     if zone is None:
         return naive.replace(tzinfo=tz).astimezone(UTC)
-    return naive.replace(tzinfo=_offset(zone)).astimezone(UTC)
+    try:
+        offset = _offset(zone)
+    except ValueError:
+        raise FieldError(f"{field} {value!r} has an impossible UTC offset") from None
+    return naive.replace(tzinfo=offset).astimezone(UTC)
 
 
 def _offset(zone: str) -> tzinfo:

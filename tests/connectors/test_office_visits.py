@@ -121,3 +121,12 @@ def test_a_file_of_another_office_in_the_folder_is_caught(landing: Path, load: A
     report = load("office_visits", DAY)
     assert report["rejected"] == 1
     assert "office 'ens-01' in a file of office 'ens-02'" in rejected(query)[0][1]
+
+
+def test_an_impossible_utc_offset_is_a_rejection_not_a_crash(landing: Path, load: Any, query: Any) -> None:
+    office_file(
+        landing, [*ROWS, ROWS[0].replace("2026-09-01 09:14:05", "2026-09-01T09:14:05+25:00").replace("А-001", "А-010")]
+    )
+    report = load("office_visits", DAY)
+    assert report["rejected"] == 1
+    assert "impossible UTC offset" in rejected(query)[0][1]

@@ -1,0 +1,52 @@
+with
+
+batches as (
+    {{ validated_batches('website') }}
+),
+
+hits as (
+    select * from {{ source('raw_website', 'raw_website_hits') }}
+),
+
+validated as (
+    select hits.*
+    from hits
+    inner join batches on hits.batch_id = batches.batch_id
+),
+
+renamed as (
+    select
+        region_id || '|' || watch_id::text as hit_id,
+        region_id,
+        hit_at,
+        url,
+        referer,
+        metrica_client_hash,
+        goal_ids,
+        traffic_source,
+        batch_id,
+        line_no
+    from validated
+),
+
+deduplicated as (
+    -- a day pulled again in a later batch (late hits, re-delivery): the latest batch wins
+    select distinct on (hit_id) *
+    from renamed
+    order by hit_id asc, batch_id desc, line_no asc
+),
+
+final as (
+    select
+        hit_id,
+        region_id,
+        hit_at,
+        url,
+        referer,
+        metrica_client_hash,
+        goal_ids,
+        traffic_source
+    from deduplicated
+)
+
+select * from final

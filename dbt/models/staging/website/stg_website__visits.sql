@@ -1,0 +1,54 @@
+with
+
+batches as (
+    {{ validated_batches('website') }}
+),
+
+visits as (
+    select * from {{ source('raw_website', 'raw_website_visits') }}
+),
+
+validated as (
+    select visits.*
+    from visits
+    inner join batches on visits.batch_id = batches.batch_id
+),
+
+renamed as (
+    select
+        region_id || '|' || visit_id::text as visit_id,
+        region_id,
+        visit_started_at,
+        metrica_client_hash,
+        start_url,
+        page_views,
+        duration_seconds,
+        goal_ids,
+        traffic_source,
+        batch_id,
+        line_no
+    from validated
+),
+
+deduplicated as (
+    -- a day pulled again in a later batch: the latest batch wins
+    select distinct on (visit_id) *
+    from renamed
+    order by visit_id asc, batch_id desc, line_no asc
+),
+
+final as (
+    select
+        visit_id,
+        region_id,
+        visit_started_at,
+        metrica_client_hash,
+        start_url,
+        page_views,
+        duration_seconds,
+        goal_ids,
+        traffic_source
+    from deduplicated
+)
+
+select * from final

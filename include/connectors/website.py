@@ -1,0 +1,553 @@
+"""Website connector: Yandex Metrica Logs API exports (hits, visits) and «Работа России» portal events.
+
+Formats: ``include/connectors/FORMATS.md`` (section "Website"); portal events also as JSON Schema
+in ``include/schemas/portal_event.schema.json``. The TSVs come from the Logs API
+(``include/connectors/metrica.py`` pulls them into the landing folder) or are dropped there.
+
+* TSV: the header names the columns (any order, extra columns ignored; a file without a
+  required column is rejected line by line with the reason). Values are unescaped as the Logs
+  API escapes them (``\\t``, ``\\n``, ``\\\\``), ``dateTime`` is local time of the counter = the
+  region → UTC, ``goalsID`` becomes ``int[]``, the ``clientID`` cookie a keyed hash, URLs are
+  scrubbed of phones / e-mails / SNILS. A hit or visit not on the file's local day is rejected.
+* Portal events, JSON lines: ESIA id, SNILS, phone, e-mail and an individual's INN (12 digits)
+  become keyed hashes; a legal entity's INN (10 digits) and OGRN stay clear; the Metrica cookie
+  is hashed exactly like the TSVs' clientID, so portal events join the site visits. Codes are
+  checked against the seeds (application types, offices).
+
+Natural keys: ``watchID``, ``visitID``, ``event_id`` — the loader counts a repeated record as a
+duplicate and moves a repeated key with other content to ``raw.rejected_website``.
+
+Run one interval by hand::
+
+    python -m include.connectors.website --region enskaya --date 2026-09-01
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from include.connectors.common import FieldError, parse_local_or_aware, run_cli
+from include.connectors.metrica import HIT_FIELDS, VISIT_FIELDS
+from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.pseudonymise import Pseudonymiser, split_inn
+
+SOURCE = "website"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "portal_event.schema.json"
+
+# -- Metrica --------------------------------------------------------------------------------------
+
+UINT64_MAX = 2**64 - 1
+INT32_MAX = 2**31 - 1
+# ym:*:lastTrafficSource values of the Logs API.
+TRAFFIC_SOURCES = frozenset(
+    {
+        "ad",
+        "direct",
+        "email",
+        "internal",
+        "messenger",
+        "organic",
+        "qrcode",
+        "recommend",
+        "referral",
+        "saved",
+        "social",
+        "undefined",
+    }
+)
+_UINT = re.compile(r"^\d{1,20}$")
+_GOALS = re.compile(r"^\[\s*(?:\d+\s*(?:,\s*\d+\s*)*)?\]$")
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\x00", "b": "\b", "f": "\f"}
+_UTC_ZONE = ZoneInfo("UTC")
+_EMAIL_URLENCODED = re.compile(r"[\w.+-]+%40[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+HITS = RawTable(
+    name="raw_website_hits",
+    column_ddl=(
+        ("watch_id", "numeric(20, 0) not null"),
+        ("hit_at", "timestamptz not null"),
+        ("url", "text"),
+        ("referer", "text"),
+        ("metrica_client_hash", "text"),
+        ("goal_ids", "integer[] not null"),
+        ("traffic_source", "text"),
+        ("file_date", "date not null"),
+    ),
+    natural_key=("watch_id",),
+)
+VISITS = RawTable(
+    name="raw_website_visits",
+    column_ddl=(
+        ("visit_id", "numeric(20, 0) not null"),
+        ("visit_started_at", "timestamptz not null"),
+        ("metrica_client_hash", "text"),
+        ("start_url", "text"),
+        ("page_views", "integer not null"),
+        ("duration_seconds", "integer not null"),
+        ("goal_ids", "integer[] not null"),
+        ("traffic_source", "text"),
+        ("file_date", "date not null"),
+    ),
+    natural_key=("visit_id",),
+)
+
+# -- portal events ---------------------------------------------------------------------------
+
+EVENT_TYPES = ("esia_login", "application_submitted", "application_status_changed", "appointment_booked")
+USER_TYPES = ("citizen", "employer")
+STATUSES = ("submitted", "accepted", "needs_documents", "approved", "rejected", "withdrawn")
+# The patterns of include/schemas/portal_event.schema.json (tests keep the two in step).
+# The schema's pattern also bounds the year and the fields; here the shape is checked first and
+# the calendar (year 2000–2100, 30 February, 25 o'clock) by parsing, for clearer reasons.
+_AWARE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$")
+_DIGITS = re.compile(r"^\d{1,20}$")
+_SNILS = re.compile(r"^\d{3}-?\d{3}-?\d{3}[ -]?\d{2}$")
+_PHONE = re.compile(r"^\+?\d[\d ()-]{8,18}\d$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_INN = re.compile(r"^(?:\d{10}|\d{12})$")
+_OGRN = re.compile(r"^(?:\d{13}|\d{15})$")
+MAX_TEXT = 200
+# Fields that are personal data: redacted in a rejected line before it is stored.
+PERSONAL_FIELDS = ("esia_id", "metrica_client_id", "snils", "phone", "email", "inn")
+_PERSONAL_IN_JSON = re.compile(
+    r'("(?:esia_id|metrica_client_id|snils|phone|email|inn)"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\s]+)'
+)
+
+PORTAL_EVENTS = RawTable(
+    name="raw_website_portal_events",
+    column_ddl=(
+        ("event_id", "text not null"),
+        ("event_type", "text not null"),
+        ("occurred_at", "timestamptz not null"),
+        ("user_type", "text not null"),
+        ("esia_hash", "text"),
+        ("metrica_client_hash", "text"),
+        ("snils_hash", "text"),
+        ("phone_hash", "text"),
+        ("email_hash", "text"),
+        ("inn", "text"),
+        ("inn_hash", "text"),
+        ("ogrn", "text"),
+        ("application_id", "text"),
+        ("application_type", "text"),
+        ("status", "text"),
+        ("office_id", "text"),
+        ("appointment_at", "timestamptz"),
+        ("file_date", "date not null"),
+    ),
+    natural_key=("event_id",),
+)
+
+_FILES = (
+    (re.compile(r"^hits-(\d{8})\.tsv$"), "hits"),
+    (re.compile(r"^visits-(\d{8})\.tsv$"), "visits"),
+    (re.compile(r"^portal_events-(\d{8})\.jsonl$"), "portal_events"),
+)
+
+
+@dataclass(frozen=True)
+class _Feed:
+    """One Logs API source: its required columns and how a line becomes a raw row."""
+
+    name: str
+    fields: tuple[str, ...]
+    client_field: str
+    to_row: Callable[[Mapping[str, str], ParseContext], tuple[object, ...]]
+
+
+class WebsiteConnector:
+    source = SOURCE
+    tables: ClassVar[dict[str, RawTable]] = {"hits": HITS, "visits": VISITS, "portal_events": PORTAL_EVENTS}
+    rejected_table = "rejected_website"
+
+    def configured_regions(self) -> list[str]:
+        """Regions with a Metrica counter configured: pulled over the Logs API even before any file lands."""
+        from include import config
+        from include.connectors.metrica import metrica_settings
+
+        return [region_id for region_id in sorted(config.regions()) if metrica_settings(region_id) is not None]
+
+    def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
+        wanted = set(days)
+        found: list[SourceFile] = []
+        if not source_dir.is_dir():
+            return found
+        for path in sorted(source_dir.iterdir()):
+            if not path.is_file():
+                continue
+            for pattern, table in _FILES:
+                match = pattern.match(path.name)
+                if match:
+                    try:
+                        day = datetime.strptime(match.group(1), "%Y%m%d").date()
+                    except ValueError:
+                        continue
+                    if day in wanted:
+                        found.append(SourceFile(path, table, day))
+        return found
+
+    def has_header(self, source_file: SourceFile) -> bool:
+        return source_file.table in ("hits", "visits")
+
+    def parse(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection | object]:
+        table = ctx.source_file.table
+        if table == "portal_events":
+            return self._parse_portal_events(lines, ctx)
+        return self._parse_tsv(lines, ctx, _FEEDS[table])
+
+    # -- Logs API TSV ------------------------------------------------------------------------
+
+    def _parse_tsv(
+        self, lines: Iterator[Line], ctx: ParseContext, feed: _Feed
+    ) -> Iterator[ParsedRow | Rejection | object]:
+        first = next(lines, None)
+        if first is None:
+            return
+        header = [unescape(name).strip() for name in first.text.split("\t")]
+        position: dict[str, int] = {}
+        for index, name in enumerate(header):
+            position.setdefault(name, index)
+        client_at = position.get(feed.client_field)
+        redact = _tsv_redactor(ctx.pseudonymiser, client_at)
+        missing = [name for name in feed.fields if name not in position]
+        if missing:
+            reason = f"header lacks the Logs API column(s) {', '.join(missing)} of source={feed.name}"
+            yield Rejection(first.number, reason, first.text)
+            for line in lines:
+                yield Rejection(line.number, f"file rejected: {reason}", redact(line.text))
+            return
+        yield HEADER
+        width = len(header)
+        for line in lines:
+            if not line.terminated:
+                yield Rejection(line.number, "truncated last line (no newline at end of file)", redact(line.text))
+                continue
+            if not line.text.strip():
+                yield Rejection(line.number, "empty line", line.text)
+                continue
+            cells = line.text.split("\t")
+            if len(cells) != width:
+                reason = f"expected {width} tab-separated fields as in the header, got {len(cells)}"
+                yield Rejection(line.number, reason, redact(line.text))
+                continue
+            try:
+                values = {name: unescape(cells[index]) for name, index in position.items() if name in feed.fields}
+                yield line.number, feed.to_row(values, ctx)
+            except FieldError as exc:
+                yield Rejection(line.number, str(exc), redact(line.text))
+
+    # -- portal events (JSON lines) -----------------------------------------------------------
+
+    def _parse_portal_events(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection]:
+        for line in lines:
+            if not line.terminated:
+                yield Rejection(
+                    line.number,
+                    "truncated last line (no newline at end of file)",
+                    redact_json_line(line.text, ctx.pseudonymiser),
+                )
+                continue
+            try:
+                yield line.number, portal_event_row(line.text, ctx)
+            except FieldError as exc:
+                yield Rejection(line.number, str(exc), redact_json_line(line.text, ctx.pseudonymiser))
+
+
+# -- Logs API values ------------------------------------------------------------------------------
+
+
+def unescape(value: str) -> str:
+    """Undo the Logs API escaping: ``\\t``, ``\\n``, ``\\\\``, ``\\'`` … (unknown escapes kept)."""
+    if "\\" not in value:
+        return value
+    return _ESCAPE.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(0)), value)
+
+
+def parse_uint64(value: str, field: str) -> int:
+    text = value.strip()
+    if not _UINT.match(text) or int(text) > UINT64_MAX:
+        raise FieldError(f"{field} {value!r} is not an unsigned 64-bit integer")
+    return int(text)
+
+
+def parse_goals(value: str, field: str) -> list[int]:
+    """``[123,456]`` → ``[123, 456]``; ``[]`` (or an empty cell) → ``[]``."""
+    text = value.strip()
+    if not text:
+        return []
+    if not _GOALS.match(text):
+        raise FieldError(f"{field} {value!r} is not an array of goal ids like [123,456]")
+    goals = [int(g) for g in text.strip("[]").split(",") if g.strip()]
+    too_big = [g for g in goals if g > INT32_MAX]
+    if too_big:
+        raise FieldError(f"{field} goal id {too_big[0]} does not fit a 32-bit integer")
+    return goals
+
+
+def parse_traffic_source(value: str, field: str) -> str | None:
+    text = value.strip()
+    if not text:
+        return None
+    if text not in TRAFFIC_SOURCES:
+        raise FieldError(f"unknown {field} {text!r} (known: {', '.join(sorted(TRAFFIC_SOURCES))})")
+    return text
+
+
+def parse_count(value: str, field: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or int(text) > INT32_MAX:
+        raise FieldError(f"{field} {value!r} is not a non-negative integer")
+    return int(text)
+
+
+def local_time_on_file_day(value: str, tz: ZoneInfo, file_date: date, field: str) -> datetime:
+    """A Logs API ``dateTime`` (counter time = region time) → UTC; it must lie on the file's day."""
+    moment = parse_local_or_aware(value, tz, field)
+    local_day = moment.astimezone(tz).date()
+    if local_day != file_date:
+        raise FieldError(f"{field} {value!r} is not on the file's day {file_date.isoformat()}")
+    return moment
+
+
+def client_hash(pseudonymiser: Pseudonymiser, value: str, field: str) -> str | None:
+    """The Metrica cookie as a keyed hash; ``0`` / empty mean no cookie."""
+    text = value.strip()
+    if not text or text == "0":
+        return None
+    parse_uint64(text, field)
+    return pseudonymiser.online_id("metrica", text)
+
+
+def scrub_url(pseudonymiser: Pseudonymiser, value: str | None) -> str | None:
+    """URLs may carry personal data in query strings (search forms): mask it like free text."""
+    if not value:
+        return None
+
+    def email_token(match: re.Match[str]) -> str:
+        return f"<email:{(pseudonymiser.email(match.group(0).replace('%40', '@')) or '')[:12]}>"
+
+    return pseudonymiser.scrub_text(_EMAIL_URLENCODED.sub(email_token, value))
+
+
+def _hit_row(values: Mapping[str, str], ctx: ParseContext) -> tuple[object, ...]:
+    ps, file_date = ctx.pseudonymiser, ctx.source_file.file_date
+    return (
+        parse_uint64(values["ym:pv:watchID"], "watchID"),
+        local_time_on_file_day(values["ym:pv:dateTime"], ctx.region.timezone, file_date, "dateTime"),
+        scrub_url(ps, values["ym:pv:URL"]),
+        scrub_url(ps, values["ym:pv:referer"]),
+        client_hash(ps, values["ym:pv:clientID"], "clientID"),
+        parse_goals(values["ym:pv:goalsID"], "goalsID"),
+        parse_traffic_source(values["ym:pv:lastTrafficSource"], "lastTrafficSource"),
+        file_date,
+    )
+
+
+def _visit_row(values: Mapping[str, str], ctx: ParseContext) -> tuple[object, ...]:
+    ps, file_date = ctx.pseudonymiser, ctx.source_file.file_date
+    return (
+        parse_uint64(values["ym:s:visitID"], "visitID"),
+        local_time_on_file_day(values["ym:s:dateTime"], ctx.region.timezone, file_date, "dateTime"),
+        client_hash(ps, values["ym:s:clientID"], "clientID"),
+        scrub_url(ps, values["ym:s:startURL"]),
+        parse_count(values["ym:s:pageViews"], "pageViews"),
+        parse_count(values["ym:s:visitDuration"], "visitDuration"),
+        parse_goals(values["ym:s:goalsID"], "goalsID"),
+        parse_traffic_source(values["ym:s:lastTrafficSource"], "lastTrafficSource"),
+        file_date,
+    )
+
+
+_FEEDS = {
+    "hits": _Feed("hits", HIT_FIELDS, "ym:pv:clientID", _hit_row),
+    "visits": _Feed("visits", VISIT_FIELDS, "ym:s:clientID", _visit_row),
+}
+
+
+def _tsv_redactor(pseudonymiser: Pseudonymiser, client_at: int | None) -> Callable[[str], str]:
+    """A rejected TSV line keeps its shape, but the clientID cookie becomes a token."""
+
+    def redact(text: str) -> str:
+        if client_at is None:
+            return text
+        cells = text.split("\t")
+        if client_at < len(cells) and cells[client_at].strip() not in ("", "0"):
+            token = pseudonymiser.online_id("metrica", cells[client_at]) or ""
+            cells[client_at] = f"<metrica:{token[:12]}>"
+        return "\t".join(cells)
+
+    return redact
+
+
+# -- portal event values ------------------------------------------------------------------------
+
+
+def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
+    """One JSON line → the raw row; raises FieldError with the reason."""
+    if not text.strip():
+        raise FieldError("empty line")
+    try:
+        event = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise FieldError(f"malformed JSON: {exc}") from None
+    if not isinstance(event, dict):
+        raise FieldError(f"a portal event must be a JSON object, got {type(event).__name__}")
+    get = _Getter(event)
+    event_id = get.text("event_id", required=True, max_length=MAX_TEXT)
+    event_type = get.choice("event_type", EVENT_TYPES, required=True)
+    occurred_at = get.timestamp("occurred_at", required=True)
+    assert occurred_at is not None  # required=True raised otherwise
+    user_type = get.choice("user_type", USER_TYPES, required=True)
+    esia_id = get.text("esia_id", required=True, pattern=_DIGITS, shape="digits")
+    metrica_id = get.text("metrica_client_id", pattern=_DIGITS, shape="digits")
+    snils = get.text("snils", pattern=_SNILS, shape="a SNILS (123-456-789 01)")
+    phone = get.text("phone", pattern=_PHONE, shape="a phone number")
+    email = get.text("email", pattern=_EMAIL, shape="an e-mail address")
+    inn_value = get.text("inn", pattern=_INN, shape="an INN of 10 or 12 digits")
+    ogrn = get.text("ogrn", pattern=_OGRN, shape="an OGRN of 13 or 15 digits")
+    application_id = get.text("application_id", max_length=MAX_TEXT)
+    application_type = get.text("application_type", max_length=MAX_TEXT)
+    status = get.choice("status", STATUSES)
+    office_id = get.text("office_id", max_length=MAX_TEXT)
+    appointment_at = get.timestamp("appointment_at")
+    if event_type in ("application_submitted", "application_status_changed") and application_id is None:
+        raise FieldError(f"{event_type} without application_id")
+    if event_type == "application_status_changed" and status is None:
+        raise FieldError("application_status_changed without status")
+    if event_type == "appointment_booked" and appointment_at is None:
+        raise FieldError("appointment_booked without appointment_at")
+    # Checks that need the seeds or the file's day (beyond the JSON Schema):
+    if application_type is not None and application_type not in ctx.region.application_types:
+        raise FieldError(f"unknown application_type {application_type!r} (add it to dbt/seeds/application_types.csv)")
+    if office_id is not None and office_id not in ctx.region.offices:
+        raise FieldError(f"unknown office_id {office_id!r} (add it to dbt/seeds/offices.csv)")
+    if appointment_at is not None and appointment_at < occurred_at:
+        raise FieldError("appointment_at is before occurred_at (an appointment is booked for later)")
+    local_day = occurred_at.astimezone(ctx.region.timezone).date()
+    file_date = ctx.source_file.file_date
+    if abs((local_day - file_date).days) > 1:
+        raise FieldError(
+            f"occurred_at {event['occurred_at']!r} is more than a day away from the file's day {file_date.isoformat()}"
+        )
+    ps = ctx.pseudonymiser
+    inn_digits, is_person = split_inn(inn_value)
+    return (
+        event_id,
+        event_type,
+        occurred_at,
+        user_type,
+        ps.esia(esia_id),
+        ps.online_id("metrica", metrica_id) if metrica_id != "0" else None,
+        ps.snils(snils),
+        ps.phone(phone),
+        ps.email(email),
+        None if is_person else inn_digits,
+        ps.person_inn(inn_digits) if is_person else None,
+        ogrn,
+        application_id,
+        application_type,
+        status,
+        office_id,
+        appointment_at,
+        file_date,
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class _Getter:
+    """Typed access to an event's fields; ``null`` is the same as absent for optional fields."""
+
+    def __init__(self, event: dict[str, Any]) -> None:
+        self.event = event
+
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        pattern: re.Pattern[str] | None = None,
+        shape: str = "",
+        max_length: int | None = None,
+    ) -> str | None:
+        value = self.event.get(name)
+        if value is None:
+            if required:
+                raise FieldError(f"missing {name}")
+            return None
+        if not isinstance(value, str):
+            raise FieldError(f"{name} must be a string, got {type(value).__name__} {_short(value)}")
+        if not value:
+            raise FieldError(f"{name} is an empty string")
+        if max_length is not None and len(value) > max_length:
+            raise FieldError(f"{name} is longer than {max_length} characters")
+        if pattern is not None and not pattern.fullmatch(value):
+            raise FieldError(f"{name} is not {shape or 'in the expected format'}")
+        return value
+
+    def choice(self, name: str, allowed: Sequence[str], *, required: bool = False) -> str | None:
+        value = self.text(name, required=required)
+        if value is not None and value not in allowed:
+            raise FieldError(f"unknown {name} {value!r} (expected one of {', '.join(allowed)})")
+        return value
+
+    def timestamp(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.text(name, required=required)
+        if value is None:
+            return None
+        if not _AWARE.fullmatch(value):
+            raise FieldError(
+                f"{name} {value!r} is not an ISO-8601 timestamp with an offset (2026-09-01T10:00:00+05:00)"
+            )
+        return parse_local_or_aware(value, _UTC_ZONE, name)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def redact_json_line(text: str, pseudonymiser: Pseudonymiser) -> str:
+    """A rejected portal line keeps its shape, but personal fields become short keyed tokens."""
+
+    def token(match: re.Match[str]) -> str:
+        prefix, raw = match.group(1), match.group(2)
+        if raw == "null":
+            return match.group(0)
+        field = prefix.split('"')[1]
+        value = raw.strip('"')
+        return f'{prefix}"<{field}:{(pseudonymiser.digest(field, value) or "")[:12]}>"'
+
+    return _PERSONAL_IN_JSON.sub(token, text)
+
+
+def portal_event_validator() -> Any:
+    """A ``jsonschema`` validator of the portal event schema that also checks ``date-time``
+    values (calendar dates, offsets) with the standard library — no extra packages."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def _is_datetime(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed.tzinfo is not None
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=checker)
+
+
+if __name__ == "__main__":
+    run_cli(WebsiteConnector())
