@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 DAGS = Path(__file__).resolve().parents[1] / "dags"
-EXPECTED = {"ingest_call_centre", "ingest_office_visits", "build_journeys"}
+EXPECTED = {
+    "ingest_call_centre",
+    "ingest_office_visits",
+    "ingest_website",
+    "ingest_chatbot",
+    "ingest_cases",
+    "ingest_surveys",
+    "build_journeys",
+}
 
 
 @pytest.fixture(scope="module")

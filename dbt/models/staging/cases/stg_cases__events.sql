@@ -1,0 +1,47 @@
+with
+
+batches as (
+    {{ validated_batches('cases') }}
+),
+
+events as (
+    select * from {{ source('raw_cases', 'raw_cases_events') }}
+),
+
+validated as (
+    select events.*
+    from events
+    inner join batches on events.batch_id = batches.batch_id
+),
+
+deduplicated as (
+    -- an event re-delivered in a later batch (corrected export): the latest batch wins
+    select distinct on (region_id, event_id) *
+    from validated
+    order by region_id, event_id, batch_id desc, line_no
+),
+
+final as (
+    select
+        event_id as case_event_id,
+        region_id,
+        case_id,
+        event_type,
+        occurred_at,
+        office_id,
+        client_kind,
+        snils_hash,
+        inn,
+        inn_hash,
+        ogrn,
+        phone_hash,
+        service_type,
+        client_group,
+        application_id,
+        ticket_id,
+        close_reason,
+        amount_rub
+    from deduplicated
+)
+
+select * from final

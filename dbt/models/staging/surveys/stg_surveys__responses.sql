@@ -1,0 +1,48 @@
+with
+
+batches as (
+    {{ validated_batches('surveys') }}
+),
+
+responses as (
+    select * from {{ source('raw_surveys', 'raw_surveys_responses') }}
+),
+
+validated as (
+    select responses.*
+    from responses
+    inner join batches on responses.batch_id = batches.batch_id
+),
+
+deduplicated as (
+    -- a response re-delivered in a later batch (corrected export): the latest batch wins
+    select distinct on (region_id, response_id) *
+    from validated
+    order by region_id, response_id, batch_id desc, file_seq, line_no
+),
+
+final as (
+    select
+        response_id,
+        region_id,
+        channel,
+        touchpoint_id,
+        responded_at,
+        csat,
+        ces,
+        nps,
+        vk_politeness,
+        vk_competence,
+        vk_speed,
+        vk_comfort,
+        vk_information,
+        comment_scrubbed,
+        phone_hash,
+        esia_hash,
+        ticket_id,
+        office_id,
+        case_id
+    from deduplicated
+)
+
+select * from final
