@@ -10,8 +10,9 @@ import great_expectations.expectations as gxe
 from expectations import BatchInfo
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
-# Anything that still looks like a Russian phone number in clear text.
-CLEAR_PHONE = r"(\+?[78][\s(-]*9\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2})"
+# Anything that still looks like a Russian phone number in clear text (not digits inside an id or
+# hash: PostgreSQL regular expressions have no look-behind, so the boundaries are groups).
+CLEAR_PHONE = r"(^|[^0-9A-Za-z])(\+?[78][\s(-]*9[0-9]{2}[\s)-]*[0-9]{3}[\s-]*[0-9]{2}[\s-]*[0-9]{2})($|[^0-9A-Za-z])"
 # Local days are at most a day away from the UTC interval that loads them.
 SLACK = timedelta(days=2)
 

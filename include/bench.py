@@ -128,7 +128,9 @@ def fresh_database(server: str) -> str:
 def drop_database(server: str, dsn: str) -> None:
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(str(conninfo_to_dict(dsn)["dbname"])))
+            sql.SQL("drop database if exists {} with (force)").format(
+                sql.Identifier(str(conninfo_to_dict(dsn)["dbname"]))
+            )
         )
 
 

@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nsource          read     loaded   rejected  duplicate")
     for source, read, loaded, rejected, duplicate in summary():
         print(f"{source:<14}{read:>7}{loaded:>11}{rejected:>11}{duplicate:>11}")
-    print(f"\nKPI page:   {index}\n            (open file://{index} in a browser)")
+    print(f"\nPages:      {index}  (overview; KPI dashboard: kpi.html, journey maps: journeys/)")
+    print(f"            open file://{index} in a browser")
     print(f"Warehouse:  {os.environ['WAREHOUSE_DSN']}  (published schema: marts)")
     print("Airflow UI: make airflow")
     return 0

@@ -1,7 +1,7 @@
 """Command line: ``python -m include.generator --out DIR [options]``.
 
-Writes a synthetic region (call-centre queue_log and topic export, office electronic-queue
-exports, manifest) under ``DIR/<region>``, printing one progress line per generated week and a
+Writes a synthetic region (call centre, offices, website and portal, chatbot, cases, surveys,
+manifest and truth) under ``DIR/<region>``, printing one progress line per generated week and a
 final summary with the event rate.
 """
 
@@ -20,7 +20,7 @@ from include.generator.region import generate_region
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m include.generator",
-        description="Generate a synthetic ЦЗН region's call-centre and office exports.",
+        description="Generate a synthetic ЦЗН region's exports of every source, with the truth behind them.",
     )
     parser.add_argument("--out", type=Path, required=True, help="landing folder to write into")
     parser.add_argument("--seed", type=int, default=42)
@@ -63,6 +63,8 @@ def _summary(manifest: dict, out: Path, elapsed: float) -> str:
     counts = manifest["counts"]
     rate = counts["events_total"] / elapsed if elapsed > 0 else float("inf")
     pains = ", ".join(p["id"] for p in manifest["planted_pain_points"])
+    facts = ", ".join(f["id"] for f in manifest["planted_facts"])
+    population = manifest["population"]
     period = f"{manifest['start_date']} … {manifest['end_date']}"
     region = f"{manifest['region_id']} ({manifest['region_name_ru']})"
     files = len(manifest["files"])
@@ -71,7 +73,11 @@ def _summary(manifest: dict, out: Path, elapsed: float) -> str:
         f"written to {out / manifest['region_id']}: {files:,} files",
         f"calls {counts['calls']:,}, queue_log lines {counts['queue_log_lines']:,}, "
         + f"topic rows {counts['topic_rows']:,}, tickets {counts['tickets']:,}",
-        f"noise items {len(manifest['noise']):,}, planted pain points {pains}",
+        f"hits {counts['hits']:,}, visits {counts['visits']:,}, portal events {counts['portal_events']:,}, "
+        + f"chat events {counts['chatbot_events']:,}, case events {counts['case_events']:,}, "
+        + f"survey responses {counts['survey_responses']:,}",
+        f"clients {population['clients']:,}, journey runs {sum(population['journey_runs'].values()):,}",
+        f"noise items {len(manifest['noise']):,}, planted pain points {pains}, planted facts {facts}",
         f"{counts['events_total']:,} events in {elapsed:.2f} s ({rate:,.0f} events/s)",
     ]
     return "\n".join(lines)

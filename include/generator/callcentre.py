@@ -179,6 +179,7 @@ class CallDraws:
     rna: list[bool]
     topic: list[int]
     resolution: list[int]
+    person: list[str]  # truth id of the caller
 
 
 def draw_calls(
@@ -197,8 +198,9 @@ def draw_calls(
     complaint = codes.index("complaint") if "complaint" in codes else -1
     complaint_resolution = rng.choice(3, size=n, p=(0.4, 0.5, 0.1))
     resolution = np.where(topic == complaint, complaint_resolution, resolution)
+    callers, people = caller_ids(rng, areas, pool, seed)
     return CallDraws(
-        caller=caller_ids(rng, areas, pool, seed),
+        caller=callers,
         patience=(PATIENCE_MIN + rng.exponential(PATIENCE_MEAN, n)).astype(np.int64).tolist(),
         talk=np.clip(rng.lognormal(np.log(170), 0.6, n), 15, 3600).astype(np.int64).tolist(),
         wrap=rng.integers(5, 45, n).tolist(),
@@ -207,6 +209,7 @@ def draw_calls(
         rna=(rng.random(n) < 0.05).tolist(),
         topic=np.where(rng.random(n) < TOPIC_MISSING, -1, topic).tolist(),
         resolution=resolution.tolist(),
+        person=people,
     )
 
 
@@ -243,6 +246,8 @@ class QueueRun:
     overflow: list[tuple] | None  # calls that time out here and go to the central queue
     wrapup_time: Callable[[int], str]
     topic_table: tuple[tuple[str, str], ...]
+    # callid -> (answered 1/0, seconds waited in the last queue, epoch the call left it)
+    results: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def run_queue(calls: list[tuple], queue_name: str, plan: AgentPlan, run: QueueRun) -> None:
@@ -277,6 +282,7 @@ def run_queue(calls: list[tuple], queue_name: str, plan: AgentPlan, run: QueueRu
             blk = plan.blocks[j][block]
             blk[2] = max(blk[2], connect + call[4])
             heapq.heappush(waiting, connect)
+            run.results[callid] = (1, connect - arrival, connect + call[4])
             if tag != "no_exit":
                 _answered(call, queue_name, plan, j, start, connect, position, run)
             continue
@@ -284,6 +290,7 @@ def run_queue(calls: list[tuple], queue_name: str, plan: AgentPlan, run: QueueRu
         leave = arrival + (timeout if timed_out else patience)
         ahead = sum(1 for d in waiting if d > leave)
         heapq.heappush(waiting, leave)
+        run.results[callid] = (0, leave - arrival, leave)
         if tag == "no_exit":
             continue
         event = "EXITWITHTIMEOUT" if timed_out else "ABANDON"

@@ -9,6 +9,11 @@ come to the window (``no_show``) and a few are redirected after a short talk (``
 
 Planted pain point: on the office's bad Mondays only half of its windows work while more walk-ins
 come (a crowd at the door at opening), so most of them wait 30–90 minutes to be called.
+
+Modelled clients' visits (``Visit``) join the day's tickets and go through the same simulation;
+background visitors fill the rest of the expected volume. ``OfficeDay`` returns, next to the
+rows, who held each ticket (truth id: a client, ``bg…`` for a background visitor whose phone is
+known, empty for an anonymous walk-in) and the simulated times, so journeys can react.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -69,6 +74,27 @@ REDIRECTED = 0.04
 PHONE_PRESENT = 0.9
 
 
+@dataclass(frozen=True)
+class Visit:
+    """A modelled client's visit: walk-in at ``time`` or pre-booked for the slot ``time`` (local s)."""
+
+    service: str
+    prebooked: bool
+    time: int
+    phone: str  # as written on the ticket; empty when not given
+    person: str  # truth id
+
+
+@dataclass
+class OfficeDay:
+    """One office-day: export rows, the truth id and simulated times of each row, visits' rows."""
+
+    rows: list[list[str]]
+    people: list[str]
+    times: list[tuple[int, int, int, int]]  # issued, called, started, ended (local s, -1 missing)
+    visit_rows: list[int] = field(default_factory=list)  # row of each Visit, in the given order
+
+
 @dataclass
 class Tickets:
     """Per-ticket attributes drawn up front (parallel lists, ordered by issue time)."""
@@ -84,6 +110,7 @@ class Tickets:
     redirect: list[bool]
     walk: list[int]
     react: list[int]
+    origin: list[int]  # -1 background, else index of the Visit
 
 
 def servers_for(office: Office, day: dt.date, scale: float, pain: bool) -> int:
@@ -117,43 +144,77 @@ def _prebooked(rng: np.random.Generator, hours: tuple[int, int], expected: float
     return slots, issued, np.maximum(issued, slots)
 
 
-def _services(
-    rng: np.random.Generator, prebooked: np.ndarray, services: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Service code index and service length (seconds, lognormal by service) per ticket."""
+def _services(rng: np.random.Generator, prebooked: np.ndarray, services: tuple[str, ...]) -> np.ndarray:
+    """Service code index per ticket, by the walk-in / pre-booked mix."""
     profiles = [SERVICE_PROFILE.get(code, _DEFAULT_PROFILE) for code in services]
     service = np.empty(len(prebooked), dtype=np.int64)
     for mask, col in ((~prebooked, 1), (prebooked, 2)):
         p = np.array([prof[col] for prof in profiles])
         service[mask] = rng.choice(len(services), size=int(mask.sum()), p=p / p.sum())
-    medians = np.array([prof[0] for prof in profiles])[service] * 60
-    duration = np.maximum(120, medians * rng.lognormal(0.0, SERVICE_SIGMA, len(prebooked)))
-    return service, duration.astype(np.int64)
+    return service
 
 
 def _draw_tickets(
-    rng: np.random.Generator, hours: tuple[int, int], expected: float, pain: bool, services: tuple[str, ...]
+    rng: np.random.Generator,
+    hours: tuple[int, int],
+    expected: float,
+    pain: bool,
+    services: tuple[str, ...],
+    visits: list[Visit],
 ) -> Tickets:
-    """Every ticket of the day with its random attributes, ordered by issue time."""
+    """Every ticket of the day with its random attributes, ordered by issue time.
+
+    The modelled visits take the place of as many background tickets of their kind.
+    """
+    walk_visits = [v for v in visits if not v.prebooked]
     walk_expected = expected * (1 - PREBOOKED_SHARE) * (PAIN_WALKIN_FACTOR if pain else 1.0)
-    walk_in = _arrivals(rng, hours, walk_expected, PAIN_DOOR_CROWD if pain else 0.0)
-    slots, pb_issued, pb_ready = _prebooked(rng, hours, expected * PREBOOKED_SHARE)
-    n_wi, n = len(walk_in), len(walk_in) + len(slots)
-    issued = np.concatenate([walk_in, pb_issued])
-    prebooked = np.arange(n) >= n_wi
-    service, duration = _services(rng, prebooked, services)
+    walk_in = _arrivals(rng, hours, max(0.0, walk_expected - len(walk_visits)), PAIN_DOOR_CROWD if pain else 0.0)
+    pb_expected = max(0.0, expected * PREBOOKED_SHARE - (len(visits) - len(walk_visits)))
+    slots, pb_issued, pb_ready = _prebooked(rng, hours, pb_expected)
+    v_issued, v_ready, v_slot = _visit_times(rng, hours, visits)
+    n_bg_walk, n_bg = len(walk_in), len(walk_in) + len(slots)
+    n = n_bg + len(visits)
+    issued = np.concatenate([walk_in, pb_issued, v_issued]).astype(np.int64)
+    prebooked = np.concatenate([np.arange(n_bg) >= n_bg_walk, np.array([v.prebooked for v in visits], dtype=bool)])
+    service = _services(rng, prebooked, services)
+    codes = {code: i for i, code in enumerate(services)}
+    for k, v in enumerate(visits):
+        service[n_bg + k] = codes[v.service]
+    duration = _durations(rng, service, services)
     patience = rng.lognormal(np.log(150 * 60), 0.5, n).astype(np.int64)
     deadline = np.where(prebooked, hours[1] + 4 * HOUR, issued + patience)
     deadline = np.minimum(deadline, np.maximum(issued, hours[1]) + 1800)  # sent home after closing
     columns = {
-        "issued": issued, "ready": np.concatenate([walk_in, pb_ready]), "prebooked": prebooked,
-        "slot": np.concatenate([np.full(n_wi, -1), slots]), "service": service,
+        "issued": issued, "ready": np.concatenate([walk_in, pb_ready, v_ready]), "prebooked": prebooked,
+        "slot": np.concatenate([np.full(n_bg_walk, -1), slots, v_slot]), "service": service,
         "duration": duration, "deadline": deadline,
         "no_show": rng.random(n) < NO_SHOW_CALLED, "redirect": rng.random(n) < REDIRECTED,
         "walk": rng.integers(10, 90, n), "react": rng.integers(3, 40, n),
+        "origin": np.concatenate([np.full(n_bg, -1), np.arange(len(visits))]),
     }  # fmt: skip
     order = np.lexsort((np.arange(n), issued))
     return Tickets(**{k: v[order].tolist() for k, v in columns.items()})
+
+
+def _visit_times(
+    rng: np.random.Generator, hours: tuple[int, int], visits: list[Visit]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Issue time, ready time and slot of the modelled visits (pre-booked: 0–15 min early, some late)."""
+    n = len(visits)
+    times = np.array([v.time for v in visits], dtype=np.int64)
+    booked = np.array([v.prebooked for v in visits], dtype=bool)
+    late = rng.random(n) < 0.08
+    early = np.where(late, times + rng.integers(60, 600, n), times - rng.integers(0, 900, n))
+    issued = np.where(booked, np.maximum(early, hours[0]), times)
+    ready = np.where(booked, np.maximum(issued, times), times)
+    return issued, ready, np.where(booked, times, -1)
+
+
+def _durations(rng: np.random.Generator, service: np.ndarray, services: tuple[str, ...]) -> np.ndarray:
+    """Service length (seconds, lognormal by service) per ticket."""
+    profiles = [SERVICE_PROFILE.get(code, _DEFAULT_PROFILE) for code in services]
+    medians = np.array([prof[0] for prof in profiles])[service] * 60
+    return np.maximum(120, medians * rng.lognormal(0.0, SERVICE_SIGMA, len(service))).astype(np.int64)
 
 
 def _lunch(servers: int, hours: tuple[int, int]) -> list[tuple[int, int]]:
@@ -218,28 +279,30 @@ def _outcome(t: Tickets, i: int, res: tuple[int, int, int, int]) -> str:
     return "redirected" if t.redirect[i] else "served"
 
 
-def _rows(
-    office: Office,
-    day: dt.date,
-    t: Tickets,
-    res: list[tuple[int, int, int, int]],
-    services: tuple[str, ...],
-    phones: list[str],
-) -> list[list[str]]:
+def _rows(office: Office, day: dt.date, t: Tickets, res: list[tuple[int, int, int, int]], services: tuple[str, ...],
+          phones: list[str], people: list[str], visits: list[Visit]) -> OfficeDay:  # fmt: skip
     def ts(value: int) -> str:
         return local_timestamp(day, value) if value >= 0 else ""
 
-    rows, counters, phone_iter = [], {True: 0, False: 0}, iter(phones)
+    result = OfficeDay([], [], [], [0] * len(visits))
+    counters, bg = {True: 0, False: 0}, iter(zip(phones, people, strict=True))
     for i, r in enumerate(res):
-        pb = t.prebooked[i]
+        pb, origin = t.prebooked[i], t.origin[i]
         counters[pb] += 1
-        rows.append([
+        if origin >= 0:
+            phone, person = visits[origin].phone, visits[origin].person
+            result.visit_rows[origin] = i
+        else:
+            phone, person = next(bg) if pb else ("", "")
+        result.rows.append([
             f"{'З' if pb else 'А'}-{counters[pb]:03d}", office.office_id, services[t.service[i]],
             "1" if pb else "0", ts(t.slot[i]) if pb else "", ts(t.issued[i]), ts(r[0]),
             ts(r[1]), ts(r[2]), f"Окно {r[3] + 1}" if r[3] >= 0 else "", _outcome(t, i, r),
-            next(phone_iter) if pb else "",
+            phone if pb else "",
         ])  # fmt: skip
-    return rows
+        result.people.append(person)
+        result.times.append((t.issued[i], r[0], r[1], r[2]))
+    return result
 
 
 def simulate_office_day(
@@ -252,14 +315,21 @@ def simulate_office_day(
     services: tuple[str, ...],
     pool: int,
     seed: int,
-) -> list[list[str]]:
-    """Rows of the electronic-queue export of one office-day, ordered by issue time."""
+    visits: list[Visit] | None = None,
+    servers: int | None = None,
+) -> OfficeDay:
+    """The electronic-queue export of one office-day (rows ordered by issue time) and its truth.
+
+    ``servers`` overrides the number of working windows (the planted improvement measure).
+    """
     hours = office_hours(day, office.index == 0)
+    visits = visits or []
     if hours is None:
-        return []
+        return OfficeDay([], [], [], [])
     expected = office.windows * TICKETS_PER_WINDOW * scale * OFFICE_WEEKLY[day.isoweekday()]
-    tickets = _draw_tickets(rng, hours, expected, pain, services)
-    result = _simulate(tickets, servers_for(office, day, scale, pain), hours)
-    n_pb = sum(tickets.prebooked)
-    phones = ticket_phones(rng, office.index, n_pb, pool, seed, PHONE_PRESENT)
-    return _rows(office, day, tickets, result, services, phones)
+    tickets = _draw_tickets(rng, hours, expected, pain, services, visits)
+    working = servers if servers is not None else servers_for(office, day, scale, pain)
+    result = _simulate(tickets, working, hours)
+    n_pb = sum(1 for pb, origin in zip(tickets.prebooked, tickets.origin, strict=True) if pb and origin < 0)
+    phones, people = ticket_phones(rng, office.index, n_pb, pool, seed, PHONE_PRESENT)
+    return _rows(office, day, tickets, result, services, phones, people, visits)

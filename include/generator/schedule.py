@@ -103,11 +103,15 @@ def date_text(ordinal_day: int) -> str:
     return dt.date.fromordinal(_EPOCH_ORDINAL + ordinal_day).isoformat()
 
 
+@lru_cache(maxsize=1)
+def _clock_table() -> tuple[str, ...]:
+    """``HH:MM:SS`` of every second of a day (built once: formatting is the hot path)."""
+    return tuple(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+
+
 def clock_text(local_seconds: int) -> str:
     """``HH:MM:SS`` of local seconds since midnight (may exceed 24 h: wraps to the next day)."""
-    minutes, second = divmod(local_seconds % DAY, 60)
-    hour, minute = divmod(minutes, 60)
-    return f"{hour:02d}:{minute:02d}:{second:02d}"
+    return _clock_table()[local_seconds % DAY]
 
 
 def local_timestamp(day: dt.date, local_seconds: int) -> str:

@@ -17,7 +17,7 @@ from include.report.render import render_site
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m include.report",
-        description="Write the Russian-language KPI pages from the published marts.",
+        description="Write the Russian-language pages (overview, KPIs, journey maps) from the published marts.",
     )
     parser.add_argument(
         "--dsn",

@@ -163,3 +163,168 @@ def hover_template(unit: str) -> str:
     suffix, decimals = unit_format(unit)
     value = f"%{{y:,.{decimals}f}}" + (f"{NBSP}{suffix}" if suffix else "")
     return "<b>%{fullData.name}</b><br>%{x|%d.%m.%Y}: " + value + "<br>наблюдений: %{customdata:,d}<extra></extra>"
+
+
+# --- journey charts --------------------------------------------------------------------------
+
+FUNNEL_NEXT, FUNNEL_DROPPED, FUNNEL_WHOLE = "#1f77b4", "#e57373", "#90a4ae"
+TIME_COLOURS = ("#08519c", "#4292c6", "#9ecae1")
+_FONT = {"family": "PT Sans, Segoe UI, Roboto, Arial, sans-serif", "size": 12}
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    """One stage of the funnel chart; None where the number is hidden or does not apply."""
+
+    label: str  # category on the x axis (may hold <br>)
+    continued: int | None  # went on to the next stage
+    dropped: int | None  # dropped off at this stage
+    whole: int | None  # clients at the stage when there is no split (last stage, hidden split)
+    continued_text: str = ""
+    dropped_text: str = ""
+    whole_text: str = ""
+    hidden: bool = False  # every number of the stage is hidden: say so on the chart
+
+
+@dataclass(frozen=True)
+class TimeBar:
+    label: str
+    median: Decimal | None
+    p75: Decimal | None
+    p90: Decimal | None
+    hidden: bool = False
+
+
+def _journey_layout(height: int, y_title: str, y_suffix: str = "") -> dict[str, Any]:
+    return {
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 64, "r": 12, "t": 36, "b": 8},
+        "separators": ",\u2009",
+        "font": _FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
+        "xaxis": {"type": "category", "automargin": True, "tickfont": {"size": 11}},
+        "yaxis": {
+            "title": {"text": y_title, "font": {"size": 12}},
+            "ticksuffix": y_suffix,
+            "gridcolor": "#e0e0e0",
+            "rangemode": "tozero",
+            "automargin": True,
+            "separatethousands": True,
+        },
+        # above the plot: stage names under the bars take up to four lines
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": 11}},
+    }
+
+
+def _hidden_notes(labels: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "x": label,
+            "y": 0,
+            "yref": "y",
+            "text": "мало<br>наблюдений",
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 11, "color": "#5f6368"},
+        }
+        for label in labels
+    ]
+
+
+def funnel_chart_spec(bars: list[FunnelBar]) -> dict[str, Any]:
+    """Stacked bars per stage: went on (blue) + dropped off (red); hidden numbers are left out."""
+    labels = [b.label for b in bars]
+    hover = "<b>%{x}</b><br>%{fullData.name}: %{y:,d}<extra></extra>"
+
+    def trace(name: str, values: list[int | None], texts: list[str], colour: str) -> dict[str, Any]:
+        return {
+            "type": "bar",
+            "name": name,
+            "x": labels,
+            "y": values,
+            "text": texts,
+            "textposition": "auto",
+            "insidetextanchor": "middle",
+            "hovertemplate": hover,
+            "marker": {"color": colour, "line": {"width": 0}},
+        }
+
+    data = [
+        trace(
+            "Перешли на следующую стадию",
+            [b.continued for b in bars],
+            [b.continued_text for b in bars],
+            FUNNEL_NEXT,
+        ),
+        trace("Выбыли на этой стадии", [b.dropped for b in bars], [b.dropped_text for b in bars], FUNNEL_DROPPED),
+        trace(
+            "Дошли до стадии",
+            [b.whole for b in bars],
+            [b.whole_text for b in bars],
+            FUNNEL_WHOLE,
+        ),
+    ]
+    data = [t for t in data if any(v is not None for v in t["y"])]
+    layout = _journey_layout(380, "клиентов")
+    layout["barmode"] = "stack"
+    layout["bargap"] = 0.35
+    layout["legend"]["traceorder"] = "normal"
+    layout["annotations"] = _hidden_notes([b.label for b in bars if b.hidden])
+    return {"data": data, "layout": layout}
+
+
+def time_chart_spec(bars: list[TimeBar]) -> dict[str, Any]:
+    """Days to the next stage per stage: median, 75th and 90th percentile side by side."""
+    labels = [b.label for b in bars]
+    series = (
+        ("Медиана: половина клиентов переходит быстрее", [b.median for b in bars]),
+        ("75 % клиентов переходят быстрее", [b.p75 for b in bars]),
+        ("90 % клиентов переходят быстрее", [b.p90 for b in bars]),
+    )
+    data = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": labels,
+            "y": [None if v is None else round(float(v), 2) for v in values],
+            "hovertemplate": "<b>%{x}</b><br>%{fullData.name}: %{y:,.1f}\u00a0дн.<extra></extra>",
+            "marker": {"color": colour},
+        }
+        for (name, values), colour in zip(series, TIME_COLOURS, strict=True)
+        if any(v is not None for v in values)
+    ]
+    layout = _journey_layout(340, "дней до следующей стадии", " дн.")
+    layout["barmode"] = "group"
+    layout["annotations"] = _hidden_notes([b.label for b in bars if b.hidden])
+    return {"data": data, "layout": layout}
+
+
+def funnel_sparkline_svg(values: list[int | None], *, label: str) -> Markup:
+    """A 160×36 inline SVG: one bar per stage (clients reached); an empty slot where hidden."""
+    width, height, pad = 160.0, 36.0, 2.0
+    shown = [v for v in values if v is not None]
+    if not shown or max(shown) <= 0:
+        return Markup("")
+    top = max(shown)
+    slot = (width - 2 * pad) / len(values)
+    bar = max(slot * 0.72, 1.0)
+    parts = []
+    for index, value in enumerate(values):
+        x = pad + index * slot + (slot - bar) / 2
+        if value is None:
+            parts.append(
+                f'<rect class="spark-gap" x="{x:.1f}" y="{height - pad - 1:.1f}" width="{bar:.1f}" height="1"/>'
+            )
+            continue
+        h = max((height - 2 * pad) * value / top, 1.0)
+        parts.append(
+            f'<rect class="spark-bar" x="{x:.1f}" y="{height - pad - h:.1f}" width="{bar:.1f}" height="{h:.1f}"/>'
+        )
+    return Markup(
+        f'<svg class="funnel-spark" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>{''.join(parts)}</svg>"
+    )

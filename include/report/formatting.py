@@ -103,6 +103,16 @@ def format_delta(delta: Number, unit: str) -> str:
     return _with_unit(number, suffix)
 
 
+def format_range(low: Number, high: Number, unit: str) -> str:
+    """A confidence interval of a change: «от +4,1 до +12,5 п. п.»."""
+    suffix, decimals = _UNITS.get(unit, ("", 1))
+    if unit == "share":
+        suffix = f"п.{NBSP}п."
+    low_text = format_number(_scaled(low, unit), decimals, signed=True)
+    high_text = format_number(_scaled(high, unit), decimals, signed=True)
+    return _with_unit(f"от {low_text} до {high_text}", suffix)
+
+
 def format_threshold(value: Number, unit: str) -> str:
     """A time threshold from the KPI seed: 15 minutes → «15 мин»."""
     return format_value(value, unit, trim=True)

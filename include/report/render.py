@@ -1,9 +1,16 @@
-"""Render the Russian-language static KPI site from the published marts.
+"""Render the Russian-language static site from the published marts.
 
 The site is a folder that works offline from ``file://`` (or any intranet web server):
-``index.html`` plus ``assets/`` with the local Plotly bundle, the stylesheet and a few lines of
-page script. It is built in a temporary folder next to ``out_dir`` and swapped into place, so a
-reader never sees half a site.
+
+* ``index.html`` — overview: KPI tiles, pain-point ranking, effects of measures, data freshness;
+* ``kpi.html`` — the KPI dashboard by office and call queue, trends, weekday/hour profiles;
+* ``journeys/index.html`` — the journeys by client kind; ``journeys/<journey_id>.html`` — one
+  journey map (CJM) each;
+* ``assets/`` — the local Plotly bundle, the stylesheet and a few lines of page script.
+
+With several regions in the marts every region gets such a site in ``<region_id>/`` and
+``index.html`` lists the regions. Everything is built in a temporary folder next to ``out_dir``
+and swapped into place, so a reader never sees half a site.
 """
 
 from __future__ import annotations
@@ -11,30 +18,43 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from include.report.data import load_marts
-from include.report.formatting import plural
-from include.report.view import Cell, Page, build_page
+from include.report.common import Cell, slug
+from include.report.data import Marts, load_site_marts
+from include.report.formatting import datetime_label, plural
+from include.report.journey_view import build_journey_list, build_journey_page, ordered_journeys
+from include.report.overview import build_overview
+from include.report.view import Chart, build_page
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 STATIC_FILES = ("style.css", "report.js")
+PLOTLY_FILE = "plotly.min.js"
 
-# Pages of the site, in navigation order. Journey maps and pain points will join this list.
-NAV_PAGES: tuple[tuple[str, str], ...] = (("index.html", "Показатели клиентского опыта"),)
+# Pages of a region's site in navigation order (paths relative to the site root).
+NAV_PAGES: tuple[tuple[str, str], ...] = (
+    ("index.html", "Обзор"),
+    ("kpi.html", "Показатели"),
+    ("journeys/index.html", "Маршруты клиентов"),
+)
+REGIONS_TIME_ZONE = ZoneInfo("Europe/Moscow")  # the list of regions speaks Moscow time
 
 
 def plotly_js_path() -> Path:
@@ -56,6 +76,18 @@ def _json_for_script(value: Any) -> Markup:
     return Markup(text)
 
 
+def relative_href(target: str, page_path: str) -> str:
+    """A link to ``target`` (path from the site root, maybe with #anchor) from the page at ``page_path``."""
+    path, hash_mark, anchor = target.partition("#")
+    relative = posixpath.relpath(path, posixpath.dirname(page_path) or ".") if path else ""
+    return relative + hash_mark + anchor
+
+
+@pass_context
+def _href(context: Context, target: str) -> str:
+    return relative_href(target, context["page_path"])
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -68,24 +100,143 @@ def _environment() -> Environment:
     env.filters["cell_attrs"] = _cell_attrs
     env.filters["script_json"] = _json_for_script
     env.filters["plural"] = plural
+    env.filters["href"] = _href
     return env
 
 
-def render_page_html(page: Page, *, current: str = "index.html") -> str:
-    """HTML of the KPI page (no file access; used by :func:`render_site`)."""
-    charts = {c.chart_id: c.spec for block in page.chart_blocks for c in block.items}
-    nav = [(href, title, href == current) for href, title in NAV_PAGES]
-    template = _environment().get_template("index.html.j2")
-    return template.render(page=page, nav_pages=nav, chart_specs=charts)
+def _root(path: str) -> str:
+    """Relative way from a page back to its site root: ``journeys/x.html`` → ``../``."""
+    return "../" * path.count("/")
 
 
-def _write_site(folder: Path, html: str, extra_dirs: Mapping[str, Path] | None = None) -> None:
+def _nav(path: str, *, multi_region: bool) -> list[tuple[str, str, bool]]:
+    root = _root(path)
+    section = "journeys/index.html" if path.startswith("journeys/") else path
+    items = [(relative_href(href, path), title, href == section) for href, title in NAV_PAGES]
+    if multi_region:
+        items.append((root + "../index.html", "Все регионы", False))
+    return items
+
+
+def _render(
+    env: Environment,
+    template: str,
+    path: str,
+    *,
+    kind: str,
+    region_name: str = "",
+    multi_region: bool = False,
+    charts: list[Chart] | None = None,
+    **context: Any,
+) -> str:
+    return env.get_template(template).render(
+        root=_root(path),
+        page_path=path,
+        nav_pages=_nav(path, multi_region=multi_region) if kind != "regions" else [],
+        page_kind=kind,
+        region_name=region_name,
+        chart_specs={c.chart_id: c.spec for c in charts or []},
+        **context,
+    )
+
+
+def region_pages(
+    marts: Marts,
+    *,
+    published_at: datetime,
+    quality: dict[str, Any] | None,
+    min_cell: int,
+    multi_region: bool = False,
+) -> dict[str, str]:
+    """HTML of every page of one region's site, by path relative to the site root."""
+    env = _environment()
+
+    def render(template: str, path: str, kind: str, page: Any, charts: list[Chart] | None = None) -> str:
+        return _render(
+            env,
+            template,
+            path,
+            kind=kind,
+            region_name=marts.region_name,
+            multi_region=multi_region,
+            charts=charts,
+            page=page,
+        )
+
+    kpi_page = build_page(marts, published_at=published_at, quality=quality, min_cell=min_cell)
+    overview = build_overview(marts, kpi_page, published_at=published_at, min_cell=min_cell)
+    kpi_charts = [c for block in kpi_page.chart_blocks for c in block.items]
+    pages = {
+        "index.html": render("overview.html.j2", "index.html", "overview", overview),
+        "kpi.html": render("kpi.html.j2", "kpi.html", "kpi", kpi_page, kpi_charts),
+    }
+    journey_list = build_journey_list(marts, kpi_page.header, min_cell)
+    pages["journeys/index.html"] = render("journeys.html.j2", "journeys/index.html", "journeys", journey_list)
+    for journey in ordered_journeys(marts):
+        page = build_journey_page(marts, journey, kpi_page.header, min_cell)
+        if page.file_name in pages:
+            raise ValueError(f"two journeys give the same file {page.file_name}: rename {journey.journey_id!r}")
+        pages[page.file_name] = render("journey.html.j2", page.file_name, "journey", page, page.charts)
+    return pages
+
+
+@dataclass(frozen=True)
+class RegionLink:
+    region_id: str
+    name: str
+    href: str
+    note: str
+
+
+def regions_page(regions: list[Marts], *, published_at: datetime) -> str:
+    links = []
+    for marts in sorted(regions, key=lambda m: m.region_name.replace("Ё", "Е").replace("ё", "е")):
+        journeys, pains = len(marts.journeys), len(marts.pain_points)
+        note = f"{journeys} {plural(journeys, 'маршрут', 'маршрута', 'маршрутов')}" if journeys else ""
+        if pains:
+            note += f"{', ' if note else ''}{pains} {plural(pains, 'болевая точка', 'болевые точки', 'болевых точек')}"
+        links.append(RegionLink(marts.region_id, marts.region_name, f"{slug(marts.region_id)}/index.html", note))
+    return _render(
+        _environment(),
+        "regions.html.j2",
+        "index.html",
+        kind="regions",
+        regions=links,
+        published_text=datetime_label(published_at, REGIONS_TIME_ZONE),
+    )
+
+
+def _copy_assets(folder: Path, plotly: Path | None) -> Path:
+    """Write ``assets/`` into a site folder; Plotly is hard-linked to ``plotly`` when given."""
     assets = folder / "assets"
-    assets.mkdir(parents=True)
-    shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
+    assets.mkdir(parents=True, exist_ok=True)
+    target = assets / PLOTLY_FILE
+    if plotly is not None:
+        try:
+            os.link(plotly, target)
+        except OSError:
+            shutil.copyfile(plotly, target)
+    else:
+        shutil.copyfile(plotly_js_path(), target)
     for name in STATIC_FILES:
         shutil.copyfile(STATIC_DIR / name, assets / name)
-    (folder / "index.html").write_text(html, encoding="utf-8")
+    return target
+
+
+def _write_site(
+    folder: Path,
+    pages: Mapping[str, str],
+    site_roots: list[str],
+    extra_dirs: Mapping[str, Path] | None = None,
+) -> None:
+    """Pages by relative path, ``assets/`` in every site root ("" or "<region>/"), extra folders."""
+    plotly: Path | None = None
+    for root in site_roots:
+        plotly = _copy_assets(folder / root, plotly)
+    for path, html in pages.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
     for name, source in (extra_dirs or {}).items():
         shutil.copytree(source, folder / name)
 
@@ -125,12 +276,17 @@ def _swap_into_place(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_site_atomically(out_dir: Path, html: str, extra_dirs: Mapping[str, Path] | None = None) -> None:
+def write_site_atomically(
+    out_dir: Path,
+    pages: Mapping[str, str],
+    extra_dirs: Mapping[str, Path] | None = None,
+    site_roots: list[str] | None = None,
+) -> None:
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
-        _write_site(staging, html, extra_dirs)
+        _write_site(staging, pages, site_roots or [""], extra_dirs)
         staging.chmod(0o755)  # mkdtemp makes it private; web servers must read it
         _swap_into_place(staging, out_dir)
     except BaseException:
@@ -149,21 +305,36 @@ def render_site(
     region_id: str | None = None,
     extra_dirs: Mapping[str, Path] | None = None,
 ) -> Path:
-    """Read the published marts and write the static KPI site; returns ``out_dir/index.html``.
+    """Read the published marts and write the static site; returns ``out_dir/index.html``.
 
     ``extra_dirs`` (name → folder) are copied into the site in the same atomic swap, e.g. the
     dbt docs as ``dbt-docs/``.
 
     ``quality`` is the summary of the last quality gate, e.g.
-    ``{"status": "passed", "checks": 42, "failed": 0}``. Values measured on fewer than
-    ``min_cell`` observations are never written to the site. ``region_id`` is needed only
-    when the marts hold several regions (one site per region).
+    ``{"status": "passed", "checks": 42, "failed": 0}``. Figures about fewer than ``min_cell``
+    clients are never written to the site. With ``region_id`` only that region is written (flat
+    layout); without it every region of the marts is, one site per region in ``<region_id>/``
+    when there are several.
     """
     moment = published_at or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    marts = load_marts(dsn, schema=schema, region_id=region_id)
-    page = build_page(marts, published_at=moment, quality=quality, min_cell=min_cell)
+    regions = load_site_marts(dsn, schema=schema, region_id=region_id, today=moment.date())
+
+    def pages_of(marts: Marts, multi_region: bool) -> dict[str, str]:
+        return region_pages(marts, published_at=moment, quality=quality, min_cell=min_cell, multi_region=multi_region)
+
+    if len(regions) == 1:
+        pages = pages_of(regions[0], False)
+        roots = [""]
+    else:
+        pages = {"index.html": regions_page(regions, published_at=moment)}
+        roots = [""]
+        for marts in regions:
+            folder = f"{slug(marts.region_id)}/"
+            roots.append(folder)
+            for path, html in pages_of(marts, True).items():
+                pages[folder + path] = html
     out_dir = Path(out_dir)
-    write_site_atomically(out_dir, render_page_html(page), extra_dirs)
+    write_site_atomically(out_dir, pages, extra_dirs, roots)
     return out_dir / "index.html"

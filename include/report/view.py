@@ -23,6 +23,7 @@ from include.report.charts import (
     line_chart_spec,
     sparkline_svg,
 )
+from include.report.common import COLOURED, NO_DATA, Cell, display, tile_anchor, value_cell
 from include.report.data import Kpi, KpiRow, Marts
 from include.report.formatting import (
     MINUS,
@@ -33,23 +34,13 @@ from include.report.formatting import (
     format_delta,
     format_norm,
     format_threshold,
-    format_value,
     month_key,
     month_label,
     period_label,
-    raw_number,
 )
 
 SeriesKey = tuple[str, str]  # (kpi_id, touchpoint_id)
 
-COLOURED = ("green", "amber", "red")
-STATUS_WORDS = {
-    "green": "норматив выполнен",
-    "amber": "близко к нормативу",
-    "red": "норматив не выполнен",
-    "suppressed": "мало наблюдений",
-    "no_data": "нет данных",
-}
 TILE_STATUS = {
     "green": "Норматив выполнен",
     "amber": "Близко к нормативу",
@@ -74,22 +65,6 @@ SECTION_IDS = {"office": "offices", "call_centre": "calls"}
 MAIN_PROFILE = {"office": "weekday", "call_centre": "hour"}
 PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
 TOTAL_LABEL = "Итого по региону"
-SUPPRESSED_TITLE = "мало наблюдений"
-NO_DATA = "нет данных"
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A coloured KPI value with the data attributes the tests and readers rely on."""
-
-    text: str
-    status: str  # green | amber | red | suppressed | no_data
-    title: str
-    attrs: tuple[tuple[str, str], ...]
-
-    @property
-    def shown(self) -> bool:
-        return self.status in COLOURED
 
 
 @dataclass(frozen=True)
@@ -115,6 +90,7 @@ class Tile:
     delta_class: str
     sparkline: Markup
     status_text: str
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +179,16 @@ class Quality:
 
 
 @dataclass(frozen=True)
+class Header:
+    """What every page of a region says at the top (same attribute names as :class:`Page`)."""
+
+    region_name: str
+    period_text: str
+    published_text: str
+    quality: Quality
+
+
+@dataclass(frozen=True)
 class Page:
     region_name: str
     period_text: str
@@ -219,6 +205,10 @@ class Page:
     min_cell: int
     sections: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def header(self) -> Header:
+        return Header(self.region_name, self.period_text, self.published_text, self.quality)
+
 
 # --- cells -----------------------------------------------------------------------------------
 
@@ -229,13 +219,17 @@ def norm_text(kpi: Kpi, norm: Decimal | None = None) -> str:
 
 def _display(kpi: Kpi, row: KpiRow | None, min_cell: int) -> tuple[str, str, str]:
     """(status class, text, tooltip) of one value, applying small-cell suppression."""
-    if row is None or row.value is None or row.status not in COLOURED:
+    if row is None:
         return "no_data", NO_DATA, NO_DATA
-    if row.sample_size is None or row.sample_size < min_cell:
-        return "suppressed", "—", SUPPRESSED_TITLE
-    norm = norm_text(kpi, row.norm_value)
-    title = f"{STATUS_WORDS[row.status].capitalize()} ({norm}); наблюдений: {format_count(row.sample_size)}"
-    return row.status, format_value(row.value, kpi.unit), title
+    return display(
+        row.value,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        norm=kpi.norm_value if row.norm_value is None else row.norm_value,
+        status=row.status,
+        sample_size=row.sample_size,
+        min_cell=min_cell,
+    )
 
 
 def make_cell(
@@ -249,7 +243,6 @@ def make_cell(
     profile: str | None = None,
     bucket: int | None = None,
 ) -> Cell:
-    status, text, title = _display(kpi, row, min_cell)
     attrs: list[tuple[str, str]] = [
         ("data-kpi", kpi.kpi_id),
         ("data-touchpoint", touchpoint_id),
@@ -261,10 +254,18 @@ def make_cell(
         attrs.append(("data-period", period))
     if profile is not None and bucket is not None:
         attrs += [("data-profile", profile), ("data-bucket", str(bucket))]
-    attrs.append(("data-status", status))
-    if status in COLOURED and row is not None and row.value is not None:
-        attrs.append(("data-value", raw_number(row.value)))
-    return Cell(text=text, status=status, title=title, attrs=tuple(attrs))
+    if row is None:
+        return Cell(NO_DATA, "no_data", NO_DATA, (*attrs, ("data-status", "no_data")))
+    return value_cell(
+        row.value,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        norm=kpi.norm_value if row.norm_value is None else row.norm_value,
+        status=row.status,
+        sample_size=row.sample_size,
+        min_cell=min_cell,
+        attrs=attrs,
+    )
 
 
 # --- indexing the facts ----------------------------------------------------------------------
@@ -434,6 +435,7 @@ def _tiles(marts: Marts, facts: _Facts, min_cell: int) -> list[TileGroup]:
             delta_class=delta_class,
             sparkline=spark,
             status_text=TILE_STATUS[cell.status].format(min_cell=min_cell),
+            anchor=tile_anchor(*key),
         )
         group = groups.setdefault((kpi.group_order, kpi.group_id), TileGroup(kpi.group_name, []))
         group.tiles.append(tile)
@@ -679,6 +681,20 @@ def quality_summary(quality: dict[str, Any] | None) -> Quality:
     )
 
 
+def _period_text(facts: _Facts) -> str:
+    return period_label(facts.first_day, facts.last_day) if facts.first_day and facts.last_day else NO_DATA
+
+
+def kpi_href(marts: Marts, kpi_id: str, touchpoint_id: str | None, office_id: str | None) -> str:
+    """Where the KPI page shows a KPI: the office/queue table of its channel, else its tile."""
+    channel = _channel(marts, touchpoint_id) if touchpoint_id else "other"
+    if office_id and channel in SECTION_IDS:
+        return f"kpi.html#{SECTION_IDS[channel]}"
+    if touchpoint_id:
+        return f"kpi.html#{tile_anchor(kpi_id, touchpoint_id)}"
+    return "kpi.html#kpi"
+
+
 def build_page(
     marts: Marts,
     *,
@@ -691,7 +707,6 @@ def build_page(
     tables = _tables(marts, facts, min_cell)
     chart_blocks = _charts(marts, facts, min_cell)
     heatmap_blocks = _heatmaps(marts, facts, min_cell)
-    period_text = period_label(facts.first_day, facts.last_day) if facts.first_day and facts.last_day else NO_DATA
     sections = [("kpi", "Показатели")]
     sections += [(t.section_id, t.title) for t in tables]
     if chart_blocks:
@@ -701,7 +716,7 @@ def build_page(
     sections.append(("method", "Как считаются показатели"))
     return Page(
         region_name=marts.region_name,
-        period_text=period_text,
+        period_text=_period_text(facts),
         published_text=datetime_label(published_at, ZoneInfo(marts.timezone)),
         quality=quality_summary(quality),
         latest_month=month_label(facts.months[0]) if facts.months else "",

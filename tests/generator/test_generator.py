@@ -1,9 +1,10 @@
 """Tests of the synthetic-region generator on real files written to a temporary folder.
 
 A small region (3 offices, two weeks from a Monday) is generated once with noise and once
-without; the tests parse the files as ``include/connectors/FORMATS.md`` describes, recompute the
-KPIs the product computes and check that the planted pain points and every recorded noise item
-are really there.
+without; the tests parse the call-centre and office files as ``include/connectors/FORMATS.md``
+describes, recompute the KPIs the product computes and check that the planted pain points and
+every recorded noise item are really there. The other sources, the truth files and the planted
+facts are tested in ``test_sources.py`` and ``test_population.py``.
 """
 
 from __future__ import annotations
@@ -18,21 +19,17 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from include import settings
 from include.generator import callcentre as cc
 from include.generator import generate_region
+from tests.generator.regions import DAYS, OFFICES, SEED, START, Region
+from tests.generator.regions import generate as _generate
 
-START = dt.date(2026, 9, 7)  # a Monday
-DAYS = 14
-OFFICES = 3
-SEED = 11
 HEADER = [
     "ticket_id",
     "office_id",
@@ -69,50 +66,16 @@ NUMERIC_DATA = {  # event -> 1-based data fields that must be integers
     "EXITWITHTIMEOUT": (1, 2, 3),
     "TRANSFER": (3, 4, 5),
 }
-CALLER = re.compile(r"^(79\d{9}|\+79\d{9}|89\d{9}|anonymous)$")
+# mobiles, and the city landline of the capital (343) some clients share
+CALLER = re.compile(r"^(7[39]\d{9}|\+7[39]\d{9}|8[39]\d{9}|anonymous)$")
 CALLID = re.compile(r"^\d{10}\.\d+$")
 TICKET = re.compile(r"^[АЗ]-\d{3,}$")
 WINDOW = re.compile(r"^Окно \d+$")
-PHONE = re.compile(r"^(\+7 9\d{2} \d{3}-\d{2}-\d{2}|89\d{9}|79\d{9}|8 \(9\d{2}\) \d{3} \d{2} \d{2})$")
+PHONE = re.compile(r"^(\+7 [39]\d{2} \d{3}-\d{2}-\d{2}|8[39]\d{9}|7[39]\d{9}|8 \([39]\d{2}\) \d{3} \d{2} \d{2})$")
 STAMP = "%Y-%m-%d %H:%M:%S"
 
 
 # ------------------------------------------------------------------------------ fixtures
-
-
-@dataclass
-class Region:
-    """A generated region: its folder and manifest."""
-
-    root: Path
-    manifest: dict[str, Any]
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.manifest["timezone"])
-
-    def files(self, prefix: str) -> list[str]:
-        return [f["path"] for f in self.manifest["files"] if f["path"].startswith(prefix)]
-
-    def noise_at(self) -> dict[tuple[str, int], dict[str, Any]]:
-        return {(n["file"], n["line_no"]): n for n in self.manifest["noise"]}
-
-
-def _generate(folder: Path, **kwargs: Any) -> Region:
-    args: dict[str, Any] = {"seed": SEED, "offices": OFFICES, "start": START, "days": DAYS}
-    args.update(kwargs)
-    manifest = generate_region(folder, **args)
-    return Region(folder / manifest["region_id"], manifest)
-
-
-@pytest.fixture(scope="module")
-def noisy(tmp_path_factory: pytest.TempPathFactory) -> Region:
-    return _generate(tmp_path_factory.mktemp("noisy"), noise=True)
-
-
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> Region:
-    return _generate(tmp_path_factory.mktemp("clean"), noise=False)
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +221,7 @@ def _share(values: list[bool]) -> float:
 
 def test_manifest_describes_the_region(noisy: Region, seeds: dict[str, list[dict[str, str]]]) -> None:
     m = noisy.manifest
-    assert m["generator"] == "include.generator" and m["version"] == 1 and m["seed"] == SEED
+    assert m["generator"] == "include.generator" and m["version"] == 2 and m["seed"] == SEED
     region = next(r for r in seeds["regions"] if r["region_id"] == "enskaya")
     assert (m["region_name_ru"], m["timezone"]) == (region["region_name_ru"], region["timezone"])
     assert m["start_date"] == START.isoformat()
@@ -269,18 +232,22 @@ def test_manifest_describes_the_region(noisy: Region, seeds: dict[str, list[dict
     assert m["queues"] == [{"queue_name": queue_of[o], "office_id": o} for o in m["offices"]]
     assert m["windows_cp1251_office"] == m["offices"][2]
     counts = m["counts"]
-    assert counts["events_total"] == counts["queue_log_lines"] + counts["tickets"]
-    assert counts["calls"] > 0 and counts["topic_rows"] > 0 and counts["tickets"] > 0
+    lines = ("queue_log_lines", "tickets", "hits", "visits", "portal_events", "chatbot_events", "case_events",
+             "survey_responses")  # fmt: skip
+    assert counts["events_total"] == sum(counts[k] for k in lines)
+    assert all(counts[k] > 0 for k in (*lines, "calls", "topic_rows"))
     on_disk = json.loads((noisy.root / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk == m
 
 
 def test_files_listed_with_hash_and_line_count(noisy: Region) -> None:
-    listed = {f["path"]: f for f in noisy.manifest["files"]}
+    listed = {f["path"]: f for f in noisy.manifest["files"] + noisy.manifest["truth_files"]}
     on_disk = {
         p.relative_to(noisy.root).as_posix() for p in noisy.root.rglob("*") if p.is_file() and p.name != "manifest.json"
     }
     assert set(listed) == on_disk
+    assert all(f["path"].startswith("truth/") for f in noisy.manifest["truth_files"])
+    assert not any(f["path"].startswith("truth/") for f in noisy.manifest["files"])
     total_log, total_tickets = 0, 0
     for rel, entry in listed.items():
         data = (noisy.root / rel).read_bytes()
@@ -474,9 +441,20 @@ def test_planted_pain_points_are_recorded(noisy: Region) -> None:
     assert all(p["description_ru"] for p in points.values())
 
 
+def _before_measure(region: Region) -> tuple[str, dt.date]:
+    """The office of the planted improvement measure and its first day (long waits before it)."""
+    fact = next(f for f in region.manifest["planted_facts"] if f["kind"] == "improvement_measure")
+    return fact["office_id"], dt.date.fromisoformat(fact["start_date"])
+
+
 def test_monday_queue_of_the_second_office_is_visible(noisy: Region) -> None:
     pain = next(p for p in noisy.manifest["planted_pain_points"] if p["source"] == "office_visits")
-    waits = _walkin_waits(noisy)
+    measure_office, measure_start = _before_measure(noisy)
+    waits = [
+        (office, issued, minutes)
+        for office, issued, minutes in _walkin_waits(noisy)
+        if office != measure_office or issued.date() >= measure_start
+    ]
     by: dict[tuple[bool, bool], list[float]] = defaultdict(list)
     for office, issued, minutes in waits:
         by[(office == pain["office_id"], issued.isoweekday() == 1)].append(minutes)
@@ -522,7 +500,8 @@ def test_morning_abandonment_of_the_central_queue_is_visible(noisy: Region) -> N
 
 
 def test_every_noise_item_is_at_its_line(noisy: Region) -> None:
-    items = noisy.manifest["noise"]
+    """Queue_log and office files (the other sources: ``test_sources.py``)."""
+    items = [n for n in noisy.manifest["noise"] if n["file"].startswith(("call_centre/", "office_visits/"))]
     kinds = Counter((n["kind"], n["expected"]) for n in items)
     assert set(kinds) == {
         ("duplicate_enterqueue", "duplicate"),
@@ -620,7 +599,8 @@ def test_rerun_into_the_same_folder_replaces_the_previous_output(tmp_path: Path)
     _generate(tmp_path, days=3, offices=2)
     second = _generate(tmp_path, days=1, offices=2)
     on_disk = {p.relative_to(second.root).as_posix() for p in second.root.rglob("*") if p.is_file()}
-    assert on_disk == {f["path"] for f in second.manifest["files"]} | {"manifest.json"}
+    listed = {f["path"] for f in second.manifest["files"] + second.manifest["truth_files"]}
+    assert on_disk == listed | {"manifest.json"}
 
 
 def test_scale_multiplies_volume(tmp_path: Path) -> None:

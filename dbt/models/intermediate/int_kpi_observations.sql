@@ -2,7 +2,8 @@
     One row per measurement that feeds a KPI (measures in the KPI's unit, 4 decimals): a called walk-in ticket for the walk-in wait, an
     offered call for the service level, and so on. Thresholds come from the kpi_definitions
     seed, never from SQL. `aggregation` says how fct_touchpoint_kpis turns observations into a
-    value: share of successes, median or mean of the measure.
+    value: share of successes, median or mean of the measure. `source` and `event_key` name
+    the event (ticket, call) so journey-level KPIs can place it on a journey stage.
 -#}
 with
 
@@ -36,7 +37,9 @@ walkin_wait as (
         tickets.issued_local_hour as local_hour,
         tickets.wait_seconds <= thresholds.threshold_seconds as is_success,
         (tickets.wait_seconds / 60.0)::numeric(14, 4) as measure,
-        'share' as aggregation
+        'share' as aggregation,
+        'office_visits' as source,
+        tickets.office_id || '/' || tickets.ticket_date || '/' || tickets.ticket_id as event_key
     from tickets
     inner join thresholds on thresholds.kpi_id = 'office_wait_walkin'
     where not tickets.is_prebooked and tickets.called_at is not null
@@ -46,7 +49,7 @@ walkin_wait_median as (
     select
         'office_wait_walkin_median' as kpi_id, region_id, office_id, touchpoint_id,
         local_date, local_weekday, local_hour,
-        null::boolean as is_success, measure, 'median' as aggregation
+        null::boolean as is_success, measure, 'median' as aggregation, source, event_key
     from walkin_wait
 ),
 
@@ -56,7 +59,9 @@ prebooked_wait as (
         tickets.issued_local_date, tickets.issued_local_weekday, tickets.issued_local_hour,
         tickets.wait_after_slot_seconds <= thresholds.threshold_seconds as is_success,
         (greatest(tickets.wait_after_slot_seconds, 0) / 60.0)::numeric(14, 4) as measure,
-        'share' as aggregation
+        'share' as aggregation,
+        'office_visits' as source,
+        tickets.office_id || '/' || tickets.ticket_date || '/' || tickets.ticket_id as event_key
     from tickets
     inner join thresholds on thresholds.kpi_id = 'office_wait_prebooked'
     where tickets.is_prebooked and tickets.started_at is not null
@@ -68,7 +73,9 @@ service_time as (
         tickets.issued_local_date, tickets.issued_local_weekday, tickets.issued_local_hour,
         tickets.service_seconds <= thresholds.threshold_seconds as is_success,
         (tickets.service_seconds / 60.0)::numeric(14, 4) as measure,
-        'share' as aggregation
+        'share' as aggregation,
+        'office_visits' as source,
+        tickets.office_id || '/' || tickets.ticket_date || '/' || tickets.ticket_id as event_key
     from tickets
     inner join thresholds on thresholds.kpi_id = 'office_service_time'
     where tickets.started_at is not null and tickets.ended_at is not null
@@ -78,7 +85,7 @@ service_time_median as (
     select
         'office_service_time_median' as kpi_id, region_id, office_id, touchpoint_id,
         issued_local_date, issued_local_weekday, issued_local_hour,
-        null::boolean as is_success, measure, 'median' as aggregation
+        null::boolean as is_success, measure, 'median' as aggregation, source, event_key
     from service_time
 ),
 
@@ -88,7 +95,9 @@ service_level as (
         calls.offered_local_date, calls.offered_local_weekday, calls.offered_local_hour,
         coalesce(calls.is_answered and calls.hold_seconds <= thresholds.threshold_seconds, false) as is_success,
         null::numeric(14, 4) as measure,
-        'share' as aggregation
+        'share' as aggregation,
+        'call_centre' as source,
+        calls.call_id as event_key
     from calls
     inner join thresholds on thresholds.kpi_id in ('call_service_level', 'call_service_level_20s')
 ),
@@ -99,7 +108,9 @@ abandonment as (
         offered_local_date, offered_local_weekday, offered_local_hour,
         is_abandoned as is_success,
         null::numeric(14, 4) as measure,
-        'share' as aggregation
+        'share' as aggregation,
+        'call_centre' as source,
+        call_id as event_key
     from calls
 ),
 
@@ -109,7 +120,9 @@ speed_of_answer as (
         offered_local_date, offered_local_weekday, offered_local_hour,
         null::boolean as is_success,
         hold_seconds::numeric(14, 4) as measure,
-        'mean' as aggregation
+        'mean' as aggregation,
+        'call_centre' as source,
+        call_id as event_key
     from calls
     where is_answered
 ),

@@ -1,4 +1,4 @@
-/* Page script of the KPI site: month switching and the Plotly charts. No network access. */
+/* Page script of the site: month switching, table filters and the Plotly charts. No network access. */
 (function () {
   "use strict";
 
@@ -18,6 +18,43 @@
   /* Printing shows the folded tables too. */
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details.more-profiles").forEach(function (node) { node.open = true; });
+  });
+
+  /* Table filters: <select data-filter="NAME"> inside [data-filter-for="TABLE-ID"] keeps the rows
+     whose data-NAME holds the chosen value (a space-separated list) or "all"/"region" (everywhere). */
+  document.querySelectorAll("[data-filter-for]").forEach(function (box) {
+    var table = document.getElementById(box.getAttribute("data-filter-for"));
+    if (!table) { return; }
+    var selects = box.querySelectorAll("select[data-filter]");
+    var rows = table.querySelectorAll("tbody tr:not(.filter-empty)");
+    var empty = table.querySelector("tr.filter-empty");
+    var count = box.querySelector("[data-filter-count]");
+    var summary = document.querySelector("[data-filter-summary]");
+    function apply() {
+      var shown = 0;
+      var chosen = [];
+      rows.forEach(function (row) {
+        var keep = true;
+        selects.forEach(function (select) {
+          var wanted = select.value;
+          if (!wanted) { return; }
+          var values = (row.getAttribute("data-" + select.getAttribute("data-filter")) || "").split(" ");
+          if (values.indexOf(wanted) < 0 && values.indexOf("all") < 0 && values.indexOf("region") < 0) {
+            keep = false;
+          }
+        });
+        row.hidden = !keep;
+        if (keep) { shown += 1; }
+      });
+      selects.forEach(function (select) {
+        if (select.value) { chosen.push(select.options[select.selectedIndex].text); }
+      });
+      if (empty) { empty.hidden = shown > 0; }
+      if (count) { count.textContent = "Показано " + shown + " из " + rows.length; }
+      if (summary) { summary.textContent = chosen.length ? "Отбор: " + chosen.join("; ") + "." : ""; }
+    }
+    selects.forEach(function (select) { select.addEventListener("change", apply); });
+    apply();
   });
 
   /* Charts: specs are embedded as JSON; Plotly comes from assets/plotly.min.js. */
@@ -70,9 +107,13 @@
     charts.push(node);
   });
 
-  /* Printing (A4 landscape, two charts a row): fixed size on paper, restored afterwards. */
+  /* Printing (A4 landscape, two charts a row unless data-print-width says otherwise): fixed size
+     on paper, restored afterwards. */
   window.addEventListener("beforeprint", function () {
-    charts.forEach(function (node) { Plotly.relayout(node, { width: 480, height: 300 }); });
+    charts.forEach(function (node) {
+      var width = Number(node.getAttribute("data-print-width")) || 480;
+      Plotly.relayout(node, { width: width, height: 300 });
+    });
   });
   window.addEventListener("afterprint", function () {
     charts.forEach(function (node) {

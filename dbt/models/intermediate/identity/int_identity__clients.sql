@@ -1,0 +1,64 @@
+{#-
+    One row per identifier node with the pseudonymous client it belongs to.
+
+    A component is one client unless it is implausible: more than one SNILS, ESIA account or
+    INN, or more than `cjw_identity_max_nodes` identifiers (over-merging). A capped component
+    is not merged: each of its person identifiers becomes its own client and its contacts and
+    links stay unattributed (reported in fct_identity_capped_components). A component of links
+    only (an anonymous visit or chat) is no client. client_id = md5 of the component label:
+    deterministic, rebuilt each run.
+-#}
+with
+
+components as (
+    select * from {{ ref('int_identity__components') }}
+),
+
+typed as (
+    select
+        node_id,
+        component_id,
+        split_part(node_id, ':', 2) as identifier_type
+    from components
+),
+
+stats as (
+    select
+        component_id,
+        count(*) as nodes,
+        count(*) filter (where identifier_type = 'snils') as snils,
+        count(*) filter (where identifier_type = 'esia') as esia,
+        count(*) filter (where identifier_type = 'person_inn') as person_inns,
+        count(*) filter (where identifier_type = 'company_inn') as company_inns,
+        count(*) filter (where identifier_type not in ('ticket', 'case', 'application', 'chat_session'))
+            as personal_nodes
+    from typed
+    group by component_id
+),
+
+flagged as (
+    select
+        *,
+        snils > 1 or esia > 1 or person_inns > 1 or company_inns > 1
+        or nodes > {{ var('cjw_identity_max_nodes') }} as is_capped
+    from stats
+),
+
+final as (
+    select
+        typed.node_id,
+        typed.identifier_type,
+        typed.component_id,
+        flagged.nodes as component_nodes,
+        flagged.is_capped,
+        case
+            when flagged.personal_nodes = 0 then null
+            when not flagged.is_capped then md5('client|' || typed.component_id)
+            when typed.identifier_type in ('snils', 'esia', 'person_inn', 'company_inn')
+                then md5('client|' || typed.node_id)
+        end as client_id
+    from typed
+    inner join flagged on typed.component_id = flagged.component_id
+)
+
+select * from final

@@ -1,0 +1,41 @@
+{#-
+    The identity graph, undirected: one row per ordered pair of identifiers carried by one
+    event (star to the event's smallest identifier, both directions), plus a self-loop per
+    identifier so that lone identifiers are nodes too. Shared contacts are left out.
+-#}
+with
+
+occurrences as (
+    select * from {{ ref('int_identity__occurrences') }}
+),
+
+shared as (
+    select node_id from {{ ref('int_identity__shared_identifiers') }}
+),
+
+usable as (
+    select occurrences.source, occurrences.event_key, occurrences.node_id
+    from occurrences
+    left join shared on occurrences.node_id = shared.node_id
+    where shared.node_id is null
+),
+
+anchors as (
+    select source, event_key, min(node_id) as anchor
+    from usable
+    group by source, event_key
+),
+
+star as (
+    select usable.node_id as node_a, anchors.anchor as node_b
+    from usable
+    inner join anchors on usable.source = anchors.source and usable.event_key = anchors.event_key
+),
+
+final as (
+    select node_a, node_b from star
+    union
+    select node_b, node_a from star
+)
+
+select * from final

@@ -1,0 +1,45 @@
+{#-
+    One row per event that carries an identifier (source × event key) with the client it is
+    attributed to (`has_personal_identifier`: more than a ticket, case or chat id):
+    the one client all its usable identifiers resolve to. Events whose identifiers are only
+    shared contacts, or that point at two different clients, stay unattributed (client_id null).
+-#}
+with
+
+occurrences as (
+    select * from {{ ref('int_identity__occurrences') }}
+),
+
+clients as (
+    select * from {{ ref('int_identity__clients') }}
+),
+
+resolved as (
+    select
+        occurrences.source,
+        occurrences.region_id,
+        occurrences.event_key,
+        min(occurrences.event_at) as event_at,
+        count(distinct clients.client_id) as candidate_clients,
+        min(clients.client_id) as some_client_id,
+        bool_or(clients.is_capped) as in_capped_component,
+        bool_or(occurrences.identifier_class <> 'link') as has_personal_identifier
+    from occurrences
+    left join clients on occurrences.node_id = clients.node_id
+    group by occurrences.source, occurrences.region_id, occurrences.event_key
+),
+
+final as (
+    select
+        source,
+        region_id,
+        event_key,
+        event_at,
+        case when candidate_clients = 1 then some_client_id end as client_id,
+        candidate_clients > 1 as is_ambiguous,
+        coalesce(in_capped_component, false) as in_capped_component,
+        has_personal_identifier
+    from resolved
+)
+
+select * from final

@@ -1,0 +1,299 @@
+{#-
+    One row per observation of a journey-level client KPI, placed on a journey, stage and
+    touchpoint where it belongs (null = not placed), with the client it is about:
+    stage conversion and time to the next stage, first-contact resolution and channel
+    switching per stage, visits per case, electronic share of applications, employment
+    outcome, survey scores (CSAT, CES, NPS, «Ваш контроль») linked to the stage the client was
+    at, chatbot containment and fallbacks, and the touchpoint KPIs of the events on the stage.
+-#}
+with
+
+instances as (
+    select * from {{ ref('int_journey_instances') }}
+),
+
+instance_events as (
+    select * from {{ ref('int_journey_instance_events') }}
+),
+
+visits as (
+    select * from {{ ref('int_journey_stage_visits') }}
+),
+
+stages as (
+    select * from {{ ref('journey_stages') }}
+),
+
+touchpoint_observations as (
+    select * from {{ ref('int_kpi_observations') }}
+),
+
+linked_surveys as (
+    select * from {{ ref('int_journey_survey_links') }}
+),
+
+events as (
+    select * from {{ ref('int_touchpoint_events') }}
+),
+
+chat as (
+    select * from {{ ref('stg_chatbot__events') }}
+),
+
+regions as (
+    select * from {{ ref('regions') }}
+),
+
+stage_conversion as (
+    select
+        'stage_conversion' as kpi_id, instances.region_id, instances.journey_id, stages.stage_id,
+        null::text as touchpoint_id, null::text as office_id, instances.client_id,
+        (instances.started_at at time zone regions.timezone)::date as local_date,
+        stages.stage_order < instances.furthest_stage_order as is_success,
+        null::numeric as measure, 'share' as aggregation
+    from instances
+    inner join stages on instances.journey_id = stages.journey_id and instances.version = stages.version
+    inner join regions on instances.region_id = regions.region_id
+    where stages.stage_order < instances.final_stage_order
+        and (
+            stages.stage_order < instances.furthest_stage_order
+            or (stages.stage_order = instances.furthest_stage_order and instances.outcome = 'dropped')
+        )
+),
+
+stage_drop_off as (
+    -- every stage an instance reached: did it stop there for good? (in-progress ones are not known yet)
+    select
+        'stage_drop_off' as kpi_id, instances.region_id, instances.journey_id, stages.stage_id,
+        null::text as touchpoint_id, null::text as office_id, instances.client_id,
+        (instances.started_at at time zone regions.timezone)::date as local_date,
+        stages.stage_order = instances.furthest_stage_order and instances.outcome = 'dropped' as is_success,
+        null::numeric as measure, 'share' as aggregation
+    from instances
+    inner join stages on instances.journey_id = stages.journey_id and instances.version = stages.version
+    inner join regions on instances.region_id = regions.region_id
+    where stages.stage_order < instances.furthest_stage_order
+        or (stages.stage_order = instances.furthest_stage_order and instances.outcome <> 'in_progress')
+),
+
+time_to_stage as (
+    select
+        'time_to_stage' as kpi_id, instances.region_id, visits.journey_id, visits.stage_id,
+        null::text, null::text, visits.client_id,
+        (visits.arrived_at at time zone regions.timezone)::date,
+        null::boolean,
+        round((extract(epoch from lead(visits.arrived_at) over w - visits.arrived_at) / 86400.0)::numeric, 4),
+        'median'
+    from visits
+    inner join instances on visits.journey_instance_id = instances.journey_instance_id
+    inner join regions on instances.region_id = regions.region_id
+    window w as (partition by visits.journey_instance_id order by visits.stage_order)
+),
+
+contact_resolution as (
+    select
+        'first_contact_resolution' as kpi_id, instances.region_id, visits.journey_id, visits.stage_id,
+        null::text, null::text, visits.client_id,
+        (visits.arrived_at at time zone regions.timezone)::date,
+        visits.repeat_contacts = 0, null::numeric, 'share'
+    from visits
+    inner join instances on visits.journey_instance_id = instances.journey_instance_id
+    inner join regions on instances.region_id = regions.region_id
+    where visits.contacts > 0
+),
+
+channel_switching as (
+    select
+        'channel_switch_rate' as kpi_id, instances.region_id, visits.journey_id, visits.stage_id,
+        null::text, null::text, visits.client_id,
+        (visits.arrived_at at time zone regions.timezone)::date,
+        visits.contact_channels >= 2, null::numeric, 'share'
+    from visits
+    inner join instances on visits.journey_instance_id = instances.journey_instance_id
+    inner join regions on instances.region_id = regions.region_id
+    where visits.contacts > 0
+),
+
+visits_per_case as (
+    select
+        'visits_per_case' as kpi_id, instances.region_id, instances.journey_id, null::text,
+        null::text, null::text, instances.client_id,
+        (instances.last_event_at at time zone regions.timezone)::date,
+        null::boolean, instances.office_visits::numeric, 'mean'
+    from instances
+    inner join regions on instances.region_id = regions.region_id
+    where instances.outcome = 'completed'
+),
+
+applications as (
+    select
+        journey_instance_id,
+        bool_or(source = 'portal') as via_portal,
+        min(event_local_date) as local_date
+    from instance_events
+    where (source = 'portal' and event_type = 'application_submitted')
+        or (source = 'office_visits' and stage_id = 'application')
+    group by journey_instance_id
+),
+
+electronic_share as (
+    select
+        'electronic_share' as kpi_id, instances.region_id, instances.journey_id, 'application',
+        null::text, null::text, instances.client_id, applications.local_date,
+        applications.via_portal, null::numeric, 'share'
+    from applications
+    inner join instances on applications.journey_instance_id = instances.journey_instance_id
+),
+
+ended_cases as (
+    select
+        journey_instance_id,
+        bool_or(event_type = 'employed') as employed,
+        max(event_local_date) as local_date
+    from instance_events
+    where source = 'cases'
+    group by journey_instance_id
+    having bool_or(event_type = 'case_closed')
+),
+
+employment_outcome as (
+    select
+        'employment_outcome' as kpi_id, instances.region_id, instances.journey_id, null::text,
+        null::text, null::text, instances.client_id, ended_cases.local_date,
+        ended_cases.employed, null::numeric, 'share'
+    from ended_cases
+    inner join instances on ended_cases.journey_instance_id = instances.journey_instance_id
+),
+
+survey_scores as (
+    select
+        linked_surveys.region_id, linked_surveys.journey_id, linked_surveys.stage_id,
+        linked_surveys.touchpoint_id, linked_surveys.office_id, linked_surveys.client_id,
+        (linked_surveys.responded_at at time zone regions.timezone)::date as local_date,
+        linked_surveys.csat, linked_surveys.ces, linked_surveys.nps,
+        (
+            select avg(score)
+            from unnest(array[
+                linked_surveys.vk_politeness, linked_surveys.vk_competence, linked_surveys.vk_speed,
+                linked_surveys.vk_comfort, linked_surveys.vk_information
+            ]) as criteria (score)
+        ) as vash_kontrol
+    from linked_surveys
+    inner join regions on linked_surveys.region_id = regions.region_id
+),
+
+survey_observations as (
+    select 'csat' as kpi_id, region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+        csat >= 4 as is_success, csat::numeric as measure, 'share' as aggregation
+    from survey_scores where csat is not null
+    union all
+    select 'ces', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+        null, ces::numeric, 'mean'
+    from survey_scores where ces is not null
+    union all
+    select 'nps', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+        null, case when nps >= 9 then 100 when nps <= 6 then -100 else 0 end, 'mean'
+    from survey_scores where nps is not null
+    union all
+    select 'vash_kontrol', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+        null, round(vash_kontrol, 4), 'mean'
+    from survey_scores where vash_kontrol is not null
+),
+
+chat_attempts as (
+    select
+        chat.region_id, chat.session_id, chat.event,
+        (chat.event_at at time zone regions.timezone)::date as local_date
+    from chat
+    inner join regions on chat.region_id = regions.region_id
+    where chat.event in ('intent_recognised', 'fallback')
+),
+
+chat_sessions as (
+    select
+        region_id, session_id,
+        bool_or(event = 'resolved') and not bool_or(event = 'handoff_to_operator') as is_contained
+    from chat
+    group by region_id, session_id
+),
+
+rules as (
+    select * from {{ ref('event_stage_map') }}
+    where source = 'chatbot'
+),
+
+chat_stage as (
+    -- a chat is placed on the stage its topic marks, whether or not the client is known: the
+    -- bot's failures matter for anonymous chats too
+    select distinct on (events.event_id)
+        events.event_id, rules.journey_id, rules.stage_id
+    from events
+    inner join rules on events.event_type = rules.event_type and events.attribute like rules.attribute_pattern
+    where events.source = 'chatbot'
+    order by events.event_id, rules.rule_id
+),
+
+chatbot_observations as (
+    select
+        'chatbot_containment' as kpi_id, events.region_id, chat_stage.journey_id, chat_stage.stage_id,
+        'chatbot' as touchpoint_id, null::text as office_id, events.client_id, events.event_local_date,
+        chat_sessions.is_contained, null::numeric, 'share'
+    from chat_sessions
+    inner join events
+        on events.source = 'chatbot' and events.event_key = chat_sessions.session_id
+        and events.region_id = chat_sessions.region_id
+    left join chat_stage on chat_stage.event_id = events.event_id
+    union all
+    select
+        'chatbot_fallback_rate', events.region_id, chat_stage.journey_id, chat_stage.stage_id,
+        'chatbot', null::text, events.client_id, chat_attempts.local_date,
+        chat_attempts.event = 'fallback', null::numeric, 'share'
+    from chat_attempts
+    inner join events
+        on events.source = 'chatbot' and events.event_key = chat_attempts.session_id
+        and events.region_id = chat_attempts.region_id
+    left join chat_stage on chat_stage.event_id = events.event_id
+),
+
+placed_touchpoint_observations as (
+    select
+        touchpoint_observations.kpi_id, touchpoint_observations.region_id,
+        instance_events.journey_id, instance_events.stage_id, touchpoint_observations.touchpoint_id,
+        touchpoint_observations.office_id, events.client_id, touchpoint_observations.local_date,
+        touchpoint_observations.is_success, touchpoint_observations.measure, touchpoint_observations.aggregation
+    from touchpoint_observations
+    inner join events
+        on events.source = touchpoint_observations.source
+        and events.event_key = touchpoint_observations.event_key
+        and events.region_id = touchpoint_observations.region_id
+    inner join instance_events on instance_events.event_id = events.event_id
+),
+
+unioned as (
+    select * from stage_conversion
+    union all select * from stage_drop_off
+    union all select * from time_to_stage
+    union all select * from contact_resolution
+    union all select * from channel_switching
+    union all select * from visits_per_case
+    union all select * from electronic_share
+    union all select * from employment_outcome
+    union all select * from survey_observations
+    union all select * from chatbot_observations
+    union all select * from placed_touchpoint_observations
+)
+
+select
+    kpi_id,
+    region_id,
+    journey_id,
+    stage_id,
+    touchpoint_id,
+    office_id,
+    client_id,
+    local_date,
+    is_success,
+    measure,
+    aggregation
+from unioned
+where aggregation <> 'median' or measure is not null
