@@ -12,10 +12,12 @@ batch), never on a clock.
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
 5. `publish_marts` — one transaction swaps `marts__build` into `marts` and grants the BI role;
 6. `render_pages` — the Russian-language HTML pages from the published marts, and the dbt
-   docs next to them (`dbt-docs/`).
+   docs next to them (`dbt-docs/`);
+7. `raise_alerts` — KPI breaches new since the last publish go to `ops.alerts` and, when
+   configured (`CJW_ALERTS_CHANNEL`), to the working group through an Airflow notifier.
 
-If anything fails, `record_failure` writes the reason to `ops.publish_log` and the published
-`marts` stay exactly as they were.
+If anything fails, `record_failure` writes the reason to `ops.publish_log` and an alert, and
+the published `marts` stay exactly as they were.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 
 from include import settings
+from include.alerts import working_group_notifier
 from include.assets import MARTS_PUBLISHED, RAW_ASSETS
 from include.dbt_runner import TELEMETRY_OFF, ensure_manifest
 from include.ingest_dag import DEFAULT_ARGS, START_DATE
@@ -150,11 +153,18 @@ def build_journeys() -> None:
             )
         return str(index)
 
+    @task(on_success_callback=working_group_notifier())
+    def raise_alerts(**context: Any) -> int:
+        from include.alerts import record_new_breaches
+
+        return len(record_new_breaches(context["run_id"]))
+
     @task(trigger_rule=TriggerRule.ONE_FAILED)
     def record_failure(**context: Any) -> None:
         """Say why in ops.publish_log, then fail: the run is red when nothing was published."""
         from airflow.sdk.exceptions import AirflowFailException
 
+        from include.alerts import record_failed_gate, send_pending
         from include.publish import record_failure as record
 
         reason = record(
@@ -162,6 +172,8 @@ def build_journeys() -> None:
             reason="build not published, the published marts are unchanged",
             started_at=context["dag_run"].start_date,
         )
+        record_failed_gate(context["run_id"], reason)
+        send_pending()
         raise AirflowFailException(reason)
 
     prepared = prepare_build()
@@ -169,6 +181,8 @@ def build_journeys() -> None:
     quality = audit_marts()
     published = publish_marts(quality)
     pages = render_pages(published, quality)
+    alerts = raise_alerts()
+    published >> alerts
     failure = record_failure()
     prepared >> freshness >> dbt >> quality
     [freshness, dbt, quality, published, pages] >> failure
