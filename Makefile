@@ -16,7 +16,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export SCARF_ANALYTICS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format airflow warehouse warehouse-stop docs bench chromium clean
+.PHONY: help install demo test test-fast test-celery lint format airflow warehouse warehouse-stop docs bench chromium clean prod-env prod-up prod-down
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -43,8 +43,11 @@ demo: install ## set up, generate the synthetic region, run every DAG and write 
 test: install chromium ## run all tests (unit, dbt, GX, DAGs end to end, browser)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install ## tests without the end-to-end DAG runs and the browser
-	@$(PY) -m pytest -m "not e2e and not browser" $(PYTEST_ARGS)
+test-fast: install ## tests without the end-to-end DAG runs, the browser and the Celery deployment
+	@$(PY) -m pytest -m "not e2e and not browser and not celery" $(PYTEST_ARGS)
+
+test-celery: install ## the DAGs on the CeleryExecutor (needs Redis and PostgreSQL on 127.0.0.1)
+	@$(PY) -m pytest -m celery $(PYTEST_ARGS)
 
 lint: install ## ruff, formatting, mypy and dbt parse
 	@$(VENV)/bin/ruff check .
@@ -70,6 +73,16 @@ docs: install ## dbt docs (generated next to the pages, var/site/dbt-docs)
 
 bench: install ## benchmark against the COPY floor (prints a table, writes var/bench/*.json)
 	@$(PY) -m include.bench $(BENCH_ARGS)
+
+prod-env: ## write .env for the production stack with fresh random secrets (never overwrites one)
+	@$(PYTHON) docker/make_env.py
+
+prod-up: prod-env ## the production stack: PostgreSQL, Redis, Airflow with Celery workers, Superset (Docker)
+	@docker compose up -d --build
+	@docker compose ps
+
+prod-down: ## stop the production stack (data volumes are kept)
+	@docker compose down
 
 clean: ## stop the embedded warehouse and remove everything generated (var/, .venv/)
 	@[ -x $(PY) ] && $(PY) -m include.warehouse stop || true

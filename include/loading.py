@@ -243,6 +243,9 @@ def days_in_interval(start: datetime, end: datetime, region: RegionConfig) -> li
 
 def ensure_raw_schema(conn: psycopg.Connection[Any], connector: Connector) -> None:
     with conn.cursor() as cur:
+        # loads run in parallel (regions mapped, Celery workers): on a fresh warehouse two
+        # `create … if not exists` of the same object race and one fails with a unique violation
+        cur.execute("select pg_advisory_xact_lock(hashtext('cjw_raw_ddl'))")
         cur.execute(BATCH_DDL)
         for table in connector.tables.values():
             cur.execute(table.ddl())
