@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -239,6 +240,37 @@ def days_in_interval(start: datetime, end: datetime, region: RegionConfig) -> li
         if day_end > start:
             days.append(day)
         day += timedelta(days=1)
+
+
+def discover_dated_files(
+    source_dir: Path,
+    days: Sequence[date],
+    patterns: Sequence[tuple[re.Pattern[str], str]],
+    *,
+    recursive: bool = False,
+) -> list[SourceFile]:
+    """The files of ``source_dir`` for ``days``: a pattern's ``(?P<date>YYYYMMDD)`` names the local
+    day of the file, its table the raw table it feeds. A name that matches but holds no real date
+    is reported, not loaded."""
+    wanted = set(days)
+    found: list[SourceFile] = []
+    if not source_dir.is_dir():
+        return found
+    for path in sorted(source_dir.rglob("*") if recursive else source_dir.iterdir()):
+        if not path.is_file():
+            continue
+        for pattern, table in patterns:
+            match = pattern.match(path.name)
+            if not match:
+                continue
+            try:
+                day = datetime.strptime(match.group("date"), "%Y%m%d").date()
+            except ValueError:
+                log.warning("%s: the date in the file name is not a date; the file is not loaded", path)
+                continue
+            if day in wanted:
+                found.append(SourceFile(path, table, day))
+    return found
 
 
 def ensure_raw_schema(conn: psycopg.Connection[Any], connector: Connector) -> None:

@@ -23,7 +23,7 @@ from include.connectors.common import (
     parse_local_or_aware,
     run_cli,
 )
-from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
 SOURCE = "call_centre"
 
@@ -63,8 +63,8 @@ SYSTEM_EVENTS = frozenset(
 )
 RESOLUTIONS = frozenset({"resolved", "callback", "redirected"})
 TOPIC_COLUMNS = ("call_id", "topic_code", "topic_name", "resolution", "wrapup_at")
-_QUEUE_LOG = re.compile(r"^queue_log-(\d{8})$")
-_TOPICS = re.compile(r"^call_topics-(\d{8})\.csv$")
+_QUEUE_LOG = re.compile(r"^queue_log-(?P<date>\d{8})$")
+_TOPICS = re.compile(r"^call_topics-(?P<date>\d{8})\.csv$")
 _INTEGER = re.compile(r"^-?\d+$")
 
 QUEUE_LOG = RawTable(
@@ -102,18 +102,7 @@ class CallCentreConnector:
     rejected_table = "rejected_call_centre"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        wanted = set(days)
-        found: list[SourceFile] = []
-        if not source_dir.is_dir():
-            return found
-        for path in sorted(source_dir.iterdir()):
-            for pattern, table in ((_QUEUE_LOG, "queue_log"), (_TOPICS, "call_topics")):
-                match = pattern.match(path.name)
-                if match:
-                    day = datetime.strptime(match.group(1), "%Y%m%d").date()
-                    if day in wanted:
-                        found.append(SourceFile(path, table, day))
-        return found
+        return discover_dated_files(source_dir, days, ((_QUEUE_LOG, "queue_log"), (_TOPICS, "call_topics")))
 
     def has_header(self, source_file: SourceFile) -> bool:
         return source_file.table == "call_topics"

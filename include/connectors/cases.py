@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
 from include.connectors.common import FieldError, run_cli
 from include.connectors.records import Record, load_object, mask_json_identifiers
-from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import normalise_digits, split_inn
 
 SOURCE = "cases"
@@ -56,7 +56,7 @@ OGRN_PATTERN = r"^(?:[0-9]{13}|[0-9]{15})$"
 _SNILS = re.compile(SNILS_PATTERN)
 _INN = re.compile(INN_PATTERN)
 _OGRN = re.compile(OGRN_PATTERN)
-_FILE = re.compile(r"^case_events-(\d{8})\.jsonl$", re.IGNORECASE)
+_FILE = re.compile(r"^case_events-(?P<date>\d{8})\.jsonl$", re.IGNORECASE)
 
 CASE_EVENTS = RawTable(
     name="raw_cases_events",
@@ -89,17 +89,7 @@ class CasesConnector:
     rejected_table = "rejected_cases"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        wanted = set(days)
-        found: list[SourceFile] = []
-        if not source_dir.is_dir():
-            return found
-        for path in sorted(source_dir.iterdir()):
-            match = _FILE.match(path.name)
-            if match and path.is_file():
-                day = datetime.strptime(match.group(1), "%Y%m%d").date()
-                if day in wanted:
-                    found.append(SourceFile(path, "events", day))
-        return found
+        return discover_dated_files(source_dir, days, ((_FILE, "events"),))
 
     def has_header(self, source_file: SourceFile) -> bool:
         return False

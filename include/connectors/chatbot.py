@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
 from include.connectors.common import FieldError, run_cli
 from include.connectors.records import MAX_INT4, Record, load_object, mask_json_identifiers
-from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
 SOURCE = "chatbot"
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "chatbot_event.schema.json"
@@ -39,7 +39,7 @@ EVENTS = frozenset(
     }
 )
 CHANNELS = frozenset({"web", "vk", "telegram", "max"})
-_FILE = re.compile(r"^chatbot_events-(\d{8})\.jsonl$", re.IGNORECASE)
+_FILE = re.compile(r"^chatbot_events-(?P<date>\d{8})\.jsonl$", re.IGNORECASE)
 
 EVENTS_TABLE = RawTable(
     name="raw_chatbot_events",
@@ -66,17 +66,7 @@ class ChatbotConnector:
     rejected_table = "rejected_chatbot"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        wanted = set(days)
-        found: list[SourceFile] = []
-        if not source_dir.is_dir():
-            return found
-        for path in sorted(source_dir.iterdir()):
-            match = _FILE.match(path.name)
-            if match and path.is_file():
-                day = datetime.strptime(match.group(1), "%Y%m%d").date()
-                if day in wanted:
-                    found.append(SourceFile(path, "events", day))
-        return found
+        return discover_dated_files(source_dir, days, ((_FILE, "events"),))
 
     def has_header(self, source_file: SourceFile) -> bool:
         return False

@@ -27,7 +27,7 @@ from include.connectors.common import (
     parse_optional_time,
     run_cli,
 )
-from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
 SOURCE = "office_visits"
 COLUMNS = (
@@ -52,7 +52,7 @@ OUTCOMES = {
     "redirected": "redirected",
     "перенаправлен": "redirected",
 }
-_FILE = re.compile(r"^eq_(.+)_(\d{8})\.csv$", re.IGNORECASE)
+_FILE = re.compile(r"^eq_(.+)_(?P<date>\d{8})\.csv$", re.IGNORECASE)
 
 TICKETS = RawTable(
     name="raw_office_visits_tickets",
@@ -81,17 +81,7 @@ class OfficeVisitsConnector:
     rejected_table = "rejected_office_visits"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        wanted = set(days)
-        found: list[SourceFile] = []
-        if not source_dir.is_dir():
-            return found
-        for path in sorted(source_dir.rglob("*")):
-            match = _FILE.match(path.name)
-            if match and path.is_file():
-                day = datetime.strptime(match.group(2), "%Y%m%d").date()
-                if day in wanted:
-                    found.append(SourceFile(path, "tickets", day))
-        return found
+        return discover_dated_files(source_dir, days, ((_FILE, "tickets"),), recursive=True)
 
     def has_header(self, source_file: SourceFile) -> bool:
         return True

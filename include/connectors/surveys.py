@@ -20,13 +20,13 @@ import io
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
 from include.connectors.common import FieldError, csv_dialect, run_cli
 from include.connectors.records import Record, load_object, mask_identifier, mask_json_identifiers, storable
-from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser
 
 SOURCE = "surveys"
@@ -71,7 +71,7 @@ MAX_RECORD_LINES = 50
 # A physical line that continues the record of the line before (a line break inside a quoted
 # comment): like a header line, it is not a record and is not counted as read.
 CONTINUATION = HEADER
-_FILE = re.compile(r"^survey_responses-(\d{8})\.(csv|jsonl)$", re.IGNORECASE)
+_FILE = re.compile(r"^survey_responses-(?P<date>\d{8})\.(csv|jsonl)$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{9,10}(?![0-9])")
 
 RESPONSES = RawTable(
@@ -99,17 +99,7 @@ class SurveysConnector:
     rejected_table = "rejected_surveys"
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        wanted = set(days)
-        found: list[SourceFile] = []
-        if not source_dir.is_dir():
-            return found
-        for path in sorted(source_dir.iterdir()):
-            match = _FILE.match(path.name)
-            if match and path.is_file():
-                day = datetime.strptime(match.group(1), "%Y%m%d").date()
-                if day in wanted:
-                    found.append(SourceFile(path, "responses", day))
-        return found
+        return discover_dated_files(source_dir, days, ((_FILE, "responses"),))
 
     def has_header(self, source_file: SourceFile) -> bool:
         return _is_csv(source_file)

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from include.connectors.common import FieldError, parse_local_or_aware, run_cli
 from include.connectors.metrica import HIT_FIELDS, VISIT_FIELDS
-from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile
+from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser, split_inn
 
 SOURCE = "website"
@@ -147,9 +147,9 @@ PORTAL_EVENTS = RawTable(
 )
 
 _FILES = (
-    (re.compile(r"^hits-(\d{8})\.tsv$"), "hits"),
-    (re.compile(r"^visits-(\d{8})\.tsv$"), "visits"),
-    (re.compile(r"^portal_events-(\d{8})\.jsonl$"), "portal_events"),
+    (re.compile(r"^hits-(?P<date>\d{8})\.tsv$"), "hits"),
+    (re.compile(r"^visits-(?P<date>\d{8})\.tsv$"), "visits"),
+    (re.compile(r"^portal_events-(?P<date>\d{8})\.jsonl$"), "portal_events"),
 )
 
 
@@ -176,23 +176,7 @@ class WebsiteConnector:
         return [region_id for region_id in sorted(config.regions()) if metrica_settings(region_id) is not None]
 
     def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        wanted = set(days)
-        found: list[SourceFile] = []
-        if not source_dir.is_dir():
-            return found
-        for path in sorted(source_dir.iterdir()):
-            if not path.is_file():
-                continue
-            for pattern, table in _FILES:
-                match = pattern.match(path.name)
-                if match:
-                    try:
-                        day = datetime.strptime(match.group(1), "%Y%m%d").date()
-                    except ValueError:
-                        continue
-                    if day in wanted:
-                        found.append(SourceFile(path, table, day))
-        return found
+        return discover_dated_files(source_dir, days, _FILES)
 
     def has_header(self, source_file: SourceFile) -> bool:
         return source_file.table in ("hits", "visits")

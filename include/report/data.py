@@ -777,7 +777,17 @@ def load_site_marts(
             if "region_id" in tables.get("dim_journeys", set())
             else []
         )
-        chosen = _choose_regions(regions_of(office_rows, journey_rows), region_id)
+        regions = regions_of(office_rows, journey_rows)
+        if region_id is None and "fct_touchpoint_kpis" in tables:
+            # regions configured in the seeds but without any data yet get no site
+            with_data = {
+                row["region_id"]
+                for row in conn.execute(
+                    sql.SQL("select distinct region_id from {}.fct_touchpoint_kpis").format(sql.Identifier(schema))
+                ).fetchall()
+            }
+            regions = [r for r in regions if r[0] in with_data] or regions
+        chosen = _choose_regions(regions, region_id)
         return [_load_region(conn, schema, r, office_rows, tables, today or date.today()) for r in chosen]
 
 

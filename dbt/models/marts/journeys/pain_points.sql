@@ -1,6 +1,7 @@
 {#-
     Pain points (болевые точки): every headline KPI of a touchpoint (per office) or of a journey
-    stage that misses its norm over the published period, ranked by the size of the miss
+    stage that misses its norm over the published period, ranked within each region (the
+    working group is regional) by the size of the miss
     (relative to the norm) times the clients affected. A touchpoint owned by one unit is a
     "quick win": that unit can fix it without waiting for others. Figures about fewer than
     `cjw_min_cell` clients are not ranked.
@@ -93,7 +94,9 @@ final as (
     select
         {{ surrogate_key(['level', 'kpi_id', 'region_id', 'journey_id', 'stage_id', 'touchpoint_id', 'office_id']) }}
             as pain_point_id,
-        row_number() over (order by score desc, kpi_id, journey_id, stage_id, touchpoint_id, office_id)::int as rank,
+        row_number() over (
+            partition by region_id order by score desc, kpi_id, journey_id, stage_id, touchpoint_id, office_id
+        )::int as rank,
         level,
         kpi_id,
         kpi_name_ru,
