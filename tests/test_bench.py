@@ -1,0 +1,28 @@
+"""The benchmark's own helpers: how history is cut into batches and how the floor reads files."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from include.bench import file_encoding, intervals
+
+
+def test_history_is_cut_into_days_or_calendar_months() -> None:
+    days = [date(2025, 10, 28) + timedelta(days=n) for n in range(8)]
+    assert intervals(days, "month") == [
+        (date(2025, 10, 28), date(2025, 11, 1)),
+        (date(2025, 11, 1), date(2025, 11, 5)),
+    ]
+    daily = intervals(days, "day")
+    assert len(daily) == 8
+    assert all(end - start == timedelta(days=1) for start, end in daily)
+
+
+def test_the_floor_declares_windows_1251_exports(tmp_path: Path) -> None:
+    utf8 = tmp_path / "a.csv"
+    utf8.write_text("талон;окно\n" * 100_000, encoding="utf-8")  # crosses a read chunk
+    cp1251 = tmp_path / "b.csv"
+    cp1251.write_text("талон;окно\n", encoding="cp1251")
+    assert file_encoding(utf8) == "UTF8"
+    assert file_encoding(cp1251) == "WIN1251"
