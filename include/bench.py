@@ -389,18 +389,21 @@ def main(argv: list[str] | None = None) -> int:
     from include.warehouse import resolve_dsn
 
     server = resolve_dsn()
-    results = [bench_size(server, size, args.offices, args.months, args.history_batch) for size in args.sizes]
-    parse_s = dag_parse_seconds()
-    print_table(results, parse_s)
     out = settings.var_dir() / "bench" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
-    out.write_text(
-        json.dumps(
-            {"machine": machine, "history_batch": args.history_batch, "dag_parse_s": parse_s, "results": results},
-            indent=2,
+    parse_s = dag_parse_seconds()
+    results: list[dict[str, Any]] = []
+    for size in args.sizes:
+        results.append(bench_size(server, size, args.offices, args.months, args.history_batch))
+        # each size is written as soon as it is measured: a 10M run takes hours
+        print_table(results, parse_s)
+        out.write_text(
+            json.dumps(
+                {"machine": machine, "history_batch": args.history_batch, "dag_parse_s": parse_s, "results": results},
+                indent=2,
+            )
         )
-    )
-    print(f"\nwritten {out}")
+        print(f"\nwritten {out}", flush=True)
     return 0
 
 
