@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['offered_local_date']}]) }}
 {#- Pseudonymous caller hashes stay in the intermediate layer: BI does not need them. -#}
 with
 

@@ -4,6 +4,7 @@
     Means: numerator = sum, denominator = count. Medians have no numerator/denominator.
     Status compares the value with the norm of the kpi_definitions seed.
 -#}
+{{ config(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
 with
 
 observations as (
