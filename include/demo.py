@@ -70,9 +70,12 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def ingest(days: list[date]) -> None:
+    from include.connectors import SOURCES
     from include.dag_runs import load_dag, run_day
 
-    for dag_id in ("ingest_call_centre", "ingest_office_visits"):
+    # every source system of the region: call centre, office queue, website + portal, chatbot,
+    # case management, surveys
+    for dag_id in (f"ingest_{source}" for source in SOURCES):
         dag = load_dag(dag_id)
         started = time.perf_counter()
         for number, day in enumerate(days, start=1):
