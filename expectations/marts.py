@@ -1,7 +1,7 @@
 """Statistical checks on the built marts before they are published (the "audit" of WAP).
 
 dbt tests own the logic (keys, relationships, formulas); these checks own plausibility: KPI
-values inside their unit's range, numerators not above denominators, no empty marts, and a
+values of both KPI marts inside their unit's range, numerators not above denominators, no empty marts, and a
 volume not collapsing against what is published now.
 """
 
@@ -36,6 +36,11 @@ class MartCheck:
 
 def checks(build_schema: str, published_rows: int | None) -> list[MartCheck]:
     kpis = f"{build_schema}.fct_touchpoint_kpis"
+    client_kpis = f"{build_schema}.fct_client_kpis"
+    values = (
+        f"(select kpi_id, value, numerator, denominator from {kpis}"
+        f" union all select kpi_id, value, numerator, denominator from {client_kpis})"
+    )
     profiles = f"{build_schema}.fct_kpi_profiles"
     dim = f"{build_schema}.dim_kpis"
     result = [
@@ -43,6 +48,11 @@ def checks(build_schema: str, published_rows: int | None) -> list[MartCheck]:
             "fct_touchpoint_kpis__volume_and_status",
             f"select * from {kpis}",
             partial(_volume_suite, "fct_touchpoint_kpis", published_rows),
+        ),
+        MartCheck(
+            "fct_client_kpis__status",
+            f"select * from {client_kpis}",
+            _client_suite,
         ),
         MartCheck(
             "fct_kpi_profiles__buckets",
@@ -53,8 +63,8 @@ def checks(build_schema: str, published_rows: int | None) -> list[MartCheck]:
     for unit, maximum in UNIT_MAXIMUM.items():
         result.append(
             MartCheck(
-                f"fct_touchpoint_kpis__{unit}_range",
-                f"select k.* from {kpis} k join {dim} d on d.kpi_id = k.kpi_id where d.unit = '{unit}'",
+                f"kpis__{unit}_range",
+                f"select k.* from {values} k join {dim} d on d.kpi_id = k.kpi_id where d.unit = '{unit}'",
                 partial(_range_suite, unit, maximum),
             )
         )
@@ -73,6 +83,16 @@ def _volume_suite(name: str, published_rows: int | None) -> gx.ExpectationSuite:
     return suite
 
 
+def _client_suite() -> gx.ExpectationSuite:
+    # no row minimum: a deployment without surveys, chatbot or cases has no journey-wide KPIs
+    suite = gx.ExpectationSuite(name="fct_client_kpis__status")
+    suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=KPI_STATUSES))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="sample_size", min_value=1))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="observations", min_value=1))
+    suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column="norm_value"))
+    return suite
+
+
 def _profiles_suite() -> gx.ExpectationSuite:
     suite = gx.ExpectationSuite(name="fct_kpi_profiles__buckets")
     suite.add_expectation(gxe.ExpectTableRowCountToBeBetween(min_value=1))
@@ -82,7 +102,7 @@ def _profiles_suite() -> gx.ExpectationSuite:
 
 
 def _range_suite(unit: str, maximum: float) -> gx.ExpectationSuite:
-    suite = gx.ExpectationSuite(name=f"fct_touchpoint_kpis__{unit}_range")
+    suite = gx.ExpectationSuite(name=f"kpis__{unit}_range")
     minimum = -100 if unit == "points" else 0
     suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="value", min_value=minimum, max_value=maximum))
     if unit == "share":

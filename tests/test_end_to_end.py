@@ -234,6 +234,45 @@ def test_kpi_mart_equals_kpis_computed_from_the_files(region: Region) -> None:
         assert float(got_value) == pytest.approx(value, abs=tolerance), key
 
 
+def _survey_rows(r: Region) -> list[dict[str, str]]:
+    """The loaded survey responses of the files: every line but the rejected and duplicate ones."""
+    noise = _noise(r.manifest)
+    rows = []
+    for path in sorted((r.landing / REGION / "surveys").glob("*.csv")):
+        relative = f"surveys/{path.name}"
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1251")  # the one Windows-1251 export of the noise
+        lines = text.splitlines()
+        header = next(csv.reader([lines[0]]))
+        for number, line in enumerate(lines[1:], start=2):
+            if noise.get((relative, number)) in ("rejected", "duplicate"):
+                continue
+            rows.append(dict(zip(header, next(csv.reader([line])), strict=True)))
+    return rows
+
+
+def test_region_satisfaction_equals_the_survey_files(region: Region) -> None:
+    """fct_client_kpis: CSAT of the region per month = answers 4–5 / answers, each answer once
+    (an answer the warehouse places on two journeys is still one answer)."""
+    answers: dict[date, list[bool]] = defaultdict(list)
+    for row in _survey_rows(region):
+        if row["csat"]:
+            month = datetime.fromisoformat(row["responded_at"]).date().replace(day=1)
+            answers[month].append(int(row["csat"]) >= 4)
+    expected = {month: _share(flags) for month, flags in answers.items()}
+    rows = _query(
+        region.dsn,
+        "select period_start, numerator, denominator from marts.fct_client_kpis where kpi_id = 'csat'"
+        " and region_id = %s and office_id is null and period_grain = 'month'",
+        (REGION,),
+    )
+    assert {month: (int(num), int(den)) for month, num, den in rows} == expected
+    assert sum(den for _, den in expected.values()) > 100
+
+
 def test_region_and_month_rows_add_up(region: Region) -> None:
     rows = _query(
         region.dsn,
@@ -606,6 +645,29 @@ def test_planted_pain_points_are_red_on_the_page(region: Region, browser: Any, a
     page.close()
 
 
+@pytest.mark.browser
+def test_every_expectation_group_the_data_covers_has_tiles(region: Region, browser: Any) -> None:
+    """The KPI tiles show the journey-wide KPIs (surveys, chatbot, outcomes) of fct_client_kpis
+    as the mart has them, so the friendliness, usefulness and targeting groups are not empty."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto((region.site / REGION / "kpi.html").as_uri())
+    groups = {t.strip() for t in page.locator("#kpi h3.group-title").all_inner_texts()}
+    assert {"Дружелюбие и партнёрство", "Полезность", "Минимизация усилий", "Адресность"} <= groups
+    rows = _query(
+        region.dsn,
+        "select kpi_id, status from marts.fct_client_kpis where region_id = %s and office_id is null"
+        " and period_grain = 'month' and period_start = (select max(period_start) from marts.fct_client_kpis"
+        " where region_id = %s and period_grain = 'month')",
+        (REGION, REGION),
+    )
+    assert {"csat", "nps", "vash_kontrol", "chatbot_fallback_rate"} <= {kpi for kpi, _ in rows}
+    for kpi, status in rows:
+        tile = page.locator(f'.tile[data-kpi="{kpi}"][data-office="region"][data-touchpoint="all"]')
+        assert tile.count() == 1, kpi
+        assert tile.get_attribute("data-status") in (status, "suppressed"), kpi
+    page.close()
+
+
 def test_one_deployment_serves_every_region(region: Region) -> None:
     """Adding a region is configuration: one DAG run loads every region (mapped load tasks), one
     build publishes them all, the pages get one site per region and a region list."""
@@ -694,5 +756,5 @@ def test_a_failing_quality_check_leaves_the_published_marts_untouched(region: Re
         region.dsn, "select status, stage, reason, details from ops.publish_log order by publish_id desc limit 1"
     )[0]
     assert (status, stage) == ("failed", "quality")
-    assert "fct_touchpoint_kpis__minutes_range" in reason
+    assert "kpis__minutes_range" in reason
     assert json.dumps(details, ensure_ascii=False).count("audit_marts") >= 1

@@ -65,9 +65,15 @@ class Queue:
     name: str
 
 
+# fct_client_kpis measures over the whole journey: its rows have no touchpoint, the pages key
+# them by this one
+ALL_TOUCHPOINTS = "all"
+
+
 @dataclass(frozen=True)
 class KpiRow:
-    """One row of ``fct_touchpoint_kpis`` or ``fct_kpi_profiles`` (``bucket`` set for profiles)."""
+    """One row of ``fct_touchpoint_kpis``, ``fct_client_kpis`` (``touchpoint_id`` is
+    ``ALL_TOUCHPOINTS``) or ``fct_kpi_profiles`` (``bucket`` set for profiles)."""
 
     kpi_id: str
     office_id: str | None
@@ -372,7 +378,7 @@ def _fact(row: Row, period: str | None = None) -> KpiRow:
     return KpiRow(
         kpi_id=row["kpi_id"],
         office_id=row["office_id"],
-        touchpoint_id=row["touchpoint_id"],
+        touchpoint_id=row["touchpoint_id"] or ALL_TOUCHPOINTS,
         period=period or row["period_grain"],
         period_start=row.get("period_start"),
         bucket=row.get("bucket"),
@@ -698,6 +704,8 @@ def _load_region(
     touchpoints = _select(conn, schema, "dim_touchpoints")
     queues = _select(conn, schema, "dim_call_queues", region_id)
     facts = _select(conn, schema, "fct_touchpoint_kpis", region_id)
+    if "fct_client_kpis" in tables:
+        facts += _select(conn, schema, "fct_client_kpis", region_id)
     profiles = _select(conn, schema, "fct_kpi_profiles", region_id)
     offices = sorted(
         (

@@ -35,7 +35,7 @@ from include.report.formatting import (
     raw_number,
 )
 from include.report.journey_view import office_name, verdict_of
-from include.report.view import Header, Page, kpi_href
+from include.report.view import Header, Page, kpi_href, tile_keys
 
 TOP_PAINS = 10
 SOURCE_NAMES = {
@@ -157,10 +157,11 @@ def _places(marts: Marts) -> dict[str, tuple[str, str, str]]:
     stage_names = {(s.journey_id, s.stage_id): s.name for s in marts.stages}
     stage_names.update({(r.journey_id, r.stage_id): r.name for r in marts.map_rows})
     places = {}
+    tiles = tile_keys(marts)
     for pain in marts.pain_points:
         journey = journeys.get(pain.journey_id or "")
         if journey is None:
-            href = kpi_href(marts, pain.kpi_id, pain.touchpoint_id, pain.office_id)
+            href = kpi_href(marts, pain.kpi_id, pain.touchpoint_id, pain.office_id, tiles)
             places[pain.pain_point_id] = ("", href, "показатель")
             continue
         stage = stage_names.get((journey.journey_id, pain.stage_id or ""))

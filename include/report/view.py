@@ -24,7 +24,7 @@ from include.report.charts import (
     sparkline_svg,
 )
 from include.report.common import COLOURED, NO_DATA, Cell, display, tile_anchor, value_cell
-from include.report.data import Kpi, KpiRow, Marts
+from include.report.data import ALL_TOUCHPOINTS, Kpi, KpiRow, Marts
 from include.report.formatting import (
     MINUS,
     WEEKDAYS_FULL,
@@ -59,8 +59,9 @@ CHANNEL_TITLES = {
     "chatbot": "Чат-бот",
     "website": "Портал и сайт",
     "feedback": "Опросы клиентов",
+    "journey": "Весь маршрут: оценки клиентов, чат-бот, результат обращений",
 }
-CHANNEL_ORDER = ("office", "call_centre", "chatbot", "website", "feedback")
+CHANNEL_ORDER = ("office", "call_centre", "chatbot", "website", "feedback", "journey")
 SECTION_IDS = {"office": "offices", "call_centre": "calls"}
 MAIN_PROFILE = {"office": "weekday", "call_centre": "hour"}
 PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
@@ -336,6 +337,8 @@ def _channel_rank(channel: str) -> int:
 
 
 def _channel(marts: Marts, touchpoint_id: str) -> str:
+    if touchpoint_id == ALL_TOUCHPOINTS:
+        return "journey"
     touchpoint = marts.touchpoints.get(touchpoint_id)
     return touchpoint.channel if touchpoint else "other"
 
@@ -685,13 +688,27 @@ def _period_text(facts: _Facts) -> str:
     return period_label(facts.first_day, facts.last_day) if facts.first_day and facts.last_day else NO_DATA
 
 
-def kpi_href(marts: Marts, kpi_id: str, touchpoint_id: str | None, office_id: str | None) -> str:
+def tile_keys(marts: Marts) -> set[SeriesKey]:
+    """The (KPI, touchpoint) pairs the KPI page has a tile for."""
+    return {(r.kpi_id, r.touchpoint_id) for r in marts.kpi_rows if r.period == "month" and r.office_id is None}
+
+
+def kpi_href(
+    marts: Marts,
+    kpi_id: str,
+    touchpoint_id: str | None,
+    office_id: str | None,
+    tiles: set[SeriesKey] | None = None,
+) -> str:
     """Where the KPI page shows a KPI: the office/queue table of its channel, else its tile."""
     channel = _channel(marts, touchpoint_id) if touchpoint_id else "other"
     if office_id and channel in SECTION_IDS:
         return f"kpi.html#{SECTION_IDS[channel]}"
-    if touchpoint_id:
+    tiles = tile_keys(marts) if tiles is None else tiles
+    if touchpoint_id and (kpi_id, touchpoint_id) in tiles:
         return f"kpi.html#{tile_anchor(kpi_id, touchpoint_id)}"
+    if (kpi_id, ALL_TOUCHPOINTS) in tiles:  # a journey-wide KPI: its tile is for all touchpoints
+        return f"kpi.html#{tile_anchor(kpi_id, ALL_TOUCHPOINTS)}"
     return "kpi.html#kpi"
 
 

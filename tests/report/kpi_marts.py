@@ -35,6 +35,12 @@ KPIS: dict[str, tuple[str, float]] = {
     "call_abandon_rate": ("call_centre_operator", 0.07),
     "call_asa": ("call_centre_operator", 44.0),
 }
+# Journey-wide KPIs (fct_client_kpis: no touchpoint) -> typical value
+CLIENT_KPIS: dict[str, float] = {
+    "csat": 0.93,
+    "nps": 34.0,
+    "chatbot_fallback_rate": 0.11,
+}
 # Planted month cells: (kpi, office, month) -> (value, sample_size)
 PLANTED_MONTH = {
     ("office_wait_walkin", "ens-02", MONTHS[1]): (0.642, 412),  # red
@@ -46,6 +52,8 @@ PLANTED_MONTH = {
     ),  # suppressed (red in the mart)
     ("call_abandon_rate", "ens-02", MONTHS[1]): (0.183, 1290),  # red queue
     ("office_wait_walkin", "ens-02", MONTHS[0]): (0.912, 398),  # green in October
+    ("csat", "ens-01", MONTHS[1]): (0.78, 120),  # red satisfaction (norm ≥ 90 %)
+    ("chatbot_fallback_rate", "ens-01", MONTHS[1]): (0.31, 210),  # red: the bot misses a third
 }
 # Planted profile cells: (kpi, office, profile, bucket) -> (value, sample_size)
 PLANTED_PROFILE = {
@@ -77,6 +85,11 @@ create table marts.fct_touchpoint_kpis (
     touchpoint_id text not null, period_grain text not null, period_start date not null,
     numerator numeric, denominator numeric, value numeric, sample_size int not null,
     norm_value numeric not null, status text not null);
+create table marts.fct_client_kpis (
+    kpi_row_id text primary key, kpi_id text not null, region_id text not null, office_id text,
+    touchpoint_id text, period_grain text not null, period_start date not null,
+    numerator numeric, denominator numeric, value numeric, observations int, sample_size int,
+    norm_value numeric, status text not null);
 create table marts.fct_kpi_profiles (
     kpi_row_id text primary key, kpi_id text not null, region_id text not null, office_id text,
     touchpoint_id text not null, profile text not null, bucket int not null,
@@ -94,6 +107,7 @@ def _seed(name: str) -> list[dict[str, str]]:
 class Dataset:
     kpis: dict[str, dict[str, str]]
     facts: list[tuple[Any, ...]] = field(default_factory=list)
+    client_facts: list[tuple[Any, ...]] = field(default_factory=list)
     profiles: list[tuple[Any, ...]] = field(default_factory=list)
 
     def status(self, kpi_id: str, value: float) -> str:
@@ -127,6 +141,12 @@ class Dataset:
         size: int,
     ) -> None:
         row_id = f"{kpi_id}|{office or 'region'}|{grain}|{start.isoformat()}"
+        if kpi_id in CLIENT_KPIS:  # journey-wide: no touchpoint; observations = answers, size = clients
+            numerator, denominator, rounded, _, norm, status = self._row(kpi_id, value, size)
+            observations = size + size // 10
+            key = (row_id, kpi_id, "enskaya", office, None, grain, start)
+            self.client_facts.append((*key, numerator, denominator, rounded, observations, size, norm, status))
+            return
         touchpoint = KPIS[kpi_id][0]
         self.facts.append(
             (row_id, kpi_id, "enskaya", office, touchpoint, grain, start, *self._row(kpi_id, value, size))
@@ -134,7 +154,7 @@ class Dataset:
 
     def add_region_rows(self) -> None:
         """Region rows (office_id NULL) consistent with the office rows."""
-        for (kpi_id, grain, start), (value, size) in _region_totals(self.facts).items():
+        for (kpi_id, grain, start), (value, size) in _region_totals(self.facts + self.client_facts).items():
             self.fact(kpi_id, None, grain, start, value, size)
         for (kpi_id, profile, bucket), (value, size) in _region_totals(self.profiles).items():
             self.profile(kpi_id, None, profile, bucket, value, size)
@@ -160,14 +180,17 @@ def _region_totals(rows: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], tuple[f
     sums: dict[tuple[Any, ...], list[float]] = {}
     for row in rows:
         key = (row[1], *row[5:7])  # kpi_id, grain/profile, start/bucket
+        size = row[-3]  # sample_size
         total = sums.setdefault(key, [0.0, 0])
-        total[0] += float(row[9]) * row[10]
-        total[1] += row[10]
+        total[0] += float(row[9]) * size
+        total[1] += size
     return {key: (weighted / size, int(size)) for key, (weighted, size) in sums.items()}
 
 
 def _wiggle(rng: random.Random, kpi_id: str, base: float) -> float:
     """A noisy value around ``base``; shares stay within 0–100 %."""
+    if kpi_id in CLIENT_KPIS:
+        return min(0.999, max(0.05, base + rng.uniform(-0.03, 0.03))) if base < 1 else base + rng.uniform(-5, 5)
     if KPIS[kpi_id][0] != "call_centre_operator" and base < 1:
         return min(0.999, max(0.3, base + rng.uniform(-0.04, 0.04)))
     value = max(0.0, base * (1 + rng.uniform(-0.12, 0.12)))
@@ -217,6 +240,15 @@ def build_dataset() -> Dataset:
                         (_wiggle(rng, kpi_id, base), rng.randint(60, 400)),
                     )
                     data.profile(kpi_id, office, profile, bucket, value, size)
+    for kpi_id, base in CLIENT_KPIS.items():
+        for office in OFFICES:
+            for month in MONTHS:
+                value, size = PLANTED_MONTH.get(
+                    (kpi_id, office, month), (_wiggle(rng, kpi_id, base), rng.randint(80, 300))
+                )
+                data.fact(kpi_id, office, "month", month, value, size)
+                for day in (d for d in days if d.replace(day=1) == month and d.isoweekday() <= 5):
+                    data.fact(kpi_id, office, "day", day, _wiggle(rng, kpi_id, value), max(1, size // 20))
     data.add_region_rows()
     return data
 
@@ -278,3 +310,7 @@ def load_kpi_marts(dsn: str, data: Dataset) -> None:
         placeholders = ", ".join(["%s"] * 13)
         cur.executemany(f"insert into marts.fct_touchpoint_kpis values ({placeholders})", data.facts)
         cur.executemany(f"insert into marts.fct_kpi_profiles values ({placeholders})", data.profiles)
+        cur.executemany(
+            f"insert into marts.fct_client_kpis values ({placeholders}, %s)",
+            data.client_facts,
+        )

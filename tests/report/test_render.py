@@ -44,7 +44,7 @@ from tests.report.browsing import (
     shot,
     visible_text,
 )
-from tests.report.kpi_marts import KPIS, PASSED, PROJECT_ROOT, PUBLISHED_AT, build_dataset, load_kpi_marts
+from tests.report.kpi_marts import CLIENT_KPIS, KPIS, PASSED, PROJECT_ROOT, PUBLISHED_AT, build_dataset, load_kpi_marts
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -139,13 +139,16 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     for expected in (
         "Центры занятости",
         "Контакт-центр",
+        "Весь маршрут: оценки клиентов, чат-бот, результат обращений",
         "Динамика",
         "Когда возникают проблемы",
     ):
         assert expected in headings
     assert any(h.startswith("Показатели за ноябрь 2025") for h in headings)
     groups = [visible_text(h) for h in page.locator("#kpi h3").all()]
-    assert groups == ["Минимизация усилий"]
+    # the journey-wide KPIs (fct_client_kpis) fill the expectation groups no touchpoint measures
+    assert groups == ["Дружелюбие и партнёрство", "Полезность", "Минимизация усилий", "Адресность"]
+    assert page.locator("#kpi p.note").count() == 0  # «Пока нет данных по группам: …» is gone
     header = visible_text(page.locator(".page-header"))
     assert "1 октября — 30 ноября 2025 г." in header
     assert "1 декабря 2025 г., 09:30 (UTC+5)" in header
@@ -190,6 +193,14 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     median_tile = page.locator('.tile[data-kpi="office_wait_walkin_median"]')
     assert "норматив ≤ 15 мин" in visible_text(median_tile)
 
+    csat_tile = page.locator('.tile[data-kpi="csat"][data-office="region"][data-touchpoint="all"]')
+    assert "Удовлетворённость" in visible_text(csat_tile) and "норматив ≥ 90 %" in visible_text(csat_tile)
+    assert csat_tile.locator("svg.sparkline polyline").count() >= 1
+    csat_office = cell(page, "csat", "ens-01", period="2025-11")
+    assert (background(csat_office), visible_text(csat_office)) == (RED_BG, "78,0 %")
+    fallback = cell(page, "chatbot_fallback_rate", "ens-01", period="2025-11")
+    assert (background(fallback), visible_text(fallback)) == (RED_BG, "31,0 %")
+
     # every coloured element carries the attributes the end-to-end tests rely on
     missing = page.evaluate(
         """() => [...document.querySelectorAll('[class*="status-"]')]
@@ -199,7 +210,7 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     assert missing == []
     # only KPIs that have rows are drawn (the chatbot has no data yet)
     kpis = set(page.evaluate("() => [...document.querySelectorAll('[data-kpi]')].map(e => e.dataset.kpi)"))
-    assert kpis == set(KPIS)
+    assert kpis == set(KPIS) | set(CLIENT_KPIS)
 
     assert opened.errors == []
     shot(page, "kpi-page.png", full_page=True)
@@ -236,7 +247,7 @@ def test_month_select_switches_tables(opened: Opened) -> None:
 def test_plotly_renders_offline(opened: Opened) -> None:
     page = opened.page
     charts = page.locator("#trends .chart")
-    assert charts.count() == len(KPIS)
+    assert charts.count() == len(KPIS) + len(CLIENT_KPIS)
     page.wait_for_function(
         "n => document.querySelectorAll('#trends svg.main-svg').length >= n",
         arg=charts.count(),

@@ -167,6 +167,7 @@ employment_outcome as (
 
 survey_scores as (
     select
+        linked_surveys.response_id,
         linked_surveys.region_id, linked_surveys.journey_id, linked_surveys.stage_id,
         linked_surveys.touchpoint_id, linked_surveys.office_id, linked_surveys.client_id,
         (linked_surveys.responded_at at time zone regions.timezone)::date as local_date,
@@ -184,19 +185,20 @@ survey_scores as (
 
 survey_observations as (
     select 'csat' as kpi_id, region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
-        csat >= 4 as is_success, csat::numeric as measure, 'share' as aggregation
+        csat >= 4 as is_success, csat::numeric as measure, 'share' as aggregation,
+        response_id as observation_key
     from survey_scores where csat is not null
     union all
     select 'ces', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
-        null, ces::numeric, 'mean'
+        null, ces::numeric, 'mean', response_id
     from survey_scores where ces is not null
     union all
     select 'nps', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
-        null, case when nps >= 9 then 100 when nps <= 6 then -100 else 0 end, 'mean'
+        null, case when nps >= 9 then 100 when nps <= 6 then -100 else 0 end, 'mean', response_id
     from survey_scores where nps is not null
     union all
     select 'vash_kontrol', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
-        null, round(vash_kontrol, 4), 'mean'
+        null, round(vash_kontrol, 4), 'mean', response_id
     from survey_scores where vash_kontrol is not null
 ),
 
@@ -278,7 +280,6 @@ unioned as (
     union all select * from visits_per_case
     union all select * from electronic_share
     union all select * from employment_outcome
-    union all select * from survey_observations
     union all select * from chatbot_observations
     union all select * from placed_touchpoint_observations
 )
@@ -294,6 +295,14 @@ select
     local_date,
     is_success,
     measure,
-    aggregation
+    aggregation,
+    null::text as observation_key
 from unioned
 where aggregation <> 'median' or measure is not null
+union all
+-- a survey answer placed on several journeys is one row per journey; observation_key (the
+-- response) lets the journey-wide marts count it once
+select
+    kpi_id, region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+    is_success, measure, aggregation, observation_key
+from survey_observations

@@ -1,0 +1,107 @@
+{#-
+    The client KPIs measured over the whole journey rather than at one touchpoint — survey
+    scores (CSAT, CES, NPS, «Ваш контроль»), chatbot containment and fallbacks, first-contact
+    resolution, channel switching, visits per case, electronic share, employment outcome —
+    for the region and per office (office_id null = whole region; touchpoint_id null = all
+    touchpoints) × day and month: the same shape as fct_touchpoint_kpis, so the KPI tiles and
+    BI read the five expectation groups from two marts of one form.
+
+    Left out: the KPIs fct_touchpoint_kpis already holds (waits, calls: their journey
+    observations are a placed subset of the same events) and the KPIs that only mean something
+    per stage (conversion, drop-off, time to the next stage: see fct_stage_funnel and
+    fct_journey_kpis). sample_size counts clients (an observation without a known client counts
+    as one), so small-cell suppression hides figures about fewer than 5 people, not events.
+-#}
+{{ config(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
+
+{%- set per_stage_kpis = ['stage_conversion', 'stage_drop_off', 'time_to_stage'] %}
+
+with
+
+touchpoint_kpis as (
+    select distinct kpi_id from {{ ref('fct_touchpoint_kpis') }}
+),
+
+journey_observations as (
+    select *
+    from {{ ref('int_journey_kpi_observations') }}
+    where local_date is not null
+        and kpi_id not in ({% for kpi in per_stage_kpis %}'{{ kpi }}'{{ ', ' if not loop.last }}{% endfor %})
+        and kpi_id not in (select kpi_id from touchpoint_kpis)
+),
+
+observations as (
+    -- a survey answer placed on two journeys is still one answer of the region
+    select distinct on (kpi_id, observation_key)
+        *,
+        date_trunc('month', local_date)::date as local_month
+    from journey_observations
+    where observation_key is not null
+    union all
+    select
+        *,
+        date_trunc('month', local_date)::date as local_month
+    from journey_observations
+    where observation_key is null
+),
+
+kpis as (
+    select * from {{ ref('dim_kpis') }}
+),
+
+aggregated as (
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        case when grouping(local_date) = 0 then 'day' else 'month' end as period_grain,
+        coalesce(local_date, local_month) as period_start,
+        grouping(office_id) = 0 and office_id is null as is_officeless_row,
+        count(distinct client_id) + count(*) filter (where client_id is null) as clients,
+        {{ kpi_aggregates() }}
+    from observations
+    group by grouping sets (
+        (kpi_id, region_id, office_id, local_date),
+        (kpi_id, region_id, office_id, local_month),
+        (kpi_id, region_id, local_date),
+        (kpi_id, region_id, local_month)
+    )
+),
+
+valued as (
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        period_grain,
+        period_start,
+        clients,
+        {{ kpi_value_columns() }}
+    from aggregated
+    -- the office grouping sets give an office-less row for observations without an office; the
+    -- region sets already count them
+    where not is_officeless_row
+),
+
+final as (
+    select
+        {{ surrogate_key(['valued.kpi_id', 'valued.region_id', 'valued.office_id', 'valued.period_grain', 'valued.period_start']) }}
+            as kpi_row_id,
+        valued.kpi_id,
+        valued.region_id,
+        valued.office_id,
+        null::text as touchpoint_id,
+        valued.period_grain,
+        valued.period_start,
+        trim_scale(valued.numerator) as numerator,
+        trim_scale(valued.denominator) as denominator,
+        trim_scale(round(valued.value, 6)) as value,
+        valued.sample_size::int as observations,
+        valued.clients::int as sample_size,
+        kpis.norm_value,
+        {{ kpi_status('valued.value', 'kpis.direction', 'kpis.norm_value', 'kpis.amber_band') }} as status
+    from valued
+    inner join kpis on valued.kpi_id = kpis.kpi_id
+)
+
+select * from final
