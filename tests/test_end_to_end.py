@@ -246,11 +246,12 @@ def _survey_rows(r: Region) -> list[dict[str, str]]:
         except UnicodeDecodeError:
             text = data.decode("cp1251")  # the one Windows-1251 export of the noise
         lines = text.splitlines()
-        header = next(csv.reader([lines[0]]))
+        delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","  # some exports use «;»
+        header = next(csv.reader([lines[0]], delimiter=delimiter))
         for number, line in enumerate(lines[1:], start=2):
             if noise.get((relative, number)) in ("rejected", "duplicate"):
                 continue
-            rows.append(dict(zip(header, next(csv.reader([line])), strict=True)))
+            rows.append(dict(zip(header, next(csv.reader([line], delimiter=delimiter)), strict=True)))
     return rows
 
 

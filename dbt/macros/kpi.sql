@@ -52,3 +52,22 @@
         end as value,
         observations as sample_size
 {%- endmacro %}
+
+{#-
+    The published columns of a KPI row from `valued` (kpi_value_columns) joined to `kpis`
+    (dim_kpis): figures without trailing zeros, sizes, norm and traffic-light status. With
+    `clients`, sample_size counts clients (valued.clients) and observations the rows.
+-#}
+{% macro kpi_published_columns(clients=false) -%}
+        trim_scale(valued.numerator) as numerator,
+        trim_scale(valued.denominator) as denominator,
+        trim_scale(round(valued.value, 6)) as value,
+        {%- if clients %}
+        valued.sample_size::int as observations,
+        valued.clients::int as sample_size,
+        {%- else %}
+        valued.sample_size::int as sample_size,
+        {%- endif %}
+        kpis.norm_value,
+        {{ kpi_status('valued.value', 'kpis.direction', 'kpis.norm_value', 'kpis.amber_band') }} as status
+{%- endmacro %}

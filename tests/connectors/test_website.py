@@ -569,6 +569,8 @@ def test_a_good_batch_passes_its_suites_and_clear_personal_data_fails_them(
     assert not result["success"]
     [failed] = [f for s in result["suites"] for f in s["failed"]]
     assert (failed["expectation"], failed["kwargs"]["column"]) == ("expect_column_values_to_match_regex", "inn")
+    # a failure is validated again for its details (a pass is checked verdicts only)
+    assert failed["partial_unexpected"] == [PERSON_INN] and failed["unexpected_percent"] > 0
 
 
 @pytest.mark.timeout(600)

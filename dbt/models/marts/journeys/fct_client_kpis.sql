@@ -93,13 +93,7 @@ final as (
         null::text as touchpoint_id,
         valued.period_grain,
         valued.period_start,
-        trim_scale(valued.numerator) as numerator,
-        trim_scale(valued.denominator) as denominator,
-        trim_scale(round(valued.value, 6)) as value,
-        valued.sample_size::int as observations,
-        valued.clients::int as sample_size,
-        kpis.norm_value,
-        {{ kpi_status('valued.value', 'kpis.direction', 'kpis.norm_value', 'kpis.amber_band') }} as status
+        {{ kpi_published_columns(clients=true) }}
     from valued
     inner join kpis on valued.kpi_id = kpis.kpi_id
 )
