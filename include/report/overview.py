@@ -35,7 +35,7 @@ from include.report.formatting import (
     raw_number,
 )
 from include.report.journey_view import office_name, verdict_of
-from include.report.view import Header, Page, kpi_href, tile_keys
+from include.report.view import Header, Page, kpi_href
 
 TOP_PAINS = 10
 SOURCE_NAMES = {
@@ -151,13 +151,13 @@ def _pain_groups(marts: Marts) -> dict[str, set[str]]:
     return groups
 
 
-def _places(marts: Marts) -> dict[str, tuple[str, str, str]]:
-    """(where, link, link text) of every pain point: its journey map stage, else the KPI page."""
+def _places(marts: Marts, tiles: set[str]) -> dict[str, tuple[str, str, str]]:
+    """(where, link, link text) of every pain point: its journey map stage, else the KPI page
+    (``tiles``: the anchors of the KPI page's tiles)."""
     journeys = {j.journey_id: j for j in marts.journeys}
     stage_names = {(s.journey_id, s.stage_id): s.name for s in marts.stages}
     stage_names.update({(r.journey_id, r.stage_id): r.name for r in marts.map_rows})
     places = {}
-    tiles = tile_keys(marts)
     for pain in marts.pain_points:
         journey = journeys.get(pain.journey_id or "")
         if journey is None:
@@ -171,9 +171,9 @@ def _places(marts: Marts) -> dict[str, tuple[str, str, str]]:
     return places
 
 
-def _pain_rows(marts: Marts, min_cell: int) -> list[PainRow]:
+def _pain_rows(marts: Marts, kpi_page: Page, min_cell: int) -> list[PainRow]:
     groups = _pain_groups(marts)
-    places = _places(marts)
+    places = _places(marts, {t.anchor for g in kpi_page.tile_groups for t in g.tiles})
     rows = []
     for pain in marts.pain_points:
         place, href, link_text = places[pain.pain_point_id]
@@ -367,7 +367,7 @@ def _highlights(
 
 def build_overview(marts: Marts, kpi_page: Page, *, published_at: datetime, min_cell: int) -> OverviewPage:
     zone = ZoneInfo(marts.timezone)
-    pains = _pain_rows(marts, min_cell)
+    pains = _pain_rows(marts, kpi_page, min_cell)
     effects = [
         _effect_row(marts, e, min_cell)
         for e in sorted(marts.effects, key=lambda e: (e.start_date or date.min, e.measure_id), reverse=True)

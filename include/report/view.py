@@ -688,27 +688,16 @@ def _period_text(facts: _Facts) -> str:
     return period_label(facts.first_day, facts.last_day) if facts.first_day and facts.last_day else NO_DATA
 
 
-def tile_keys(marts: Marts) -> set[SeriesKey]:
-    """The (KPI, touchpoint) pairs the KPI page has a tile for."""
-    return {(r.kpi_id, r.touchpoint_id) for r in marts.kpi_rows if r.period == "month" and r.office_id is None}
-
-
-def kpi_href(
-    marts: Marts,
-    kpi_id: str,
-    touchpoint_id: str | None,
-    office_id: str | None,
-    tiles: set[SeriesKey] | None = None,
-) -> str:
-    """Where the KPI page shows a KPI: the office/queue table of its channel, else its tile."""
+def kpi_href(marts: Marts, kpi_id: str, touchpoint_id: str | None, office_id: str | None, tiles: set[str]) -> str:
+    """Where the KPI page shows a KPI: the office/queue table of its channel, else its tile
+    (``tiles``: the anchors of the tiles the KPI page has), else the top of the page."""
     channel = _channel(marts, touchpoint_id) if touchpoint_id else "other"
     if office_id and channel in SECTION_IDS:
         return f"kpi.html#{SECTION_IDS[channel]}"
-    tiles = tile_keys(marts) if tiles is None else tiles
-    if touchpoint_id and (kpi_id, touchpoint_id) in tiles:
-        return f"kpi.html#{tile_anchor(kpi_id, touchpoint_id)}"
-    if (kpi_id, ALL_TOUCHPOINTS) in tiles:  # a journey-wide KPI: its tile is for all touchpoints
-        return f"kpi.html#{tile_anchor(kpi_id, ALL_TOUCHPOINTS)}"
+    # a KPI measured over the whole journey has one tile, for all touchpoints
+    for touchpoint in (touchpoint_id, ALL_TOUCHPOINTS):
+        if touchpoint and (anchor := tile_anchor(kpi_id, touchpoint)) in tiles:
+            return f"kpi.html#{anchor}"
     return "kpi.html#kpi"
 
 
