@@ -14,8 +14,6 @@
 -#}
 {{ config(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
 
-{%- set per_stage_kpis = ['stage_conversion', 'stage_drop_off', 'time_to_stage'] %}
-
 with
 
 touchpoint_kpis as (
@@ -26,23 +24,25 @@ journey_observations as (
     select *
     from {{ ref('int_journey_kpi_observations') }}
     where local_date is not null
-        and kpi_id not in ({% for kpi in per_stage_kpis %}'{{ kpi }}'{{ ', ' if not loop.last }}{% endfor %})
+        and kpi_id not in ('stage_conversion', 'stage_drop_off', 'time_to_stage')  -- per stage only
         and kpi_id not in (select kpi_id from touchpoint_kpis)
 ),
 
-observations as (
+counted_once as (
     -- a survey answer placed on two journeys is still one answer of the region
-    select distinct on (kpi_id, observation_key)
-        *,
-        date_trunc('month', local_date)::date as local_month
+    select distinct on (kpi_id, observation_key) *
     from journey_observations
     where observation_key is not null
     union all
+    select * from journey_observations
+    where observation_key is null
+),
+
+observations as (
     select
         *,
         date_trunc('month', local_date)::date as local_month
-    from journey_observations
-    where observation_key is null
+    from counted_once
 ),
 
 kpis as (
