@@ -130,3 +130,16 @@ def test_an_impossible_utc_offset_is_a_rejection_not_a_crash(landing: Path, load
     report = load("office_visits", DAY)
     assert report["rejected"] == 1
     assert "impossible UTC offset" in rejected(query)[0][1]
+
+
+def test_the_planner_knows_the_batch_before_it_is_validated(landing: Path, load: Any, query: Any) -> None:
+    """The load refreshes the raw table's statistics: GX and staging select the batch by its id,
+    and with statistics from before the load PostgreSQL plans for no rows (nested loops,
+    quadratic in the batch)."""
+    office_file(landing, ROWS)
+    load("office_visits", DAY)
+    assert query("select reltuples from pg_class where oid = 'raw.raw_office_visits_tickets'::regclass") == [(3,)]
+    assert query(
+        "select count(*) from pg_stats where schemaname = 'raw' and tablename = 'raw_office_visits_tickets'"
+        " and attname = 'batch_id'"
+    ) == [(1,)]
