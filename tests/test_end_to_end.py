@@ -274,6 +274,29 @@ def test_region_satisfaction_equals_the_survey_files(region: Region) -> None:
     assert sum(den for _, den in expected.values()) > 100
 
 
+def test_electronic_share_equals_the_generated_applications(region: Region) -> None:
+    """fct_client_kpis: electronic_share of the region = journeys applied for on the portal /
+    journeys applied for on the portal or at the desk (a client without an ESIA account gets a
+    case opened on a paper application), from the generator's truth. Stitching moves a few
+    clients, hence the tolerance."""
+    with (region.landing / REGION / "truth" / "journeys.csv").open(encoding="utf-8") as handle:
+        applied = [
+            run
+            for run in csv.DictReader(handle)
+            if run["journey"] != "complaint" and (run["application_id"] or run["case_id"])
+        ]
+    on_portal = sum(1 for run in applied if run["application_id"])
+    assert 0 < on_portal < len(applied)
+    numerator, denominator = _query(
+        region.dsn,
+        "select sum(numerator), sum(denominator) from marts.fct_client_kpis where kpi_id = 'electronic_share'"
+        " and region_id = %s and office_id is null and period_grain = 'month'",
+        (REGION,),
+    )[0]
+    assert int(denominator) == pytest.approx(len(applied), rel=0.1)
+    assert float(numerator / denominator) == pytest.approx(on_portal / len(applied), abs=0.03)
+
+
 def test_region_and_month_rows_add_up(region: Region) -> None:
     rows = _query(
         region.dsn,

@@ -28,6 +28,10 @@ touchpoint_observations as (
     select * from {{ ref('int_kpi_observations') }}
 ),
 
+applications as (
+    select * from {{ ref('int_journey_applications') }}
+),
+
 linked_surveys as (
     select * from {{ ref('int_journey_survey_links') }}
 ),
@@ -125,22 +129,11 @@ visits_per_case as (
     where instances.outcome = 'completed'
 ),
 
-applications as (
-    select
-        journey_instance_id,
-        bool_or(source = 'portal') as via_portal,
-        min(event_local_date) as local_date
-    from instance_events
-    where (source = 'portal' and event_type = 'application_submitted')
-        or (source = 'office_visits' and stage_id = 'application')
-    group by journey_instance_id
-),
-
 electronic_share as (
     select
-        'electronic_share' as kpi_id, instances.region_id, instances.journey_id, 'application',
+        'electronic_share' as kpi_id, instances.region_id, instances.journey_id, applications.stage_id,
         null::text, null::text, instances.client_id, applications.local_date,
-        applications.via_portal, null::numeric, 'share'
+        applications.is_electronic, null::numeric, 'share'
     from applications
     inner join instances on applications.journey_instance_id = instances.journey_instance_id
 ),
