@@ -2,8 +2,8 @@
 
 Suites are code in ``expectations/`` (one module per raw table, plus the mart checks). This
 module only runs them: an ephemeral GX context (nothing written to disk, telemetry off), a
-PostgreSQL data source over SQLAlchemy, one query asset per validated batch, and a compact,
-JSON-serialisable summary for the batch log and the publish log.
+PostgreSQL data source over SQLAlchemy, one table asset (a view, for the run) per validated
+batch, and a compact, JSON-serialisable summary for the batch log and the publish log.
 """
 
 from __future__ import annotations
@@ -38,32 +38,48 @@ def sqlalchemy_url(dsn: str) -> str:
     ).render_as_string(hide_password=False)
 
 
+CHECK_SCHEMA = "gx_checks"
+
+
 def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str, Any]:
     """Validate the rows of ``query`` with the suite ``build_suite()`` makes.
 
-    GX needs its context before a suite can be built, hence the factory. Returns
+    GX needs its context before a suite can be built, hence the factory. The rows are put behind
+    a view for the run, validated as a table asset, and the view is dropped: with a query asset
+    GX finds the column names by running the whole query and fetching every row (memory and time
+    grow with the batch: a month of calls at 10 M events took 200 MiB). Returns
     ``{suite, success, evaluated, failed: [...]}`` (``failed`` with the observed values and a few
     unexpected ones).
     """
     import great_expectations as gx
+    import psycopg
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from psycopg import sql
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     name = f"cjw_{uuid.uuid4().hex[:8]}"
-    source = context.data_sources.add_postgres(name, connection_string=sqlalchemy_url(dsn))
-    asset = source.add_query_asset(f"{name}_rows", query=query)
-    batch_definition = asset.add_batch_definition_whole_table("whole")
-    suite = context.suites.add(build_suite())
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
-    )
-    # A passing batch needs only the verdicts: BOOLEAN_ONLY skips the unexpected-value queries and
-    # is ≈ 3× faster (0.5 s against 1.6 s for a 20 k-row batch here). Only a failure is run again
-    # for the details the batch log and the publish log show.
-    result = definition.run(result_format="BOOLEAN_ONLY")
-    if not result.success:
-        result = definition.run(result_format="SUMMARY")
+    view = sql.Identifier(CHECK_SCHEMA, name)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(CHECK_SCHEMA)))
+        conn.execute(sql.SQL("create view {} as {}").format(view, sql.SQL(query)))
+    try:
+        source = context.data_sources.add_postgres(name, connection_string=sqlalchemy_url(dsn))
+        asset = source.add_table_asset(f"{name}_rows", table_name=name, schema_name=CHECK_SCHEMA)
+        batch_definition = asset.add_batch_definition_whole_table("whole")
+        suite = context.suites.add(build_suite())
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
+        )
+        # A passing batch needs only the verdicts: BOOLEAN_ONLY skips the unexpected-value queries
+        # and is ≈ 3× faster (0.5 s against 1.6 s for a 20 k-row batch here). Only a failure is
+        # run again for the details the batch log and the publish log show.
+        result = definition.run(result_format="BOOLEAN_ONLY")
+        if not result.success:
+            result = definition.run(result_format="SUMMARY")
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop view if exists {}").format(view))
     failed = []
     for item in result.results:
         if not item.success and item.expectation_config is not None:
