@@ -642,10 +642,12 @@ class BatchLoader:
         select the batch by ``batch_id``; with statistics from before the load the planner
         expects no rows and picks nested loops that are quadratic in the batch (a 74 000-row
         month of tickets: GX's compound-key check ran for minutes instead of seconds)."""
-        with self.conn.cursor() as cur:
-            for table in sorted({source_file.table for source_file in files}):
+        # one table per transaction: a loader of another day or region may be creating the same
+        # tables' indexes (ShareLock) meanwhile, and holding the lock of one table while waiting
+        # for the next deadlocked two Celery workers
+        for table in sorted({source_file.table for source_file in files}):
+            with self.conn.transaction(), self.conn.cursor() as cur:
                 cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(self.connector.tables[table].name)))
-        self.conn.commit()
 
     def _close_batch(self, batch_id: int, report: BatchReport) -> None:
         with self.conn.cursor() as cur:
