@@ -60,7 +60,9 @@ def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str,
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     name = f"cjw_{uuid.uuid4().hex[:8]}"
     view = sql.Identifier(CHECK_SCHEMA, name)
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(dsn) as conn:
+        # validations run in parallel (Celery workers): two `create schema if not exists` race
+        conn.execute("select pg_advisory_xact_lock(hashtext('cjw_gx_checks'))")
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(CHECK_SCHEMA)))
         conn.execute(sql.SQL("create view {} as {}").format(view, sql.SQL(query)))
     try:
