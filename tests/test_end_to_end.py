@@ -297,6 +297,26 @@ def test_electronic_share_equals_the_generated_applications(region: Region) -> N
     assert float(numerator / denominator) == pytest.approx(on_portal / len(applied), abs=0.03)
 
 
+def test_the_bi_call_aggregate_equals_the_queue_logs(region: Region) -> None:
+    """fct_call_queue_days (what a BI dashboard of the call centre reads) counts the calls of the
+    queue logs: per queue, calls, answered, abandoned and the total hold."""
+    expected: dict[str, list[int]] = {}
+    for (_, queue), call in _calls_from_files(region).items():
+        counts = expected.setdefault(queue, [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += call["hold"] is not None
+        counts[2] += call["abandoned"]
+        counts[3] += call["hold"] or 0
+    rows = _query(
+        region.dsn,
+        "select queue_name, sum(calls), sum(answered_calls), sum(abandoned_calls), sum(hold_seconds_total)"
+        " from marts.fct_call_queue_days where region_id = %s group by queue_name",
+        (REGION,),
+    )
+    assert len(expected) > 1
+    assert {queue: [int(v or 0) for v in values] for queue, *values in rows} == expected
+
+
 def test_region_and_month_rows_add_up(region: Region) -> None:
     rows = _query(
         region.dsn,
