@@ -39,9 +39,11 @@ def interval_logical_date(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
 
 
-def run(dag: Any, *, logical_date: datetime | None = None, check: bool = True) -> Any:
+def run(
+    dag: Any, *, logical_date: datetime | None = None, check: bool = True, conf: dict[str, Any] | None = None
+) -> Any:
     """One DAG run; raises DagRunFailed when ``check`` and the run did not succeed."""
-    dag_run = dag.test(logical_date=logical_date or datetime.now(ZoneInfo("UTC")))
+    dag_run = dag.test(logical_date=logical_date or datetime.now(ZoneInfo("UTC")), run_conf=conf)
     state = str(getattr(dag_run, "state", "unknown"))
     if check and state != "success":
         raise DagRunFailed(f"{dag.dag_id} run {getattr(dag_run, 'run_id', '?')} ended {state}")
@@ -49,4 +51,15 @@ def run(dag: Any, *, logical_date: datetime | None = None, check: bool = True) -
 
 
 def run_day(dag: Any, day: date, *, check: bool = True) -> Any:
-    return run(dag, logical_date=interval_logical_date(day), check=check)
+    # explicit empty params: dag.test() runs the tasks in this process, and a task object keeps
+    # the params of an earlier run's conf
+    conf = {"interval_start": None, "interval_end": None} if "interval_start" in dag.params else None
+    return run(dag, logical_date=interval_logical_date(day), check=check, conf=conf)
+
+
+def run_days(dag: Any, first: date, last: date, *, check: bool = True) -> Any:
+    """One ingest run that loads the local days ``first``..``last`` as one batch (a backfill)."""
+    if first == last:
+        return run_day(dag, last, check=check)
+    conf = {"interval_start": first.isoformat(), "interval_end": last.isoformat()}
+    return run(dag, logical_date=interval_logical_date(last), check=check, conf=conf)

@@ -3,7 +3,8 @@
 1. warehouse: ``WAREHOUSE_DSN`` or the embedded PostgreSQL in ``var/warehouse``;
 2. a pseudonymisation key (``CJW_PSEUDONYM_KEY`` or one generated once in ``var/pseudonym.key``);
 3. the synthetic region (Энская область) written to the landing folder in the real formats;
-4. every day through ``ingest_call_centre`` and ``ingest_office_visits`` (``dag.test()``);
+4. every source's ``ingest_<source>`` DAG (``dag.test()``): the history as one backfill batch, the
+   last days as daily runs;
 5. ``build_journeys``: dbt through Cosmos, quality gate, publish, pages;
 6. where to look, and what was loaded and rejected per source.
 """
@@ -69,19 +70,28 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     return manifest
 
 
-def ingest(days: list[date]) -> None:
-    from include.connectors import SOURCES
-    from include.dag_runs import load_dag, run_day
+DAILY_RUNS = 3  # the last days of the period run one by one, as the daily schedule would
 
-    # every source system of the region: call centre, office queue, website + portal, chatbot,
-    # case management, surveys
+
+def ingest(days: list[date]) -> None:
+    """Every source system of the region (call centre, office queue, website + portal, chatbot,
+    case management, surveys) the way an operator starts a deployment: the history as one backfill
+    batch per source (a run with ``interval_start`` / ``interval_end``), then the last days daily."""
+    from include.connectors import SOURCES
+    from include.dag_runs import load_dag, run_day, run_days
+
+    history, daily = days[:-DAILY_RUNS], days[-DAILY_RUNS:]
     for dag_id in (f"ingest_{source}" for source in SOURCES):
         dag = load_dag(dag_id)
         started = time.perf_counter()
-        for number, day in enumerate(days, start=1):
+        if history:
+            run_days(dag, history[0], history[-1])
+        for day in daily:
             run_day(dag, day)
-            if number % 7 == 0 or number == len(days):
-                say(f"{dag_id}: {number}/{len(days)} days ({time.perf_counter() - started:.0f} s)")
+        say(
+            f"{dag_id}: {history[0] if history else daily[0]}…{days[-1]} as a backfill batch and "
+            f"{len(daily)} daily runs ({time.perf_counter() - started:.0f} s)"
+        )
 
 
 def build() -> None:

@@ -8,11 +8,12 @@ Expectations suites. Only a validated batch updates the source's raw Asset, whic
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
 from include import settings
 
@@ -30,6 +31,24 @@ START_DATE = pendulum.datetime(2026, 1, 1, tz=settings.schedule_timezone())
 def daily_intervals() -> CronDataIntervalTimetable:
     """Local midnight to midnight; a run starts when its day is over."""
     return CronDataIntervalTimetable("0 0 * * *", timezone=settings.schedule_timezone())
+
+
+def batch_interval(context: dict[str, Any]) -> tuple[datetime, datetime]:
+    """The interval a run loads: its data interval, or the local days named by the run's
+    ``interval_start`` / ``interval_end`` params (a backfill of many days as one batch, e.g. a
+    month of history: "Trigger DAG w/ config" in the UI, or ``include.dag_runs.run_days``)."""
+    params = context.get("params") or {}
+    first, last = params.get("interval_start"), params.get("interval_end")
+    if not first and not last:
+        return context["data_interval_start"], context["data_interval_end"]
+    if not (first and last):
+        raise ValueError("a backfill batch needs both interval_start and interval_end (local dates)")
+    tz = ZoneInfo(settings.schedule_timezone())
+    start = datetime.combine(date.fromisoformat(str(first)), time.min, tz)
+    end = datetime.combine(date.fromisoformat(str(last)) + timedelta(days=1), time.min, tz)
+    if end <= start:
+        raise ValueError(f"interval_end {last} is before interval_start {first}")
+    return start, end
 
 
 def pseudonym_key() -> bytes:
@@ -68,6 +87,11 @@ def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None, fetch: st
         default_args=DEFAULT_ARGS,
         tags=["ingest", source],
         doc_md=doc_md,
+        params={
+            # a backfill batch: these local days (inclusive) instead of the run's data interval
+            "interval_start": Param(None, type=["null", "string"], format="date"),
+            "interval_end": Param(None, type=["null", "string"], format="date"),
+        },
     )
     def ingest() -> None:
         @task
@@ -84,12 +108,13 @@ def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None, fetch: st
             from include.loading import ReconciliationError
             from include.pseudonymise import MissingKeyError
 
+            start, end = batch_interval(context)
             try:
                 return load_interval(
                     source,
                     region_id,
-                    context["data_interval_start"],
-                    context["data_interval_end"],
+                    start,
+                    end,
                     key=pseudonym_key(),
                     run_id=context["run_id"],
                 )
@@ -119,7 +144,7 @@ def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None, fetch: st
 
                 module_name, function_name = fetch.split(":")
                 pull = getattr(import_module(module_name), function_name)
-                pull(region_id, context["data_interval_start"], context["data_interval_end"])
+                pull(region_id, *batch_interval(context))
                 return region_id
 
             regions = fetch_exports.expand(region_id=regions)
