@@ -109,6 +109,12 @@ class RawTable:
             f"    region_id text not null,\n    {cols},\n"
             "    _loaded_at timestamptz not null default now()\n);\n"
             f"create index if not exists {self.name}_batch on raw.{self.name} (batch_id);\n"
+            # a column a later version added (optional fields only) reaches an existing warehouse
+            + "".join(
+                f"alter table raw.{self.name} add column if not exists {name} {pg_type};\n"
+                for name, pg_type in self.column_ddl
+                if "not null" not in pg_type
+            )
         )
 
 

@@ -115,6 +115,14 @@ class Pseudonymiser:
         value = raw.strip() if raw else ""
         return self.digest(kind, value) if value else None
 
+    def staff(self, raw: str | None) -> str | None:
+        """A staff member's id (a call-centre agent's interface, a consultant's number): a short
+        keyed pseudonym (``staff:`` and 16 hex digits) that stays readable on the staff page."""
+        value = raw.strip() if raw else ""
+        if not value or value.upper() == "NONE":
+            return None
+        return "staff:" + (self.digest("staff", value) or "")[:16]
+
     def scrub_text(self, text: str) -> str:
         """Replace phones, SNILS and e-mails inside free text by short keyed tokens."""
         text = _sub(_EMAIL_IN_TEXT, text, lambda m: f"<email:{(self.email(m) or '')[:12]}>")

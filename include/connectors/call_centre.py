@@ -116,13 +116,13 @@ class CallCentreConnector:
 
     def _parse_queue_log(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection]:
         queues = ctx.region.queues
-        phone = ctx.pseudonymiser.phone
+        phone, staff = ctx.pseudonymiser.phone, ctx.pseudonymiser.staff
         for line in lines:
             if not line.terminated:
                 yield Rejection(line.number, "truncated last line (no newline at end of file)", line.text)
                 continue
             try:
-                yield line.number, parse_queue_log_line(line.text, queues, phone)
+                yield line.number, parse_queue_log_line(line.text, queues, phone, staff)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), line.text)
 
@@ -162,9 +162,13 @@ class CallCentreConnector:
 
 
 def parse_queue_log_line(
-    text: str, queues: dict[str, str], phone_hash: Callable[[str | None], str | None]
+    text: str,
+    queues: dict[str, str],
+    phone_hash: Callable[[str | None], str | None],
+    staff_id: Callable[[str | None], str | None] | None = None,
 ) -> tuple[object, ...]:
-    """One queue_log line → the raw row; raises FieldError with the reason."""
+    """One queue_log line → the raw row; raises FieldError with the reason. The agent (a staff
+    member's interface, often named after them) is stored as ``staff_id(agent)``, a pseudonym."""
     if not text.strip():
         raise FieldError("empty line")
     fields = text.split("|")
@@ -207,7 +211,7 @@ def parse_queue_log_line(
         datetime.fromtimestamp(seconds, tz=UTC),
         call_id or "NONE",
         queue or "NONE",
-        agent or "NONE",
+        (staff_id(agent) if staff_id else agent) or "NONE",
         event,
         *(value or None for value in padded),
         caller_hash,

@@ -15,6 +15,7 @@ Run one interval by hand::
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -29,23 +30,8 @@ from include.pseudonymise import normalise_digits, split_inn
 
 SOURCE = "cases"
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "case_event.schema.json"
-EVENT_TYPES = frozenset(
-    {
-        "case_opened",
-        "vacancy_offered",
-        "referral_issued",
-        "recognised_unemployed",
-        "benefit_assigned",
-        "benefit_paid",
-        "benefit_suspended",
-        "reregistration_visit",
-        "training_referral",
-        "training_started",
-        "training_completed",
-        "employed",
-        "case_closed",
-    }
-)
+# the event types of the published schema (one list for the schema, the connector and the docs)
+EVENT_TYPES = frozenset(json.loads(SCHEMA.read_text(encoding="utf-8"))["properties"]["event_type"]["enum"])
 CLIENT_KINDS = frozenset({"citizen", "employer"})
 CLOSE_REASONS = frozenset({"employed", "training", "deregistered", "moved", "other"})
 MAX_AMOUNT_RUB = Decimal(1_000_000_000)

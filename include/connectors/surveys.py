@@ -44,6 +44,7 @@ COLUMNS = (
     "vk_speed",
     "vk_comfort",
     "vk_information",
+    "relevance",
     "comment",
     "phone",
     "esia_id",
@@ -52,7 +53,8 @@ COLUMNS = (
     "case_id",
 )
 REQUIRED_COLUMNS = ("response_id", "channel", "touchpoint_id", "responded_at")
-# score → (lowest, highest): CSAT and CES 1–5 (5 = very easy), NPS 0–10, «Ваш контроль» criteria 1–5.
+# score → (lowest, highest): CSAT and CES 1–5 (5 = very easy), NPS 0–10, «Ваш контроль» criteria 1–5,
+# relevance (what was offered fitted the client's situation) 1–5.
 SCORES: dict[str, tuple[int, int]] = {
     "csat": (1, 5),
     "ces": (1, 5),
@@ -62,6 +64,7 @@ SCORES: dict[str, tuple[int, int]] = {
     "vk_speed": (1, 5),
     "vk_comfort": (1, 5),
     "vk_information": (1, 5),
+    "relevance": (1, 5),
 }
 CHANNELS = frozenset({"call_centre", "office", "website", "portal", "chatbot"})
 ESIA_PATTERN = r"^[0-9]+$"

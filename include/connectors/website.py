@@ -142,6 +142,7 @@ PORTAL_EVENTS = RawTable(
         ("office_id", "text"),
         ("appointment_at", "timestamptz"),
         ("file_date", "date not null"),
+        ("client_group", "text"),
     ),
     natural_key=("event_id",),
 )
@@ -402,6 +403,9 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
     status = get.choice("status", STATUSES)
     office_id = get.text("office_id", max_length=MAX_TEXT)
     appointment_at = get.timestamp("appointment_at")
+    client_group = get.text("client_group", max_length=MAX_TEXT)
+    if client_group is not None and client_group not in ctx.region.client_groups:
+        raise FieldError(f"unknown client_group {client_group!r} (add it to dbt/seeds/client_groups.csv)")
     if event_type in ("application_submitted", "application_status_changed") and application_id is None:
         raise FieldError(f"{event_type} without application_id")
     if event_type == "application_status_changed" and status is None:
@@ -442,6 +446,7 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
         office_id,
         appointment_at,
         file_date,
+        client_group,
     )
 
 

@@ -39,11 +39,11 @@ AHT = 240.0  # talk + wrap-up + ring, seconds, used for staffing
 MIN_AGENTS = 2
 PAIN_HOURS = (8, 12)
 PAIN_STAFFING = 0.7  # share of the offered load staffed in the central queue's mornings
-TOPIC_WEIGHTS = {
-    "registration": 0.20, "benefit_status": 0.25, "documents": 0.11, "appointment": 0.12,
-    "vacancies": 0.10, "training": 0.06, "employer_vacancy": 0.07, "complaint": 0.03,
-    "other": 0.06,
-}  # fmt: skip
+# Background callers (people outside the modelled journeys) ask general questions: an information
+# request each. Questions about a service (registration, benefits, vacancies, a complaint…) come
+# from the modelled clients, whose journeys the truth follows.
+TOPIC_WEIGHTS = {"documents": 0.34, "appointment": 0.38, "other": 0.28}
+DOCUMENTS_RESOLVED = 0.45  # planted: operators answer fewer than half of the questions about documents
 RESOLUTIONS = ("resolved", "callback", "redirected")
 TOPIC_MISSING = 0.05
 END_KINDS = ("COMPLETECALLER", "COMPLETEAGENT", "TRANSFER")
@@ -158,9 +158,9 @@ def arrivals(rng: np.random.Generator, day: QueueDay) -> np.ndarray:
 
 
 def topic_probabilities(topics: tuple[tuple[str, str], ...], weekday: int) -> np.ndarray:
-    """Topic distribution of the day; employers do not call on Saturdays."""
+    """Topic distribution of the background calls of the day."""
     weights = np.array([
-        0.0 if code == "employer_vacancy" and weekday > 5 else TOPIC_WEIGHTS.get(code, 0.03)
+        TOPIC_WEIGHTS.get(code, 0.0)
         for code, _ in topics
     ])  # fmt: skip
     return weights / weights.sum()
@@ -195,6 +195,9 @@ def draw_calls(
     topic = rng.choice(len(topics), size=n, p=topic_probabilities(topics, weekday))
     resolution = rng.choice(3, size=n, p=(0.82, 0.11, 0.07))
     codes = [code for code, _ in topics]
+    documents = codes.index("documents") if "documents" in codes else -1
+    documents_resolution = rng.choice(3, size=n, p=(DOCUMENTS_RESOLVED, 1 - DOCUMENTS_RESOLVED - 0.1, 0.1))
+    resolution = np.where(topic == documents, documents_resolution, resolution)
     complaint = codes.index("complaint") if "complaint" in codes else -1
     complaint_resolution = rng.choice(3, size=n, p=(0.4, 0.5, 0.1))
     resolution = np.where(topic == complaint, complaint_resolution, resolution)

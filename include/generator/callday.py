@@ -18,7 +18,7 @@ import numpy as np
 from include.generator import callcentre as cc
 from include.generator import identity as ident
 from include.generator import noise as nz
-from include.generator.engine import CallOutcome, CallRequest
+from include.generator.engine import CallOutcome, CallRequest, info_tags
 from include.generator.feeds import Truth
 from include.generator.output import Output, csv_text
 from include.generator.phones import CALLER_WEIGHTS
@@ -108,7 +108,7 @@ class CallCentre:
 
     def _calls(
         self, day: dt.date, queue_days: list[cc.QueueDay], requests: list[CallRequest]
-    ) -> tuple[list[list[tuple]], dict[int, str], list[list[str]]]:
+    ) -> tuple[list[list[tuple]], dict[int, str], list[list[str]], dict[int, tuple]]:
         """Calls of every open queue (see ``callcentre.Call``), numbered in order of arrival."""
         by_queue: dict[int, list[tuple[int, CallRequest]]] = {}
         for number, request in enumerate(requests):
@@ -120,6 +120,7 @@ class CallCentre:
             seqs[q][k] = self.seq + 2 * rank  # odd numbers are the agents' channels
         self.seq += 2 * len(order) + 2
         calls, callids, people = [], {}, []
+        requested: dict[int, tuple] = {}
         for q, (times, d, tags, positions) in enumerate(drawn):
             attributes = zip(
                 d.caller, d.patience, d.talk, d.wrap, d.ring, d.end, d.rna, d.topic, d.resolution, strict=True
@@ -131,12 +132,13 @@ class CallCentre:
             people.append(d.person)
             for number, pos in positions.items():
                 callids[number] = calls[-1][pos][1]
-        return calls, callids, people
+                requested[number] = calls[-1][pos]
+        return calls, callids, people, requested
 
     def day(self, day: dt.date, requests: list[CallRequest]) -> tuple[dict[int, CallOutcome], list[Finished]]:
         """Simulate a day: outcomes of the clients' calls (by request) and the finished calls."""
         queue_days = self._queue_days(day)
-        calls, callids, people = self._calls(day, queue_days, requests)
+        calls, callids, people, requested = self._calls(day, queue_days, requests)
         offset = utc_offset(day, self.spec.timezone)
         offset_str = offset_text(offset)
         run = cc.QueueRun([], [], None, lambda ep: iso_local(ep, offset, offset_str), self.spec.topics)
@@ -161,13 +163,20 @@ class CallCentre:
             for call, person in zip(queue_calls, persons, strict=True):
                 callid = call[1]
                 ordinal = day.toordinal() + (call[0] - start) // DAY
-                self.truth.add(ordinal, "call_centre", callid, person)
                 answered, wait, end = run.results[callid]
+                tags = ()
+                if person.startswith("bg") and answered == 1 and call[9] >= 0:
+                    # a background caller's general question: an information request, answered or not
+                    tags = info_tags(person, cc.RESOLUTIONS[call[10]] == "resolved")
+                self.truth.add(ordinal, "call_centre", callid, person, tags)
                 finished.append((callid, call[2], person, answered == 1, wait, end))
         outcomes = {}
         for number, callid in callids.items():
             answered, wait, end = run.results[callid]
-            outcomes[number] = CallOutcome(callid, answered == 1, wait, end)
+            call = requested[number]
+            exported = answered == 1 and call[9] >= 0
+            resolution = cc.RESOLUTIONS[call[10]] if exported else None
+            outcomes[number] = CallOutcome(callid, answered == 1, wait, end, exported, resolution)
         return outcomes, finished
 
     def _bucket(self, day: dt.date, entries: list, target: dict[dt.date, list]) -> None:

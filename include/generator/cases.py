@@ -17,9 +17,19 @@ from include.generator.feeds import Clock, Feed, Truth, json_line
 from include.generator.population import Client
 
 EVENT_TYPES = (
-    "case_opened", "vacancy_offered", "referral_issued", "recognised_unemployed", "benefit_assigned",
-    "benefit_paid", "benefit_suspended", "reregistration_visit", "training_referral", "training_started",
-    "training_completed", "employed", "case_closed",
+    "case_opened", "vacancy_offered", "referral_issued", "referral_result", "recognised_unemployed",
+    "benefit_assigned", "benefit_paid", "benefit_suspended", "reregistration_visit", "training_referral",
+    "training_started", "training_completed", "employed", "case_closed",
+    # target-group support
+    "outreach_contact", "support_plan_agreed", "post_employment_support", "retention_check", "adaptation_referral",
+    "group_session", "adaptation_completed", "layoff_notice_received", "job_fair_visit",
+    # minors, self-employment, social contract
+    "material_support_paid", "grant_application", "grant_awarded", "business_registered", "follow_up_contact",
+    "social_contract_signed", "social_contract_completed",
+    # employers
+    "hr_consultation", "job_fair_held", "support_decision", "agreement_signed", "report_submitted",
+    # complaints registered by phone or in the chatbot
+    "complaint_answered",
 )  # fmt: skip
 CLOSE_REASONS = ("employed", "training", "deregistered", "moved", "other")
 
@@ -64,9 +74,9 @@ class Cases:
             record["snils"] = ident.snils_text(client.snils or "", rng.random() < 0.75)
         if client.phone and event_type == "case_opened" and rng.random() < 0.7:
             record["phone"] = ident.case_phone(client.phone, rng.randrange(3))
-        if event_type == "case_opened":
-            record["service_type"] = extra.pop("service_type")
-            record["client_group"] = client.group
+        record["service_type"] = extra.pop("service_type")
+        if event_type == "case_opened" or not client.is_employer:
+            record["client_group"] = client.group  # the person's category, on every line of a citizen's case
         record.update((k, v) for k, v in extra.items() if v is not None)
         ordinal = clock.ordinal_of(epoch)
         self.feed.add(ordinal, epoch, json_line(record))

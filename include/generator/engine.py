@@ -14,15 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from include.generator import identity as ident
 from include.generator.cases import Cases
 from include.generator.chatbot import Chatbot, ChatResult
-from include.generator.feeds import Clock
-from include.generator.journeys import JourneyRun
+from include.generator.feeds import Clock, Tag
+from include.generator.journeys import APPLICATION_TYPE, CITIZEN_SERVICES, INFO_JOURNEY, JourneyRun, info_run_id
 from include.generator.office import Visit
 from include.generator.population import Client
 from include.generator.schedule import CALL_HOURLY, HOUR, OFFICE_HOURLY, hourly_weights, office_hours, queue_hours
@@ -48,6 +49,8 @@ class CallOutcome:
     answered: bool
     wait: int  # seconds in the (last) queue
     end: int  # epoch the call ended or left the queue
+    topic_exported: bool = False  # the CRM wrote the call's wrap-up row (topic and resolution)
+    resolution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class CallRequest:
     local: int  # local seconds of the arrival
     topic: str
     on_result: Callable[[DayContext, CallOutcome], None] | None
+    tags: tuple[Tag, ...] = ()  # journey stages the call shows once its wrap-up topic is exported
+    info: bool = False  # a general question: an information request («узнать») of the caller
 
 
 @dataclass
@@ -82,6 +87,7 @@ class OfficeRequest:
     office: int
     visit: Visit
     on_result: Callable[[DayContext, TicketOutcome], None] | None
+    tags: tuple[Tag, ...] = field(default=())
 
 
 @dataclass
@@ -116,9 +122,21 @@ class Engine:
         self.last_ordinal = last_day.toordinal()
         self.agenda: dict[int, list[tuple[JourneyRun, str, dict[str, Any]]]] = {}
         self.runs_of: dict[str, int] = {}
+        # each client's first citizen service run: the one a target group's own events go with
+        self.first_service_run: dict[str, int] = {}
+        self.desk_visitors: set[str] = set()  # clients with a case event naming a desk visit's ticket
+        # clients whose group the data show: a case (every line names the category) or an application
+        # form (the applicant declares it); a lens by client group can only see these
+        self.group_shown: set[str] = set()
         for run in runs:
             self.runs_of[run.client.cid] = self.runs_of.get(run.client.cid, 0) + 1
+            if run.kind in CITIZEN_SERVICES:
+                self.first_service_run.setdefault(run.client.cid, run.jid)
             self.schedule(run, "start", run.started_on.toordinal())
+
+    @property
+    def truth(self) -> Any:
+        return self.writers.website.truth
 
     def schedule(self, run: JourneyRun, step: str, ordinal: int, payload: dict[str, Any] | None = None) -> None:
         """Put a step on the agenda (steps after the period are never run: the journey is ongoing)."""
@@ -135,7 +153,7 @@ class Engine:
         """Phase A: execute the steps due on the day; returns the day's context with its requests."""
         ctx = DayContext(self, clock, rng)
         for run, step, payload in self.agenda.pop(clock.ordinal, []):
-            if run.closed:
+            if run.closed and not payload.get("after_close"):
                 continue
             working_day_only = run.client.is_employer or step in self.working_day_steps
             if working_day_only and clock.day.isoweekday() > 5:
@@ -157,6 +175,18 @@ class DayContext:
         self.calls: list[CallRequest] = []
         self.visits: list[OfficeRequest] = []
         self.frozen = False  # set once the queues have been simulated: no more requests today
+
+    # ------------------------------------------------------------------- truth
+
+    @contextmanager
+    def tagged(self, tags: tuple[Tag, ...]) -> Iterator[None]:
+        """Events written inside the block show these journey stages (``truth/journey_events``)."""
+        truth = self.engine.truth
+        saved, truth.current = truth.current, tags
+        try:
+            yield
+        finally:
+            truth.current = saved
 
     # ----------------------------------------------------------------- agenda
 
@@ -205,9 +235,11 @@ class DayContext:
 
     def site(
         self, client: Client, theme: str, pages: int | None = None, at: int | None = None,
-        cookie: str | None = None, extra: tuple[tuple[str, int | None], ...] = (),
+        cookie: str | None = None, extra: tuple[tuple[str, int | None], ...] = (), tags: tuple[Tag, ...] = (),
+        extra_tags: tuple[tuple[Tag, ...], ...] | None = None,
     ) -> tuple[list[int], str]:  # fmt: skip
-        """A site visit: pages on ``theme``, then ``extra`` (url, goal); returns (hit epochs, cookie)."""
+        """A site visit: pages on ``theme`` (they show ``tags``), then ``extra`` (url, goal: the portal's
+        technical pages, no stage); returns (hit epochs, cookie)."""
         rng = self.rng
         cookie = cookie or (
             rng.choice(client.cookies) if client.cookies else self.w.website.new_cookie(rng, self.clock)
@@ -216,19 +248,21 @@ class DayContext:
         seen = self.w.website.pages(rng, theme, count) if count else []
         goals = {len(seen) + k: goal for k, (_, goal) in enumerate(extra) if goal}
         seen += [(url, title(url)) for url, _ in extra]
+        page_tags = [tags] * count + list(extra_tags if extra_tags is not None else [()] * len(extra))
         start = at if at is not None else self.web_time()
-        times = self.w.website.session(rng, self.clock, start, cookie, client.cid, seen, goals)
+        times = self.w.website.session(rng, self.clock, start, cookie, client.cid, seen, goals, page_tags=page_tags)
         if rng.random() < 0.01:
             self.survey(client, times[-1] + 30, "website", "website", 3.9, ("site",))
         return times, cookie
 
-    def chat(self, client: Client, intents: list[str], at: int | None = None) -> ChatResult:
+    def chat(self, client: Client, intents: list[str], at: int | None = None, tags: tuple[Tag, ...] = ()) -> ChatResult:
         rng = self.rng
         phone = client.phone if rng.random() < CHAT_PHONE else None
         user = client.messenger if client.chat_channel != "web" else None
         start = at if at is not None else self.web_time()
-        result = self.w.chatbot.session(rng, self.clock, start, client.cid, intents, client.chat_channel, user,
-                                        phone, client.snils)  # fmt: skip
+        with self.tagged(tags):
+            result = self.w.chatbot.session(rng, self.clock, start, client.cid, intents, client.chat_channel, user,
+                                            phone, client.snils)  # fmt: skip
         if result.resolved and rng.random() < 0.12:
             self.survey(client, result.end_epoch + 20, "chatbot", "chatbot", 4.3, ("chatbot",))
         elif result.fallback and rng.random() < 0.12:
@@ -237,7 +271,7 @@ class DayContext:
 
     def call(
         self, client: Client, topic: str, on_result: Callable[[DayContext, CallOutcome], None] | None = None,
-        queue: int | None = None,
+        queue: int | None = None, tags: tuple[Tag, ...] = (), info: bool = False,
     ) -> bool:  # fmt: skip
         """Ask for a call into the client's office queue (sometimes the central one)."""
         self._check_open_for_requests()
@@ -249,12 +283,13 @@ class DayContext:
         if hours is None or (client.is_employer and self.day.isoweekday() > 5):
             return False
         local = self._hour_time(hourly_weights(CALL_HOURLY, hours), hours[0], hours[1] - 120)
-        self.calls.append(CallRequest(client, queue, local, topic, on_result))
+        self.calls.append(CallRequest(client, queue, local, topic, on_result, tags, info))
         return True
 
     def visit(
         self, client: Client, office: int, service: str,
         on_result: Callable[[DayContext, TicketOutcome], None] | None, slot: int | None = None,
+        tags: tuple[Tag, ...] = (),
     ) -> bool:  # fmt: skip
         """Ask for an office visit: walk-in, or pre-booked for the local time ``slot``."""
         self._check_open_for_requests()
@@ -270,7 +305,7 @@ class DayContext:
             time -= (time - hours[0]) % 900
             phone = ident.office_phone(client.phone, rng.randrange(4)) if client.phone and rng.random() < 0.9 else ""
         visit = Visit(service, slot is not None, time, phone, client.cid)
-        self.visits.append(OfficeRequest(client, office, visit, on_result))
+        self.visits.append(OfficeRequest(client, office, visit, on_result, tags))
         return True
 
     def _check_open_for_requests(self) -> None:
@@ -284,26 +319,50 @@ class DayContext:
 
     # ------------------------------------------------------------- records
 
-    def portal(self, client: Client, epoch: int, event_type: str, cookie: str | None = None, **fields: Any) -> str:
+    def portal(
+        self,
+        client: Client,
+        epoch: int,
+        event_type: str,
+        cookie: str | None = None,
+        tags: tuple[Tag, ...] = (),
+        **fields: Any,
+    ) -> str:
         record: dict[str, Any] = {"event_type": event_type, "user_type": client.kind}
         if client.esia:
             record["esia_id"] = client.esia
         if cookie:
             record["metrica_client_id"] = cookie
         record.update((k, v) for k, v in fields.items() if v is not None)
-        return self.w.website.portal_event(self.clock, epoch, client.cid, record)
+        if record.get("client_group"):
+            self.engine.group_shown.add(client.cid)
+        with self.tagged(tags):
+            return str(self.w.website.portal_event(self.clock, epoch, client.cid, record))
 
-    def case(self, run: JourneyRun, epoch: int, event_type: str, **extra: Any) -> str:
+    def case(self, run: JourneyRun, epoch: int, event_type: str, stage: str | None = None,
+             tags: tuple[Tag, ...] = (), **extra: Any) -> str:  # fmt: skip
+        """A case event of the run's case; it shows the run's ``stage`` (and any further ``tags``)."""
         if run.case_id is None:
             run.case_id = self.w.cases.new_case(run.office, self.day.year)
-        return self.w.cases.event(self.rng, self.clock, epoch, run.client, run.case_id, run.office, event_type, **extra)
+        if extra.get("ticket_id"):
+            self.engine.desk_visitors.add(run.client.cid)
+        self.engine.group_shown.add(run.client.cid)
+        # every line of a case names its service (the export carries the case's programme)
+        extra.setdefault("service_type", APPLICATION_TYPE[run.kind])
+        with self.tagged(run.tags(stage) + tags):
+            return str(
+                self.w.cases.event(
+                    self.rng, self.clock, epoch, run.client, run.case_id, run.office, event_type, **extra
+                )
+            )
 
     def survey(
         self, client: Client, epoch: int, channel: str, touchpoint: str, mood: float, themes: tuple[str, ...],
-        ticket: tuple[str, str] | None = None, case_id: str | None = None,
+        ticket: tuple[str, str] | None = None, case_id: str | None = None, tags: tuple[Tag, ...] = (),
     ) -> None:  # fmt: skip
         who = Respondent(client.cid, client.phone, client.esia, client.email, client.snils, ticket, case_id)
-        self.w.surveys.respond(self.rng, self.clock, epoch, channel, touchpoint, mood, themes, who)
+        with self.tagged(tags):
+            self.w.surveys.respond(self.rng, self.clock, epoch, channel, touchpoint, mood, themes, who)
 
     # ------------------------------------------------------------ outcomes
 
@@ -314,6 +373,11 @@ class DayContext:
             outcome = outcomes.get(index)
             if outcome is None:
                 continue
+            if outcome.topic_exported:
+                tags = request.tags
+                if request.info:
+                    tags += info_tags(request.client.cid, outcome.resolution == "resolved")
+                self.engine.truth.tag("call_centre", outcome.callid, tags)
             if outcome.answered and self.rng.random() < 0.1:
                 self.survey(request.client, outcome.end + 15, "call_centre", "call_centre_operator",
                             call_mood(outcome.wait), ("call_wait",))  # fmt: skip
@@ -325,6 +389,10 @@ class DayContext:
         self.frozen = True
         for index in sorted(outcomes):
             request, outcome = self.visits[index], outcomes[index]
+            if request.tags and outcome.issued >= 0:
+                office_id = self.w.spec.offices[outcome.office].office_id
+                self.engine.truth.tag("office_visits", f"{office_id}/{self.day.isoformat()}/{outcome.ticket_id}",
+                                      request.tags)  # fmt: skip
             if outcome.started >= 0 and self.rng.random() < 0.15:
                 office_id = self.w.spec.offices[outcome.office].office_id
                 self.survey(request.client, outcome.ended + 60, "office", "office_window",
@@ -347,3 +415,9 @@ def call_mood(wait: int) -> float:
 def office_mood(wait_minutes: float) -> float:
     """Expected CSAT after an office visit with a wait of ``wait_minutes``."""
     return 4.6 if wait_minutes <= 10 else 4.2 if wait_minutes <= 20 else 3.3 if wait_minutes <= 45 else 2.3
+
+
+def info_tags(person: str, answered: bool) -> tuple[Tag, ...]:
+    """An information request («узнать»): the question, and the answer when the contact gave one."""
+    run_id = info_run_id(person)
+    return ((run_id, INFO_JOURNEY, "contact"),) + (((run_id, INFO_JOURNEY, "answer"),) if answered else ())

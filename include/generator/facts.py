@@ -12,8 +12,12 @@ import datetime as dt
 from typing import Any
 
 from include.generator import callcentre as cc
+from include.generator.callcentre import DOCUMENTS_RESOLVED
 from include.generator.chatbot import NEVER_RECOGNISED
 from include.generator.seeds import Office, RegionSpec
+from include.generator.steps.employers import SUPPORT_APPROVED
+from include.generator.steps.lens import OUTREACH_NO_RESPONSE
+from include.generator.steps.outcomes import GRANT_AWARDED
 from include.generator.steps.portal import NEEDS_DOCUMENTS_CONTINUE
 
 MEASURE_OFFICE_INDEX = 2
@@ -119,12 +123,14 @@ def planted_facts(spec: RegionSpec, days: list[dt.date]) -> list[dict[str, Any]]
             "id": "needs_documents_dropoff",
             "kind": "stage_dropoff",
             "source": "portal",
-            "touchpoint_id": "portal_cabinet",
-            "kpi_id": "stage_conversion",
+            "touchpoint_id": "portal_application",
+            "kpi_id": "stage_drop_off",
             "journey": "unemployment_registration",
-            "stage": "cv_moderation",
+            "stage": "application",
             "after_event": {"source": "portal", "event_type": "application_status_changed",
                             "status": "needs_documents"},
+            "also_in": [{"journey": "remote_services", "stage": "application"},
+                        {"journey": "job_loss", "stage": "registration"}],
             "expected": {
                 "drop_share": round(1 - NEEDS_DOCUMENTS_CONTINUE, 2),
                 "other_stages_max_drop_share": 0.15,
@@ -132,8 +138,32 @@ def planted_facts(spec: RegionSpec, days: list[dt.date]) -> list[dict[str, Any]]
             },
             "description_ru": (
                 "Регистрация в качестве безработного: после статуса «требуются документы» около 60 % "
-                "заявителей не продолжают — самый большой отток на маршруте"
+                "заявителей не продолжают — заявление так и остаётся неподанным, самый большой отток на маршруте"
             ),
+        },
+        _stage_fact("disabled_outreach_no_response", "cases", "disabled_supported_employment", "outreach",
+                    OUTREACH_NO_RESPONSE,
+                    "Люди с инвалидностью: после приглашения ЦЗН (данные из ФРИ) почти половина не приходит — "
+                    "приглашение по телефону не доходит до человека"),
+        _stage_fact("self_employment_grant_refusals", "cases", "self_employment", "grant", 1 - GRANT_AWARDED,
+                    "Самозанятость: почти половина заявок на грант отклоняется, заявители уходят без своего дела"),
+        _stage_fact("employer_support_refusals", "cases", "employer_support", "review", 1 - SUPPORT_APPROVED,
+                    "Меры поддержки работодателей: треть заявлений отклоняется при рассмотрении"),
+        _stage_fact("documents_questions_unanswered", "call_centre", "information_request", "contact",
+                    1 - DOCUMENTS_RESOLVED,
+                    "Справочные обращения: на вопросы о документах контакт-центр отвечает с первого раза "
+                    "меньше чем в половине случаев"),
+        {
+            "id": "complaints_answered_late",
+            "kind": "late_answers",
+            "source": "cases",
+            "touchpoint_id": "complaint_handling",
+            "kpi_id": "complaints_on_time",
+            "journey": "complaint",
+            "stage": "answer",
+            "expected": {"late_share_at_least": 0.3,
+                         "finding": "жалобы по телефону и в чат-боте часто рассматриваются дольше 10 рабочих дней"},
+            "description_ru": "Жалобы: ответ на треть и более жалоб дан позже установленного срока",
         },
     ]  # fmt: skip
     office_id = spec.offices[MEASURE_OFFICE_INDEX].office_id if len(spec.offices) > MEASURE_OFFICE_INDEX else None
@@ -159,3 +189,17 @@ def planted_facts(spec: RegionSpec, days: list[dt.date]) -> list[dict[str, Any]]
             ),
         })  # fmt: skip
     return facts
+
+
+def _stage_fact(fact_id: str, source: str, journey: str, stage: str, drop: float, text: str) -> dict[str, Any]:
+    """A stage where most clients stop: ``stage_drop_off`` of the journey's stage."""
+    return {
+        "id": fact_id,
+        "kind": "stage_dropoff",
+        "source": source,
+        "kpi_id": "stage_drop_off",
+        "journey": journey,
+        "stage": stage,
+        "expected": {"drop_share": round(drop, 2)},
+        "description_ru": text,
+    }

@@ -45,14 +45,29 @@ class Feed:
         return [text for _, text in sorted(self.days.pop(ordinal, []), key=itemgetter(0))]
 
 
+Tag = tuple[str, str, str]  # (journey run id, journey id, stage id)
+
+
 class Truth:
-    """``source,event_key,client_id`` rows, bucketed by the day of the file the event is in."""
+    """``source,event_key,client_id`` rows, bucketed by the day of the file the event is in, and the
+    journey tags of events: which run of which journey an event shows at which stage.
+
+    A tag is written only where the export carries the stage's evidence (the call's wrap-up topic,
+    the page's URL, the case event's type…), so the truth says what a perfect reading of the data
+    would find. ``current`` tags the events written while it is set (see ``DayContext.tagged``).
+    """
 
     def __init__(self) -> None:
         self.days: dict[int, list[str]] = {}
+        self.tags: list[tuple[str, str, str, str, str]] = []
+        self.current: tuple[Tag, ...] = ()
 
-    def add(self, ordinal: int, source: str, key: str, client_id: str) -> None:
+    def add(self, ordinal: int, source: str, key: str, client_id: str, tags: tuple[Tag, ...] | None = None) -> None:
         self.days.setdefault(ordinal, []).append(f"{source},{key},{client_id}")
+        self.tag(source, key, self.current if tags is None else tags)
+
+    def tag(self, source: str, key: str, tags: tuple[Tag, ...]) -> None:
+        self.tags.extend((source, key, *tag) for tag in tags)
 
     def take(self, ordinal: int) -> list[str]:
         return self.days.pop(ordinal, [])

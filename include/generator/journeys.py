@@ -1,11 +1,25 @@
 """Journeys the clients follow, their stages, and which client starts which journey when.
 
-A journey run is one client's pass through one journey (``journeys.md``): a state machine whose
-steps (package ``steps``) emit events in the sources and schedule the next step some days later with
-a continuation probability, so drop-offs, repeat contacts and channel switches happen. ``STAGES``
-lists each journey's stages in order; ``STAGE_EVENTS`` says which event codes mark which stage
-(the map the product's event → stage seed is built from). A run records the stages it reached
-and ends ``completed`` or ``dropped``; runs still going at the end of the period are ``ongoing``.
+A journey run is one client's pass through one service journey (``journeys.md``): a state machine
+whose steps (package ``steps``) emit events in the sources and schedule the next step some days
+later with a continuation probability, so drop-offs, repeat contacts and channel switches happen.
+``STAGES`` lists each journey's stages in order, named like the stages of the product's seeds
+(``journey_stages.csv``) so the truth reads without a translation. A run records the stages it
+reached and ends ``completed`` or ``dropped``; runs still going at the end of the period are
+``ongoing``. Some runs began before the period (``started_before``): a client already receiving
+benefits, a case opened last month — real exports always start in the middle of cases.
+
+The truth of which event shows which stage of which run is written per event
+(``truth/journey_events.csv``, see ``feeds.Truth``). Besides the service journeys it holds:
+
+* **lenses** (``LENSES``): journeys that look at the same events from another basis — a target
+  group (people with disabilities, pre-retirement, young parents, long-term unemployed, graduates,
+  workers at risk of layoff), a life situation with a bundle of services («потерял работу»), or the
+  number of visits («без визита в ЦЗН»). A lens run is one client's events of every service run
+  that the lens maps (by ``(journey, stage)``), plus the lens's own case events (an outreach call,
+  a support plan…);
+* **information requests** («узнать», ``INFO_JOURNEY``): general questions by phone or at the desk,
+  answered or not — of the modelled clients and of the background callers alike.
 """
 
 from __future__ import annotations
@@ -20,106 +34,119 @@ from include.generator.population import Client
 
 JOURNEYS_PER_CLIENT_MONTH = 0.4
 MAX_JOURNEYS = 2
+ALREADY_RUNNING = 0.12  # share of runs that began before the period (picked up in the middle)
+INFO_JOURNEY = "information_request"
 # group -> journey -> weight
 JOURNEY_WEIGHTS: dict[str, dict[str, float]] = {
-    "unemployed": {"unemployment_registration": 0.72, "job_search": 0.14, "training": 0.1, "complaint": 0.04},
-    "long_term_unemployed": {"unemployment_registration": 0.66, "job_search": 0.1, "training": 0.2, "complaint": 0.04},
-    "pre_retirement": {"unemployment_registration": 0.56, "job_search": 0.15, "training": 0.25, "complaint": 0.04},
-    "disabled": {"unemployment_registration": 0.6, "job_search": 0.2, "training": 0.16, "complaint": 0.04},
-    "young_parent": {"unemployment_registration": 0.5, "job_search": 0.2, "training": 0.26, "complaint": 0.04},
-    "low_income": {"unemployment_registration": 0.6, "job_search": 0.3, "training": 0.06, "complaint": 0.04},
-    "job_seeker": {"job_search": 0.7, "training": 0.26, "complaint": 0.04},
-    "youth": {"job_search": 0.45, "career_guidance": 0.3, "training": 0.21, "complaint": 0.04},
-    "minor": {"career_guidance": 0.96, "complaint": 0.04},
+    "unemployed": {"unemployment_registration": 0.62, "job_search": 0.12, "training": 0.1, "self_employment": 0.12,
+                   "complaint": 0.04},
+    "long_term_unemployed": {"unemployment_registration": 0.56, "job_search": 0.2, "training": 0.2, "complaint": 0.04},
+    "pre_retirement": {"unemployment_registration": 0.46, "job_search": 0.2, "training": 0.3, "complaint": 0.04},
+    "disabled": {"unemployment_registration": 0.4, "job_search": 0.4, "training": 0.16, "complaint": 0.04},
+    "young_parent": {"unemployment_registration": 0.3, "job_search": 0.2, "training": 0.46, "complaint": 0.04},
+    "low_income": {"social_contract": 0.66, "unemployment_registration": 0.18, "job_search": 0.12, "complaint": 0.04},
+    "job_seeker": {"job_search": 0.6, "training": 0.2, "self_employment": 0.16, "complaint": 0.04},
+    "youth": {"job_search": 0.56, "career_guidance_youth": 0.25, "training": 0.15, "complaint": 0.04},
+    "minor": {"temporary_employment_minors": 0.7, "career_guidance_youth": 0.26, "complaint": 0.04},
     "layoff_risk": {"job_search": 0.55, "training": 0.41, "complaint": 0.04},
-    "employer": {"vacancy_posting": 1.0},
-    "large_employer": {"vacancy_posting": 1.0},
-}
+    "employer": {"vacancy_posting": 0.7, "employer_support": 0.3},
+    "large_employer": {"mass_hiring": 0.65, "vacancy_posting": 0.2, "employer_support": 0.15},
+}  # fmt: skip
+# the stages a run can show, in order (the seed's stages; stages nothing can show — the need that
+# starts a journey, the channel a complainant picks — are inferred by the product and not listed)
 STAGES: dict[str, tuple[str, ...]] = {
     "unemployment_registration": (
-        "need_information", "esia_login", "application", "cv_moderation", "case_opening", "vacancy_offer",
-        "decision", "payments", "exit",
+        "information", "esia_login", "application", "cv_moderation", "appointment", "case_opening",
+        "vacancy_offer", "status_decision", "payments", "exit",
     ),
-    "job_search": (
-        "need_information", "esia_login", "application", "cv_moderation", "case_opening", "vacancy_offer",
-        "employment", "exit",
-    ),
-    "training": (
-        "need_information", "esia_login", "application", "approval", "case_opening", "training_referral",
-        "training", "employment", "exit",
-    ),
-    "career_guidance": ("need_information", "appointment", "consultation", "recommendation", "exit"),
+    "job_search": ("information", "application", "vacancy_offer", "interview", "exit"),
+    "training": ("information", "application", "approval", "training_start", "training_end", "exit"),
+    "career_guidance_youth": ("event", "consultation", "recommendation"),
+    "temporary_employment_minors": ("application", "matching", "contract", "support", "exit"),
+    "self_employment": ("consultation", "business_plan", "grant", "registration", "follow_up"),
+    "social_contract": ("plan", "job_search", "exit", "outcome"),
+    "complaint": ("registration", "answer", "satisfaction"),
     "vacancy_posting": (
-        "need_information", "esia_login", "vacancy_posted", "moderation", "candidate_selection", "hire", "exit",
+        "registration", "vacancy_posted", "moderation", "selection", "interviews", "hire", "closed", "feedback",
     ),
-    "complaint": ("complaint_filed", "answer", "feedback"),
+    "mass_hiring": ("request", "hr_consultation", "job_fair", "preselection", "training_on_demand", "hiring",
+                    "retention"),
+    "employer_support": ("application", "review", "agreement", "reporting"),
 }  # fmt: skip
-# journey -> stage -> event codes (source:code[=value]) that mark it
-STAGE_EVENTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "unemployment_registration": {
-        "need_information": ("website:theme=unemployment|documents|benefit", "chatbot:registration_howto",
-                             "chatbot:documents_list", "call_centre:registration", "call_centre:documents",
-                             "office_visits:consultation"),
-        "esia_login": ("portal:esia_login",),
-        "application": ("portal:application_submitted[application_type=unemployment_registration]",),
-        "cv_moderation": ("portal:application_status_changed[status=accepted|needs_documents]",),
-        "case_opening": ("portal:appointment_booked", "call_centre:appointment", "office_visits:registration",
-                         "cases:case_opened[service_type=unemployment_registration]"),
-        "vacancy_offer": ("cases:vacancy_offered", "cases:referral_issued"),
-        "decision": ("cases:recognised_unemployed", "cases:benefit_assigned"),
-        "payments": ("cases:benefit_paid", "cases:reregistration_visit", "office_visits:reregistration",
-                     "call_centre:benefit_status", "chatbot:benefit_status", "website:theme=benefit"),
-        "exit": ("cases:employed", "cases:training_started", "cases:case_closed"),
-    },
-    "job_search": {
-        "need_information": ("website:theme=vacancies", "chatbot:vacancy_search", "call_centre:vacancies",
-                             "office_visits:vacancy_selection"),
-        "esia_login": ("portal:esia_login",),
-        "application": ("portal:application_submitted[application_type=job_search]",),
-        "cv_moderation": ("portal:application_status_changed[status=accepted]",),
-        "case_opening": ("cases:case_opened[service_type=job_search]",),
-        "vacancy_offer": ("cases:vacancy_offered", "cases:referral_issued", "office_visits:vacancy_selection"),
-        "employment": ("cases:employed",),
-        "exit": ("cases:case_closed[close_reason=employed]",),
-    },
-    "training": {
-        "need_information": ("website:theme=training|career", "chatbot:training_programs (always fallback)",
-                             "call_centre:training", "office_visits:consultation"),
-        "esia_login": ("portal:esia_login",),
-        "application": ("portal:application_submitted[application_type=training]",),
-        "approval": ("portal:application_status_changed[status=approved|rejected]",),
-        "case_opening": ("portal:appointment_booked", "office_visits:consultation",
-                         "cases:case_opened[service_type=training]"),
-        "training_referral": ("cases:training_referral",),
-        "training": ("cases:training_started", "cases:training_completed"),
-        "employment": ("cases:employed",),
-        "exit": ("cases:case_closed[close_reason=employed]",),
-    },
-    "career_guidance": {
-        "need_information": ("website:theme=career", "chatbot:appointment", "chatbot:office_hours",
-                             "call_centre:appointment"),
-        "appointment": ("portal:appointment_booked", "call_centre:appointment"),
-        "consultation": ("office_visits:career_guidance", "cases:case_opened[service_type=career_guidance]"),
-        "recommendation": ("cases:training_referral",),
-        "exit": ("cases:case_closed[close_reason=other|training]",),
-    },
-    "vacancy_posting": {
-        "need_information": ("website:theme=employer", "chatbot:employer_vacancy", "call_centre:employer_vacancy"),
-        "esia_login": ("portal:esia_login[user_type=employer]",),
-        "vacancy_posted": ("portal:application_submitted[application_type=vacancy_posting]",),
-        "moderation": ("portal:application_status_changed[status=accepted|needs_documents]",),
-        "candidate_selection": ("cases:case_opened[client_kind=employer]", "cases:vacancy_offered",
-                                "cases:referral_issued", "office_visits:employer", "call_centre:employer_vacancy"),
-        "hire": ("cases:employed[client_kind=employer]",),
-        "exit": ("cases:case_closed[client_kind=employer]",),
-    },
-    "complaint": {
-        "complaint_filed": ("call_centre:complaint", "chatbot:complaint",
-                            "portal:application_submitted[application_type=complaint]", "website:theme=complaint"),
-        "answer": ("portal:application_status_changed[application_type=complaint]",),
-        "feedback": ("surveys:complaint answer (low scores)",),
-    },
+# application type of each journey's portal application / case (the code lists of the seeds)
+APPLICATION_TYPE = {
+    "unemployment_registration": "unemployment_registration", "job_search": "job_search", "training": "training",
+    "career_guidance_youth": "career_guidance", "temporary_employment_minors": "temporary_employment_minors",
+    "self_employment": "self_employment", "social_contract": "social_contract", "complaint": "complaint",
+    "vacancy_posting": "vacancy_posting", "mass_hiring": "mass_hiring", "employer_support": "employer_support",
 }  # fmt: skip
+CITIZEN_SERVICES = ("unemployment_registration", "job_search", "training", "self_employment", "social_contract")
+
+
+@dataclass(frozen=True)
+class Lens:
+    """A journey over other journeys' events: whose (``groups``; ``None`` = every citizen), which
+    service stages it maps (``(journey, stage)`` → lens stage; ``*`` = any citizen service), and
+    the stages its own case events show (``events``: event type → lens stage)."""
+
+    groups: frozenset[str] | None
+    stages: dict[tuple[str, str], str]
+    events: dict[str, str] = field(default_factory=dict)
+    without_office_visits: bool = False
+
+
+LENSES: dict[str, Lens] = {
+    "disabled_supported_employment": Lens(
+        frozenset({"disabled"}),
+        {("*", "vacancy_offer"): "matching", ("*", "exit_employed"): "exit"},
+        {"outreach_contact": "outreach", "support_plan_agreed": "support_plan",
+         "post_employment_support": "post_support"},
+    ),
+    "pre_retirement": Lens(
+        frozenset({"pre_retirement"}),
+        {("*", "training_start"): "upskilling", ("*", "vacancy_offer"): "matching", ("*", "exit_employed"): "exit"},
+        {"outreach_contact": "outreach"},
+    ),
+    "young_parents": Lens(
+        frozenset({"young_parent"}),
+        {("*", "information"): "information", ("*", "training_start"): "training", ("*", "exit"): "exit"},
+    ),
+    "social_adaptation": Lens(
+        frozenset({"long_term_unemployed"}),
+        {("*", "exit_employed"): "exit"},
+        {"adaptation_referral": "referral", "group_session": "group_sessions", "adaptation_completed": "skills"},
+    ),
+    "layoff_risk_workers": Lens(
+        frozenset({"layoff_risk"}),
+        {("*", "exit_employed"): "exit"},
+        {"layoff_notice_received": "employer_notice", "outreach_contact": "monitoring",
+         "job_fair_visit": "consultations"},
+    ),
+    "graduates_first_job": Lens(
+        frozenset({"youth"}),
+        {("job_search", "application"): "application", ("job_search", "vacancy_offer"): "vacancy_offer",
+         ("job_search", "interview"): "interview", ("job_search", "exit_employed"): "exit"},
+        {"retention_check": "retention"},
+    ),
+    "job_loss": Lens(
+        frozenset({"unemployed", "long_term_unemployed", "pre_retirement", "disabled", "young_parent", "low_income",
+                   "layoff_risk"}),
+        {("unemployment_registration", "application"): "registration",
+         ("unemployment_registration", "case_opening"): "registration",
+         ("unemployment_registration", "status_decision"): "benefit",
+         ("unemployment_registration", "payments"): "benefit",
+         ("*", "training_start"): "training", ("*", "exit_employed"): "job"},
+    ),
+    "remote_services": Lens(
+        None,
+        {("*", "information"): "information", ("*", "application_online"): "application",
+         ("*", "application_accepted"): "moderation", ("*", "exit"): "result"},
+        without_office_visits=True,
+    ),
+}  # fmt: skip
+# stages every lens-mapping may use besides the journeys' own: an employment (the "employed" case
+# event, not any exit), an application made on the portal, an application accepted on the portal
+EVIDENCE_STAGES = ("exit_employed", "application_online", "application_accepted")
 
 
 @dataclass(slots=True)
@@ -137,10 +164,22 @@ class JourneyRun:
     case_id: str | None = None
     cookie: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    started_before: bool = False
 
     @property
     def closed(self) -> bool:
         return self.outcome != "ongoing"
+
+    @property
+    def run_id(self) -> str:
+        return f"j{self.jid:06d}"
+
+    def tags(self, stage: str | None, *evidence: str) -> tuple[tuple[str, str, str], ...]:
+        """Truth tags of an event showing ``stage`` of this run (plus lens evidence such as
+        ``exit_employed``: the lenses map them, the journey itself does not have them)."""
+        if stage is None:
+            return ()
+        return ((self.run_id, self.kind, stage), *((self.run_id, self.kind, e) for e in evidence))
 
     def reach(self, stage: str, day: dt.date) -> None:
         if not self.reached or self.reached[-1][0] != stage:
@@ -154,20 +193,38 @@ class JourneyRun:
         last = self.last_stage()
         last_on = max((d for s, d in self.reached if s == last), default=None)
         return [
-            self.client.cid, f"j{self.jid:06d}", self.kind, self.started_on.isoformat(), last,
+            self.client.cid, self.run_id, self.kind, self.started_on.isoformat(), last,
             last_on.isoformat() if last_on else "", self.outcome,
             "|".join(f"{s}@{d.isoformat()}" for s, d in self.reached), self.application_id or "", self.case_id or "",
+            "1" if self.started_before else "0",
         ]  # fmt: skip
 
 
 JOURNEYS_HEADER = [
     "client_id", "journey_run_id", "journey", "started_on", "last_stage_reached", "last_stage_on", "outcome",
-    "stages", "application_id", "case_id",
+    "stages", "application_id", "case_id", "started_before_period",
 ]  # fmt: skip
 
 
+JOURNEY_EVENTS_HEADER = ["source", "event_key", "journey_run_id", "journey", "stage"]
+
+
+def lens_run_id(client_id: str, lens: str) -> str:
+    return f"L{client_id}:{lens}"
+
+
+def info_run_id(person: str) -> str:
+    return f"I{person}"
+
+
+def lens_tags(client: Client, lens: str, stage: str) -> tuple[tuple[str, str, str], ...]:
+    """Tags of a lens's own event (an outreach call, a support plan) for the client."""
+    return ((lens_run_id(client.cid, lens), lens, stage),)
+
+
 def plan_journeys(rng: random.Random, clients: list[Client], days: list[dt.date]) -> list[JourneyRun]:
-    """0–2 journeys per client starting on days of the period (rate proportional to its length)."""
+    """0–2 journeys per client starting on days of the period (rate proportional to its length);
+    ``ALREADY_RUNNING`` of them began before the period and are picked up at a later step."""
     rate = JOURNEYS_PER_CLIENT_MONTH * len(days) / 30.4
     runs: list[JourneyRun] = []
     for client in clients:
@@ -181,6 +238,10 @@ def plan_journeys(rng: random.Random, clients: list[Client], days: list[dt.date]
         for kind in kinds:
             start = days[rng.randrange(len(days))]
             runs.append(JourneyRun(len(runs) + 1, client, kind, start, client.office))
+    for run in runs:
+        if run.kind in ("unemployment_registration", "job_search", "training") and rng.random() < ALREADY_RUNNING:
+            run.started_before = True
+            run.started_on = days[0]
     runs.sort(key=lambda r: (r.started_on, r.jid))
     return runs
 

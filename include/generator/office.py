@@ -58,14 +58,19 @@ PAIN_WALKIN_FACTOR = 1.6
 # the first ten minutes, the rest arrive along the usual curve.
 PAIN_DOOR_CROWD = 0.2
 # service code -> (median minutes, weight walk-in, weight pre-booked)
+# Pre-booked background visitors (known by the phone on the booking) come with general questions
+# (an information request each); services of a journey come from the modelled clients.
 SERVICE_PROFILE = {
-    "registration": (13.0, 0.24, 0.25),
-    "reregistration": (7.0, 0.18, 0.35),
-    "consultation": (9.0, 0.22, 0.10),
-    "vacancy_selection": (11.0, 0.16, 0.10),
-    "documents": (8.0, 0.10, 0.10),
-    "employer": (12.0, 0.04, 0.05),
-    "career_guidance": (12.0, 0.06, 0.05),
+    "registration": (13.0, 0.24, 0.0),
+    "reregistration": (7.0, 0.18, 0.0),
+    "consultation": (9.0, 0.22, 0.6),
+    "vacancy_selection": (11.0, 0.16, 0.0),
+    "documents": (8.0, 0.10, 0.4),
+    "employer": (12.0, 0.04, 0.0),
+    "career_guidance": (12.0, 0.06, 0.0),
+    "training": (10.0, 0.0, 0.0),
+    "self_employment": (15.0, 0.0, 0.0),
+    "social_contract": (14.0, 0.0, 0.0),
 }
 SERVICE_SIGMA = 0.35
 _DEFAULT_PROFILE = (10.0, 0.05, 0.05)

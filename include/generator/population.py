@@ -24,11 +24,11 @@ from include.generator.seeds import RegionSpec
 CLIENTS_PER_OFFICE = 600
 EMPLOYER_SHARE = 0.1
 CITIZEN_GROUPS = {
-    "unemployed": 0.24, "job_seeker": 0.18, "youth": 0.14, "minor": 0.04, "disabled": 0.06,
-    "pre_retirement": 0.11, "young_parent": 0.06, "long_term_unemployed": 0.07, "low_income": 0.06,
-    "layoff_risk": 0.04,
+    "unemployed": 0.22, "job_seeker": 0.15, "youth": 0.13, "minor": 0.06, "disabled": 0.07,
+    "pre_retirement": 0.1, "young_parent": 0.06, "long_term_unemployed": 0.07, "low_income": 0.08,
+    "layoff_risk": 0.06,
 }  # fmt: skip
-EMPLOYER_GROUPS = {"employer": 0.8, "large_employer": 0.2}
+EMPLOYER_GROUPS = {"employer": 0.65, "large_employer": 0.35}
 CHANNELS = ("site", "chat", "call", "office")
 # preferred channel for contacts (site, chatbot, phone, office) per client group
 CHANNEL_PREFS = {

@@ -27,10 +27,19 @@ from include.generator import noise as nz
 from include.generator.callday import CallCentre
 from include.generator.cases import Cases
 from include.generator.chatbot import Chatbot
-from include.generator.engine import DayContext, Engine, TicketOutcome, Writers
+from include.generator.engine import DayContext, Engine, TicketOutcome, Writers, info_tags
 from include.generator.facts import MEASURE_OFFICE_INDEX, measure_servers, measure_start, pain_points, planted_facts
 from include.generator.feeds import Clock, Truth
-from include.generator.journeys import JOURNEYS_HEADER, JourneyRun, plan_journeys
+from include.generator.journeys import (
+    CITIZEN_SERVICES,
+    JOURNEY_EVENTS_HEADER,
+    JOURNEYS_HEADER,
+    LENSES,
+    STAGES,
+    JourneyRun,
+    lens_run_id,
+    plan_journeys,
+)
 from include.generator.office import HEADER, servers_for, simulate_office_day
 from include.generator.output import Output, csv_text
 from include.generator.phones import pool_size
@@ -102,6 +111,9 @@ class RegionGenerator:
         self.out = Output(out_dir / spec.region_id)
         self.pool = pool_size(scale)
         self.truth = Truth()
+        # modelled clients known to have been at an office desk: a booking with their phone here, a
+        # case event naming the visit's ticket in ``engine.desk_visitors``
+        self.office_visitors: set[str] = set()
         self.counts = dict.fromkeys(("tickets", *FEED_COUNTS.values()), 0)
         self.noise_plan = self._noise_plan() if noise else nz.NoisePlan()
         self.feed_noise = fn.FeedNoise.make(py_rng(seed, P_FEED_PLAN), days, seed) if noise else None
@@ -148,7 +160,12 @@ class RegionGenerator:
         rows = result.rows
         base = ctx.clock.midnight
         for row, person, times in zip(rows, result.people, result.times, strict=True):
-            self.truth.add(ctx.clock.ordinal, "office_visits", f"{office.office_id}/{day.isoformat()}/{row[0]}", person)
+            # a known background visitor (pre-booked with a phone) came with a general question
+            tags = info_tags(person, row[10] == "served") if person.startswith("bg") and row[11] else ()
+            key = f"{office.office_id}/{day.isoformat()}/{row[0]}"
+            self.truth.add(ctx.clock.ordinal, "office_visits", key, person, tags)
+            if person[:1] in ("c", "e") and row[11]:  # a booking with the client's phone
+                self.office_visitors.add(person)
             if person[:1] in ("c", "e") or times[2] < 0:
                 continue
             wait = (times[1] - times[0]) / 60
@@ -232,6 +249,35 @@ class RegionGenerator:
         self.out.truth_table("clients", CLIENTS_HEADER, [_client_row(c, offices) for c in self.clients])
         runs: list[JourneyRun] = sorted(self.engine.runs, key=lambda r: r.jid)
         self.out.truth_table("journeys", JOURNEYS_HEADER, [r.truth_row() for r in runs])
+        self.out.truth_table("journey_events", JOURNEY_EVENTS_HEADER, self._journey_events(runs))
+
+    def _journey_events(self, runs: list[JourneyRun]) -> list[list[str]]:
+        """Which event shows which stage of which run: the service runs' own tags, the lenses mapped
+        from them (by the client's group and ``journeys.LENSES``), the lenses' own events and the
+        information requests."""
+        by_id = {r.run_id: r for r in runs}
+        rows: set[tuple[str, ...]] = set()
+        for source, key, run_id, journey, stage in self.truth.tags:
+            run = by_id.get(run_id)
+            if run is None:  # a lens's own event or an information request
+                rows.add((source, key, run_id, journey, stage))
+                continue
+            if stage in STAGES[journey]:
+                rows.add((source, key, run_id, journey, stage))
+            if run.kind not in CITIZEN_SERVICES:
+                continue
+            client = run.client
+            for lens_id, lens in LENSES.items():
+                if lens.groups is not None and (
+                    client.group not in lens.groups or client.cid not in self.engine.group_shown
+                ):
+                    continue
+                if lens.without_office_visits and client.cid in self.office_visitors | self.engine.desk_visitors:
+                    continue
+                target = lens.stages.get((run.kind, stage)) or lens.stages.get(("*", stage))
+                if target:
+                    rows.add((source, key, lens_run_id(client.cid, lens_id), lens_id, target))
+        return [list(row) for row in sorted(rows)]
 
     def _manifest(self) -> dict[str, Any]:
         counts = {**self.calls.counts, **self.counts}

@@ -21,14 +21,14 @@ from include.generator.feeds import Clock, Feed, Truth
 
 HEADER = (
     "response_id", "channel", "touchpoint_id", "responded_at", "csat", "ces", "nps", "vk_politeness",
-    "vk_competence", "vk_speed", "vk_comfort", "vk_information", "comment", "phone", "esia_id", "ticket_id",
-    "office_id", "case_id",
+    "vk_competence", "vk_speed", "vk_comfort", "vk_information", "relevance", "comment", "phone", "esia_id",
+    "ticket_id", "office_id", "case_id",
 )  # fmt: skip
-SCORES = {  # channel -> scores asked
-    "office": ("csat", "vk_politeness", "vk_competence", "vk_speed", "vk_comfort", "vk_information"),
+SCORES = {  # channel -> scores asked («relevance»: what was offered fitted the client's situation)
+    "office": ("csat", "vk_politeness", "vk_competence", "vk_speed", "vk_comfort", "vk_information", "relevance"),
     "call_centre": ("csat", "ces"),
     "chatbot": ("csat",),
-    "portal": ("csat", "ces", "nps"),
+    "portal": ("csat", "ces", "nps", "relevance"),
     "website": ("csat", "nps"),
 }
 COMMENT_SHARE = 0.35

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from include.generator import identity as ident
-from include.generator.feeds import Clock, Feed, Truth, json_line
+from include.generator.feeds import Clock, Feed, Tag, Truth, json_line
 
 TV = "https://trudvsem.ru"
 HITS_HEADER = (
@@ -46,7 +46,7 @@ THEMES: dict[str, tuple[str, tuple[str, ...]]] = {
         f"{TV}/vacancy/card/1026600000000/{{card}}", f"{TV}/vacancy/card/1036600000000/{{card}}",
     )),
     "training": ("Профессиональное обучение", (
-        f"{TV}/education/programs", "{czn}/training", "{czn}/training/retraining", f"{TV}/career/test",
+        f"{TV}/education/programs", "{czn}/training", "{czn}/training/retraining",
     )),
     "career": ("Профориентация", (f"{TV}/career/test", "{czn}/career-guidance", "{czn}/career-guidance/youth")),
     "employer": ("Кабинет работодателя", (
@@ -57,6 +57,8 @@ THEMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cabinet": ("Личный кабинет", (f"{TV}/cabinet", f"{TV}/cabinet/applications")),
 }  # fmt: skip
 LOGIN_URL = f"{TV}/auth/login"
+ERROR_URL = f"{TV}/error/500"
+ERROR_SHARE = 0.04  # visits that end on the portal's error page
 APPLY_URL = f"{TV}/cabinet/applications/new?type={{type}}"
 APPOINTMENT_URL = f"{TV}/cabinet/appointments/new"
 CABINET_URL = f"{TV}/cabinet"
@@ -121,11 +123,15 @@ class Website:
         pages: list[tuple[str, str]],
         goals: dict[int, int] | None = None,
         source: str | None = None,
+        page_tags: list[tuple[Tag, ...]] | None = None,
     ) -> list[int]:
         """One visit of page views (url, title) starting at epoch ``start``; returns the epochs of its hits.
 
         ``goals`` maps a page's position to the goal reached on it.
         """
+        if rng.random() < ERROR_SHARE:  # the portal failed under the visitor: an error page
+            pages = [*pages, (ERROR_URL, title(ERROR_URL))]
+            page_tags = [*page_tags, ()] if page_tags else None
         source = source or rng.choices(SOURCES, cum_weights=SOURCE_CUMULATIVE)[0]
         referer = REFERERS.get(source, "")
         ordinal, now, reached, times = clock.ordinal, start, [], []
@@ -140,7 +146,7 @@ class Website:
             row = (watch, clock.local(now), page_title, url, referer, cookie, goal_text, source)
             self.hits.add(ordinal, now, "\t".join(row))
             times.append(now)
-            self.truth.add(ordinal, "website_hits", watch, client_id)
+            self.truth.add(ordinal, "website_hits", watch, client_id, page_tags[k] if page_tags else None)
             referer = url
             if k + 1 < len(pages):
                 now += rng.randint(8, 150)
@@ -150,7 +156,7 @@ class Website:
         goals_text = "[" + ",".join(str(g) for g in sorted(set(reached))) + "]"
         row = (visit, clock.local(start), cookie, pages[0][0], str(len(pages)), str(duration), goals_text, source)
         self.visits.add(ordinal, start, "\t".join(row))
-        self.truth.add(ordinal, "website_visits", visit, client_id)
+        self.truth.add(ordinal, "website_visits", visit, client_id, ())
         return times
 
     def portal_event(self, clock: Clock, epoch: int, client_id: str, record: dict[str, Any]) -> str:
@@ -168,6 +174,7 @@ class Website:
 _TITLES = {
     "/vacancy": "Вакансии — Работа России",
     "/auth": "Вход через Госуслуги — Работа России",
+    "/error": "Ошибка — Работа России",
     "/cabinet/applications/new": "Подача заявления — Работа России",
     "/cabinet/appointments": "Запись на приём — Работа России",
     "/cabinet": "Личный кабинет — Работа России",

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from include.generator.engine import CallOutcome, DayContext, TicketOutcome
-from include.generator.journeys import MAX_JOURNEYS, JourneyRun
-from include.generator.steps.contact import APPLICATION_TYPE, KEEP
+from include.generator.journeys import APPLICATION_TYPE, MAX_JOURNEYS, JourneyRun
+from include.generator.steps.contact import KEEP
+from include.generator.steps.lens import after_case_opened
 from include.generator.website import (
     APPOINTMENT_URL,
     GOAL_APPOINTMENT,
@@ -21,10 +22,20 @@ from include.generator.website import (
     LOGIN_URL,
 )
 
+# the desk service of each journey's visit, and the stage the visit (ticket and opened case) shows
 SERVICE = {
-    "unemployment_registration": "registration", "job_search": "vacancy_selection", "training": "consultation",
-    "career_guidance": "career_guidance", "vacancy_posting": "employer",
+    "unemployment_registration": "registration", "job_search": "vacancy_selection", "training": "training",
+    "career_guidance_youth": "career_guidance", "vacancy_posting": "employer", "self_employment": "self_employment",
+    "social_contract": "social_contract",
 }  # fmt: skip
+VISIT_STAGE = {
+    "unemployment_registration": "case_opening", "job_search": "application", "training": "approval",
+    "career_guidance_youth": "consultation", "vacancy_posting": "selection", "self_employment": "consultation",
+    "social_contract": "plan",
+}  # fmt: skip
+# the stage the opened case shows, where it differs from the visit's
+CASE_STAGE = {"training": "application"}
+BOOKED_STAGE = {"unemployment_registration": "appointment", "career_guidance_youth": "consultation"}
 
 
 # ----------------------------------------------------------------------------- office
@@ -40,12 +51,15 @@ def book(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
         times, cookie = ctx.site(client, "cabinet", pages=rng.randrange(2), cookie=run.cookie,
                                  extra=((LOGIN_URL, GOAL_LOGIN), (APPOINTMENT_URL, GOAL_APPOINTMENT)))  # fmt: skip
         appointment = _epoch_of(ctx, day, slot)
-        ctx.portal(client, times[-1] - rng.randint(1, 5), "appointment_booked", cookie,
-                   application_id=run.application_id, office_id=ctx.w.spec.offices[run.office].office_id,
+        stage = BOOKED_STAGE.get(run.kind)
+        ctx.portal(client, times[-1] - rng.randint(1, 5), "appointment_booked", cookie, tags=run.tags(stage),
+                   application_id=run.application_id, application_type=APPLICATION_TYPE[run.kind],
+                   office_id=ctx.w.spec.offices[run.office].office_id,
                    appointment_at=ctx.clock.iso_moscow(appointment))  # fmt: skip
-        _reach_booked(ctx, run)
+        if stage:
+            run.reach(stage, ctx.day)
         ctx.engine.schedule(run, "visit", day.toordinal(), {"slot": slot})
-    elif roll < 0.8 and ctx.call(client, "appointment", _booked_by_phone(run)):
+    elif roll < 0.8 and ctx.call(client, "appointment", _booked_by_phone(run), info=True):
         pass
     else:
         ctx.later(run, "visit", 1, 3)
@@ -55,15 +69,10 @@ def _epoch_of(ctx: DayContext, day: dt.date, local: int) -> int:
     return ctx.clock.midnight + (day - ctx.day).days * 86400 + local
 
 
-def _reach_booked(ctx: DayContext, run: JourneyRun) -> None:
-    run.reach("appointment" if run.kind == "career_guidance" else "case_opening", ctx.day)
-
-
 def _booked_by_phone(run: JourneyRun) -> Callable[[DayContext, CallOutcome], None]:
     def after(ctx: DayContext, outcome: CallOutcome) -> None:
         if outcome.answered:
             day = ctx.next_open_day(run.office, ctx.rng.randint(1, 5))
-            _reach_booked(ctx, run)
             ctx.engine.schedule(run, "visit", day.toordinal(), {"slot": ctx.slot(run.office, day)})
         else:
             ctx.later(run, "visit", 1, 3)
@@ -73,7 +82,8 @@ def _booked_by_phone(run: JourneyRun) -> Callable[[DayContext, CallOutcome], Non
 
 def visit(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     """The desk visit that opens the case (or the consultation)."""
-    if not ctx.visit(run.client, run.office, SERVICE[run.kind], _after_visit(run), payload.get("slot")):
+    tags = run.tags(VISIT_STAGE[run.kind])
+    if not ctx.visit(run.client, run.office, SERVICE[run.kind], _after_visit(run), payload.get("slot"), tags=tags):
         day = ctx.next_open_day(run.office, 1)
         ctx.engine.schedule(run, "visit", day.toordinal(), {})
 
@@ -81,8 +91,11 @@ def visit(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
 def offline(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     """No ESIA account: the client goes to the office (employers call first)."""
     if run.client.is_employer:
-        ctx.call(run.client, "employer_vacancy")
-    visit(ctx, run, payload)
+        ctx.call(run.client, "employer_vacancy", tags=run.tags("registration"))
+    if run.kind in SERVICE:
+        visit(ctx, run, payload)
+    else:  # services only applied for online (or through the employer's cabinet): the ЦЗН calls back
+        ctx.later(run, "remote_case", 2, 6)
 
 
 def _after_visit(run: JourneyRun) -> Callable[[DayContext, TicketOutcome], None]:
@@ -94,22 +107,25 @@ def _after_visit(run: JourneyRun) -> Callable[[DayContext, TicketOutcome], None]
             ctx.advance(run, "visit", 0.88, 1, 3)
             return
         at = outcome.ended - rng.randint(20, 200)
-        ctx.case(run, at, "case_opened", service_type=APPLICATION_TYPE.get(run.kind, run.kind),
+        stage = VISIT_STAGE[run.kind]
+        ctx.case(run, at, "case_opened", CASE_STAGE.get(run.kind, stage), service_type=APPLICATION_TYPE[run.kind],
                  application_id=run.application_id, ticket_id=outcome.ticket_id)  # fmt: skip
+        run.reach(stage, ctx.day)
         _case_survey(ctx, run, outcome.ended + 300)
-        if run.kind == "career_guidance":
-            run.reach("consultation", ctx.day)
+        after_case_opened(ctx, run, at)
+        if run.kind == "career_guidance_youth":
             ctx.advance(run, "recommend", 0.95, 1, 7)
         elif run.kind == "vacancy_posting":
-            run.reach("candidate_selection", ctx.day)
             ctx.advance(run, "candidates", 0.97, 2, 6)
         elif run.kind == "training":
-            run.reach("case_opening", ctx.day)
-            ctx.case(run, at + rng.randint(60, 300), "training_referral")
-            run.reach("training_referral", ctx.day)
+            ctx.case(run, at + rng.randint(60, 300), "training_referral", "approval")
             ctx.advance(run, "train_start", KEEP, 3, 10)
+        elif run.kind == "self_employment":
+            ctx.advance(run, "business_plan", 0.9, 2, 7)
+        elif run.kind == "social_contract":
+            ctx.case(run, at + rng.randint(60, 600), "social_contract_signed", "plan")
+            ctx.advance(run, "contract_job_search", 0.93, 3, 10)
         else:
-            run.reach("case_opening", ctx.day)
             ctx.advance(run, "offer", 0.95, 1, 5)
 
     return after
@@ -120,16 +136,24 @@ def _case_survey(ctx: DayContext, run: JourneyRun, at: int) -> None:
         ctx.survey(run.client, at, "office", "case_consultant", 4.1, ("documents",), case_id=run.case_id)
 
 
+REMOTE_STAGE = {
+    "job_search": "application", "vacancy_posting": "selection", "temporary_employment_minors": "application",
+    "mass_hiring": "request", "employer_support": "application", "unemployment_registration": "case_opening",
+}  # fmt: skip
+REMOTE_NEXT = {
+    "vacancy_posting": ("candidates", 2, 6), "temporary_employment_minors": ("minor_matching", 2, 8),
+    "mass_hiring": ("hr_consultation", 2, 7), "employer_support": ("support_review", 3, 10),
+}  # fmt: skip
+
+
 def remote_case(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     """The ЦЗН opens the case from the portal application, without a visit."""
-    ctx.case(run, ctx.working_time(run.office), "case_opened", service_type=APPLICATION_TYPE[run.kind],
+    at = ctx.working_time(run.office)
+    ctx.case(run, at, "case_opened", REMOTE_STAGE.get(run.kind), service_type=APPLICATION_TYPE[run.kind],
              application_id=run.application_id)  # fmt: skip
-    if run.kind == "vacancy_posting":
-        run.reach("candidate_selection", ctx.day)
-        ctx.advance(run, "candidates", 0.97, 2, 6)
-    else:
-        run.reach("case_opening", ctx.day)
-        ctx.advance(run, "offer", 0.95, 1, 4)
+    after_case_opened(ctx, run, at)
+    step, low, high = REMOTE_NEXT.get(run.kind, ("offer", 1, 4))
+    ctx.advance(run, step, 0.95, low, high)
 
 
 def start_complaint(ctx: DayContext, run: JourneyRun) -> None:

@@ -15,15 +15,22 @@ rules as (
     select * from {{ ref('event_stage_map') }}
 ),
 
+services as (
+    -- journeys of a service (an application for it), not of a task such as a complaint
+    select distinct journey_id from {{ ref('journeys') }}
+    where basis in ('service_type', 'target_group')
+),
+
 application_journeys as (
     select
-        journey_id,
-        min(stage_id) filter (where source = 'portal') as stage_id
+        rules.journey_id,
+        min(rules.stage_id) filter (where rules.source = 'portal') as stage_id
     from rules
-    where (source = 'portal' and event_type = 'application_submitted')
-        or (source = 'cases' and event_type = 'case_opened')
-    group by journey_id
-    having bool_or(source = 'portal') and bool_or(source = 'cases')
+    inner join services on rules.journey_id = services.journey_id
+    where (rules.source = 'portal' and rules.event_type = 'application_submitted')
+        or (rules.source = 'cases' and rules.event_type = 'case_opened')
+    group by rules.journey_id
+    having bool_or(rules.source = 'portal') and bool_or(rules.source = 'cases')
 ),
 
 final as (

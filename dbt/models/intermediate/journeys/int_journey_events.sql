@@ -1,75 +1,137 @@
 {#-
-    One row per attributed event × journey stage it marks, by the working group's
-    event_stage_map: an event matches a rule of its source and event type whose
-    attribute_pattern (SQL LIKE; empty = any) matches its attribute. The journey version in
-    force on the event's date decides which stages exist.
+    One row per event × journey stage it shows, by the working group's event_stage_map:
+
+    * an event of a known client (int_clients__grouped.is_known) matches a rule of its source and
+      event type whose attribute_pattern (SQL LIKE; empty = any) matches its attribute and whose
+      client_group (empty = any; several groups separated by `|`) is the client's group;
+    * a rule of source `journey` (event type `stage`) maps an event another rule put on
+      `<journey>:<stage>` (its attribute_pattern) — how a target-group journey, a life situation
+      or "without a visit" looks at the events of the service journeys;
+    * the events of a call-centre operator's shift (int_staff__shift_events) feed the
+      internal-client journey the same way;
+    * a journey built on the number of ЦЗН interactions with `czn_interactions = no_visits` keeps
+      only clients never seen at an office desk.
+
+    Which version of a journey applies, and so which stages exist, is decided per journey
+    instance (int_journey_instance_events).
 -#}
 with
 
-events as (
+touchpoint_events as (
     select * from {{ ref('int_touchpoint_events') }}
     where client_id is not null
+),
+
+clients as (
+    select * from {{ ref('int_clients__grouped') }}
+),
+
+staff_events as (
+    select * from {{ ref('int_staff__shift_events') }}
 ),
 
 rules as (
     select * from {{ ref('event_stage_map') }}
 ),
 
-journeys as (
-    select * from {{ ref('journeys') }}
+no_visit_journeys as (
+    select distinct journey_id
+    from {{ ref('journeys') }}
+    where basis = 'interactions' and czn_interactions = 'no_visits'
 ),
 
-stages as (
-    select * from {{ ref('journey_stages') }}
-),
-
-matched as (
+events as (
     select
-        events.event_id,
-        events.source,
-        events.region_id,
-        events.client_id,
-        events.event_at,
-        events.event_local_date,
-        events.channel,
-        coalesce(rules.touchpoint_id, events.touchpoint_id) as touchpoint_id,
-        events.office_id,
-        events.event_type,
-        events.attribute,
-        events.is_contact,
+        touchpoint_events.event_id,
+        touchpoint_events.source,
+        touchpoint_events.region_id,
+        touchpoint_events.client_id,
+        touchpoint_events.event_at,
+        touchpoint_events.event_local_date,
+        touchpoint_events.channel,
+        touchpoint_events.touchpoint_id,
+        touchpoint_events.office_id,
+        touchpoint_events.event_type,
+        touchpoint_events.attribute,
+        touchpoint_events.is_contact,
+        clients.client_group,
+        clients.has_desk_visit
+    from touchpoint_events
+    inner join clients on touchpoint_events.client_id = clients.client_id
+    where clients.is_known
+    union all
+    select
+        event_id, source, region_id, client_id, event_at, event_local_date, channel, touchpoint_id, office_id,
+        event_type, attribute, is_contact, 'staff_operator', false
+    from staff_events
+),
+
+direct as (
+    select
+        events.*,
         rules.rule_id,
         rules.journey_id,
         rules.stage_id,
+        coalesce(rules.touchpoint_id, events.touchpoint_id) as stage_touchpoint_id,
         rules.starts_journey,
         rules.marks_progress
     from events
     inner join rules
         on events.source = rules.source
         and events.event_type = rules.event_type
-        and (rules.attribute_pattern is null or events.attribute like rules.attribute_pattern)
+        and (rules.attribute_pattern is null or coalesce(events.attribute, '') like rules.attribute_pattern)
+        and (rules.client_group is null or events.client_group = any(string_to_array(rules.client_group, '|')))
 ),
 
-versioned as (
+lensed as (
     select
-        matched.*,
-        journeys.version,
-        stages.stage_order
-    from matched
-    inner join journeys
-        on matched.journey_id = journeys.journey_id
-        and matched.event_local_date >= journeys.valid_from
-        and (journeys.valid_to is null or matched.event_local_date < journeys.valid_to)
-    inner join stages
-        on matched.journey_id = stages.journey_id
-        and journeys.version = stages.version
-        and matched.stage_id = stages.stage_id
+        direct.event_id, direct.source, direct.region_id, direct.client_id, direct.event_at,
+        direct.event_local_date, direct.channel, direct.touchpoint_id, direct.office_id, direct.event_type,
+        direct.attribute, direct.is_contact, direct.client_group, direct.has_desk_visit,
+        rules.rule_id,
+        rules.journey_id,
+        rules.stage_id,
+        coalesce(rules.touchpoint_id, direct.stage_touchpoint_id) as stage_touchpoint_id,
+        rules.starts_journey,
+        rules.marks_progress and direct.marks_progress as marks_progress
+    from direct
+    inner join rules
+        on rules.source = 'journey'
+        and rules.event_type = 'stage'
+        and direct.journey_id || ':' || direct.stage_id like rules.attribute_pattern
+        and (rules.client_group is null or direct.client_group = any(string_to_array(rules.client_group, '|')))
+),
+
+unioned as (
+    select * from direct
+    union all
+    select * from lensed
 ),
 
 final as (
     -- an event matching two rules of the same stage counts once
-    select distinct on (event_id, journey_id, stage_id) *
-    from versioned
-    order by event_id, journey_id, stage_id, rule_id
+    select distinct on (unioned.event_id, unioned.journey_id, unioned.stage_id)
+        unioned.event_id,
+        unioned.source,
+        unioned.region_id,
+        unioned.client_id,
+        unioned.event_at,
+        unioned.event_local_date,
+        unioned.channel,
+        unioned.stage_touchpoint_id as touchpoint_id,
+        unioned.office_id,
+        unioned.event_type,
+        unioned.attribute,
+        unioned.is_contact,
+        unioned.rule_id,
+        unioned.journey_id,
+        unioned.stage_id,
+        unioned.starts_journey,
+        unioned.marks_progress
+    from unioned
+    left join no_visit_journeys on unioned.journey_id = no_visit_journeys.journey_id
+    where no_visit_journeys.journey_id is null or not unioned.has_desk_visit
+    order by unioned.event_id, unioned.journey_id, unioned.stage_id, unioned.rule_id
 )
 
 select * from final

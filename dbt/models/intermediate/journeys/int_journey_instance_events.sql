@@ -1,11 +1,22 @@
 {#-
     One row per journey event with the journey instance it belongs to: a client's events of one
-    journey form one instance until a gap longer than `cjw_journey_restart_days`.
+    journey form one instance until a gap longer than `cjw_journey_restart_days`. The instance
+    follows the journey version in force on the day of its first event (a map revised mid-year
+    applies to journeys started after the revision); an event whose stage that version does not
+    have drops out of the instance.
 -#}
 with
 
 journey_events as (
     select * from {{ ref('int_journey_events') }}
+),
+
+journeys as (
+    select * from {{ ref('journeys') }}
+),
+
+stages as (
+    select * from {{ ref('journey_stages') }}
 ),
 
 gaps as (
@@ -27,31 +38,47 @@ numbered as (
     from gaps
 ),
 
+started as (
+    select
+        *,
+        min(event_at) over (partition by client_id, journey_id, instance_seq) as instance_started_at,
+        min(event_local_date) over (partition by client_id, journey_id, instance_seq) as instance_started_on
+    from numbered
+),
+
 final as (
     select
         md5(
-            client_id || '|' || journey_id || '|'
-            || extract(epoch from min(event_at) over (partition by client_id, journey_id, instance_seq))::bigint::text
+            started.client_id || '|' || started.journey_id || '|'
+            || extract(epoch from started.instance_started_at)::bigint::text
         ) as journey_instance_id,
-        event_id,
-        source,
-        region_id,
-        client_id,
-        journey_id,
-        version,
-        stage_id,
-        stage_order,
-        event_at,
-        event_local_date,
-        channel,
-        touchpoint_id,
-        office_id,
-        event_type,
-        attribute,
-        is_contact,
-        starts_journey,
-        marks_progress
-    from numbered
+        started.event_id,
+        started.source,
+        started.region_id,
+        started.client_id,
+        started.journey_id,
+        journeys.version,
+        started.stage_id,
+        stages.stage_order,
+        started.event_at,
+        started.event_local_date,
+        started.channel,
+        started.touchpoint_id,
+        started.office_id,
+        started.event_type,
+        started.attribute,
+        started.is_contact,
+        started.starts_journey,
+        started.marks_progress
+    from started
+    inner join journeys
+        on started.journey_id = journeys.journey_id
+        and started.instance_started_on >= journeys.valid_from
+        and (journeys.valid_to is null or started.instance_started_on < journeys.valid_to)
+    inner join stages
+        on started.journey_id = stages.journey_id
+        and journeys.version = stages.version
+        and started.stage_id = stages.stage_id
 )
 
 select * from final

@@ -1,7 +1,8 @@
 {#-
     One row per observation of a journey-level client KPI, placed on a journey, stage and
     touchpoint where it belongs (null = not placed), with the client it is about:
-    stage conversion and time to the next stage, first-contact resolution and channel
+    stage conversion and drop-off (over the stages' known fates: moved on or dropped) and time
+    to the next reached stage, first-contact resolution and channel
     switching per stage, visits per case, electronic share of applications, employment
     outcome, survey scores (CSAT, CES, NPS, «Ваш контроль») linked to the stage the client was
     at, chatbot containment and fallbacks, and the touchpoint KPIs of the events on the stage.
@@ -18,10 +19,6 @@ instance_events as (
 
 visits as (
     select * from {{ ref('int_journey_stage_visits') }}
-),
-
-stages as (
-    select * from {{ ref('journey_stages') }}
 ),
 
 touchpoint_observations as (
@@ -48,50 +45,56 @@ regions as (
     select * from {{ ref('regions') }}
 ),
 
+stage_fates as (
+    -- every observed stage an instance reached where its fate is known: moved on or dropped (in
+    -- progress is not known yet; a finishing stage has no next one; inferred stages are not measured)
+    select
+        visits.journey_instance_id, visits.region_id, visits.journey_id, visits.stage_id, visits.client_id,
+        visits.state,
+        (instances.started_at at time zone regions.timezone)::date as local_date
+    from visits
+    inner join instances on visits.journey_instance_id = instances.journey_instance_id
+    inner join regions on instances.region_id = regions.region_id
+    where visits.is_reached and not visits.is_inferred and visits.state in ('moved_on', 'dropped')
+),
+
 stage_conversion as (
     select
-        'stage_conversion' as kpi_id, instances.region_id, instances.journey_id, stages.stage_id,
-        null::text as touchpoint_id, null::text as office_id, instances.client_id,
-        (instances.started_at at time zone regions.timezone)::date as local_date,
-        stages.stage_order < instances.furthest_stage_order as is_success,
+        'stage_conversion' as kpi_id, region_id, journey_id, stage_id,
+        null::text as touchpoint_id, null::text as office_id, client_id, local_date,
+        state = 'moved_on' as is_success,
         null::numeric as measure, 'share' as aggregation
-    from instances
-    inner join stages on instances.journey_id = stages.journey_id and instances.version = stages.version
-    inner join regions on instances.region_id = regions.region_id
-    where stages.stage_order < instances.final_stage_order
-        and (
-            stages.stage_order < instances.furthest_stage_order
-            or (stages.stage_order = instances.furthest_stage_order and instances.outcome = 'dropped')
-        )
+    from stage_fates
 ),
 
 stage_drop_off as (
-    -- every stage an instance reached: did it stop there for good? (in-progress ones are not known yet)
     select
-        'stage_drop_off' as kpi_id, instances.region_id, instances.journey_id, stages.stage_id,
-        null::text as touchpoint_id, null::text as office_id, instances.client_id,
-        (instances.started_at at time zone regions.timezone)::date as local_date,
-        stages.stage_order = instances.furthest_stage_order and instances.outcome = 'dropped' as is_success,
+        'stage_drop_off' as kpi_id, region_id, journey_id, stage_id,
+        null::text as touchpoint_id, null::text as office_id, client_id, local_date,
+        state = 'dropped' as is_success,
         null::numeric as measure, 'share' as aggregation
-    from instances
-    inner join stages on instances.journey_id = stages.journey_id and instances.version = stages.version
-    inner join regions on instances.region_id = regions.region_id
-    where stages.stage_order < instances.furthest_stage_order
-        or (stages.stage_order = instances.furthest_stage_order and instances.outcome <> 'in_progress')
+    from stage_fates
+),
+
+reached_visits as (
+    select * from visits
+    where is_reached and not is_inferred
 ),
 
 time_to_stage as (
     select
-        'time_to_stage' as kpi_id, instances.region_id, visits.journey_id, visits.stage_id,
-        null::text, null::text, visits.client_id,
-        (visits.arrived_at at time zone regions.timezone)::date,
+        'time_to_stage' as kpi_id, instances.region_id, reached_visits.journey_id, reached_visits.stage_id,
+        null::text, null::text, reached_visits.client_id,
+        (reached_visits.arrived_at at time zone regions.timezone)::date,
         null::boolean,
-        round((extract(epoch from lead(visits.arrived_at) over w - visits.arrived_at) / 86400.0)::numeric, 4),
+        round(
+            (extract(epoch from lead(reached_visits.arrived_at) over w - reached_visits.arrived_at) / 86400.0)::numeric, 4
+        ),
         'median'
-    from visits
-    inner join instances on visits.journey_instance_id = instances.journey_instance_id
+    from reached_visits
+    inner join instances on reached_visits.journey_instance_id = instances.journey_instance_id
     inner join regions on instances.region_id = regions.region_id
-    window w as (partition by visits.journey_instance_id order by visits.stage_order)
+    window w as (partition by reached_visits.journey_instance_id order by reached_visits.stage_order)
 ),
 
 contact_resolution as (

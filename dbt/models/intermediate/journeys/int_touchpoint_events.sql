@@ -2,9 +2,13 @@
     The unified stream of what clients did, from every source: one row per call, ticket, site
     hit, portal event, chat session, case event and survey response, with the client it is
     attributed to (identity stitching), its channel, default touchpoint, office and the
-    attribute the event → stage map matches on (call topic, service code, URL, application
-    type:status, the chat's intent — or `fallback:<intent guessed from the text>` when the bot
-    understood nothing —, the case's service type, the rated touchpoint).
+    attribute the event → stage map matches on:
+    call `<topic>:<resolution>` (the CRM wrap-up: resolved, callback, redirected; empty when the
+    call has no wrap-up), desk ticket `<service code>:<outcome>` (served, no_show, redirected),
+    page URL (percent-decoded), portal `<application type or user type>:<status>`, chat
+    `<intent>:<outcome>` (the intent, or `fallback:<intent guessed from the text>` when the bot
+    understood nothing; outcome resolved, handoff or abandoned), case event the case's service
+    type, survey the rated touchpoint.
 -#}
 with
 
@@ -86,7 +90,8 @@ chat_topics as (
 ),
 
 case_services as (
-    -- a case's service type is named when it is opened; later events inherit it
+    -- a case's service type: named on the event, else on the case's first event that names it
+    -- (many systems name it only when the case is opened)
     select region_id, case_id, (array_agg(service_type order by occurred_at) filter (where service_type is not null))[1]
         as service_type
     from cases
@@ -97,14 +102,15 @@ unioned as (
     select
         'call_centre' as source, calls.region_id, calls.call_id as event_key, calls.event_at,
         'call_centre' as channel, 'call_centre_operator' as touchpoint_id, calls.office_id,
-        'call' as event_type, topics.topic_code as attribute, true as is_contact
+        'call' as event_type, topics.topic_code || ':' || coalesce(topics.resolution, '') as attribute,
+        true as is_contact
     from calls
     left join topics on calls.region_id = topics.region_id and calls.call_id = topics.call_id
 
     union all
     select
         'office_visits', region_id, office_id || '/' || ticket_date || '/' || ticket_id, issued_at,
-        'office', 'office_window', office_id, 'ticket', service_code, true
+        'office', 'office_window', office_id, 'ticket', service_code || ':' || coalesce(outcome, ''), true
     from tickets
 
     union all
@@ -131,7 +137,9 @@ unioned as (
     union all
     select
         'chatbot', region_id, session_id, event_at,
-        'chatbot', 'chatbot', null, 'chat', topic, true
+        'chatbot', 'chatbot', null, 'chat',
+        topic || ':' || case when resolved and not handed_off then 'resolved' when handed_off then 'handoff' else 'abandoned' end,
+        true
     from chat_topics
 
     union all
@@ -144,7 +152,7 @@ unioned as (
             else 'case_consultant'
         end,
         -- case events are what staff record of a visit; the visit itself is the ticket
-        cases.office_id, cases.event_type, case_services.service_type, false
+        cases.office_id, cases.event_type, coalesce(cases.service_type, case_services.service_type, ''), false
     from cases
     left join case_services on cases.region_id = case_services.region_id and cases.case_id = case_services.case_id
 

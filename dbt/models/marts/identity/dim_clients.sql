@@ -3,90 +3,14 @@
     The client group is the one assigned in the client's case, else the first matching rule
     of the client_group_rules seed (by priority), else 'unknown'.
 -#}
-with
-
-event_clients as (
-    select * from {{ ref('int_identity__event_clients') }}
-    where client_id is not null
-),
-
-cases as (
-    select * from {{ ref('stg_cases__events') }}
-),
-
-portal as (
-    select * from {{ ref('stg_website__portal_events') }}
-),
-
-case_facts as (
-    select
-        event_clients.client_id,
-        (array_agg(cases.client_kind order by cases.occurred_at desc))[1] as client_kind,
-        (array_agg(cases.client_group order by cases.occurred_at desc)
-            filter (where cases.client_group is not null))[1] as client_group
-    from event_clients
-    inner join cases on event_clients.event_key = cases.case_event_id
-    where event_clients.source = 'cases'
-    group by event_clients.client_id
-),
-
-rules as (
-    select * from {{ ref('client_group_rules') }}
-),
-
-rule_facts as (
-    -- clients without a group from their case: the first matching rule by priority
-    select distinct on (event_clients.client_id)
-        event_clients.client_id,
-        rules.client_group
-    from event_clients
-    inner join {{ ref('int_touchpoint_events') }} as events
-        on event_clients.source = events.source
-        and event_clients.region_id = events.region_id
-        and event_clients.event_key = events.event_key
-    inner join rules
-        on events.source = rules.source
-        and events.event_type = rules.event_type
-        and events.attribute like rules.attribute_pattern
-    order by event_clients.client_id, rules.priority
-),
-
-portal_facts as (
-    select
-        event_clients.client_id,
-        (array_agg(portal.user_type order by portal.occurred_at desc))[1] as user_type
-    from event_clients
-    inner join portal on event_clients.event_key = portal.portal_event_id
-    where event_clients.source = 'portal'
-    group by event_clients.client_id
-),
-
-activity as (
-    select
-        client_id,
-        min(region_id) as region_id,
-        min(event_at) as first_seen_at,
-        max(event_at) as last_seen_at,
-        count(*) as events,
-        count(distinct source) as sources_used
-    from event_clients
-    group by client_id
-),
-
-final as (
-    select
-        activity.client_id,
-        activity.region_id,
-        coalesce(case_facts.client_kind, portal_facts.user_type, 'unknown') as client_kind,
-        coalesce(case_facts.client_group, rule_facts.client_group, 'unknown') as client_group,
-        activity.first_seen_at,
-        activity.last_seen_at,
-        activity.events::int as events,
-        activity.sources_used::int as sources_used
-    from activity
-    left join case_facts on activity.client_id = case_facts.client_id
-    left join portal_facts on activity.client_id = portal_facts.client_id
-    left join rule_facts on activity.client_id = rule_facts.client_id
-)
-
-select * from final
+select
+    client_id,
+    region_id,
+    client_kind,
+    client_group,
+    is_known,
+    first_seen_at,
+    last_seen_at,
+    events,
+    sources_used
+from {{ ref('int_clients__grouped') }}

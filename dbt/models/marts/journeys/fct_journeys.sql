@@ -14,5 +14,6 @@ select
     contacts,
     office_visits,
     channels,
-    outcome
+    outcome,
+    started_before_data
 from {{ ref('int_journey_instances') }}

@@ -11,6 +11,7 @@ stages as (
     select regions.region_id, stages.*
     from {{ ref('dim_journey_stages') }} as stages
     cross join {{ ref('regions') }} as regions
+    where stages.is_current_version
 ),
 
 rules as (
@@ -243,8 +244,15 @@ final as (
         stages.is_inside_czn,
         coalesce(touchpoint_cells.touchpoints, '[]'::jsonb) as touchpoints,
         touchpoint_cells.tools_ru,
+        stages.entry = 'inferred' as is_inferred,
+        stages.is_terminal,
+        stages.owner_unit_ru,
         coalesce(funnel.clients_reached, 0) as clients_reached,
         funnel.clients_next,
+        coalesce(funnel.moved_on, 0) as moved_on,
+        coalesce(funnel.dropped, 0) as dropped,
+        coalesce(funnel.in_progress, 0) as in_progress,
+        coalesce(funnel.finished, 0) as finished,
         funnel.conversion_to_next,
         funnel.drop_off_share,
         funnel.median_days_to_next,
@@ -263,7 +271,7 @@ final as (
         and stages.stage_id = touchpoint_cells.stage_id
     left join funnel
         on stages.region_id = funnel.region_id and stages.journey_id = funnel.journey_id
-        and stages.stage_id = funnel.stage_id
+        and stages.version = funnel.version and stages.stage_id = funnel.stage_id
     left join kpi_cells
         on stages.region_id = kpi_cells.region_id and stages.journey_id = kpi_cells.journey_id
         and stages.stage_id = kpi_cells.stage_id

@@ -36,6 +36,7 @@ final as (
         vk_speed,
         vk_comfort,
         vk_information,
+        relevance,
         comment_scrubbed,
         phone_hash,
         esia_hash,

@@ -34,6 +34,7 @@ renamed as (
         status,
         office_id,
         appointment_at,
+        client_group,
         batch_id,
         line_no
     from validated
@@ -65,7 +66,8 @@ final as (
         application_type,
         status,
         office_id,
-        appointment_at
+        appointment_at,
+        client_group
     from deduplicated
 )
 

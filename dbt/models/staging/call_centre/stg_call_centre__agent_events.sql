@@ -1,0 +1,50 @@
+with
+
+batches as (
+    {{ validated_batches('call_centre') }}
+),
+
+queue_log as (
+    select * from {{ source('raw_call_centre', 'raw_call_centre_queue_log') }}
+),
+
+agent_lines as (
+    select
+        queue_log.batch_id,
+        queue_log.line_no,
+        queue_log.region_id,
+        queue_log.event_at,
+        queue_log.queue_name,
+        queue_log.agent,
+        queue_log.event,
+        case when queue_log.event in ('PAUSE', 'PAUSEALL') then queue_log.data1 end as pause_reason
+    from queue_log
+    inner join batches on queue_log.batch_id = batches.batch_id
+    where queue_log.agent <> 'NONE'
+        and queue_log.event in (
+            'ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL'
+        )
+),
+
+typed as (
+    select
+        {{ surrogate_key(['region_id', 'agent', 'queue_name', 'event', 'event_at']) }} as agent_event_id,
+        region_id,
+        queue_name,
+        agent,
+        event,
+        event_at,
+        pause_reason,
+        batch_id,
+        line_no
+    from agent_lines
+),
+
+deduplicated as (
+    -- the same line delivered in two batches (overlapping exports) counts once
+    select distinct on (agent_event_id) *
+    from typed
+    order by agent_event_id, batch_id, line_no
+)
+
+select * from deduplicated
