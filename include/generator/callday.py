@@ -19,7 +19,7 @@ from include.generator import callcentre as cc
 from include.generator import identity as ident
 from include.generator import noise as nz
 from include.generator.engine import CallOutcome, CallRequest, info_tags
-from include.generator.feeds import Truth
+from include.generator.feeds import Tag, Truth
 from include.generator.output import Output, csv_text
 from include.generator.phones import CALLER_WEIGHTS
 from include.generator.schedule import (
@@ -164,7 +164,7 @@ class CallCentre:
                 callid = call[1]
                 ordinal = day.toordinal() + (call[0] - start) // DAY
                 answered, wait, end = run.results[callid]
-                tags = ()
+                tags: tuple[Tag, ...] = ()
                 if person.startswith("bg") and answered == 1 and call[9] >= 0:
                     # a background caller's general question: an information request, answered or not
                     tags = info_tags(person, cc.RESOLUTIONS[call[10]] == "resolved")

@@ -4,7 +4,6 @@ quarantined with its reason, and read = loaded + rejected + duplicate always hol
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
