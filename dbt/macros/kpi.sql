@@ -71,3 +71,11 @@
         kpis.norm_value,
         {{ kpi_status('valued.value', 'kpis.direction', 'kpis.norm_value', 'kpis.amber_band') }} as status
 {%- endmacro %}
+
+{#- How far a value misses its norm, relative to the norm (0.25 = 25 % worse); negative = better. -#}
+{% macro relative_gap(value, direction, norm) -%}
+    case
+        when {{ direction }} = 'higher_is_better' then ({{ norm }} - {{ value }}) / nullif(abs({{ norm }}), 0)
+        else ({{ value }} - {{ norm }}) / nullif(abs({{ norm }}), 0)
+    end
+{%- endmacro %}

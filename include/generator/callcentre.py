@@ -39,6 +39,7 @@ AHT = 240.0  # talk + wrap-up + ring, seconds, used for staffing
 MIN_AGENTS = 2
 PAIN_HOURS = (8, 12)
 PAIN_STAFFING = 0.7  # share of the offered load staffed in the central queue's mornings
+SKIPPED_BREAKS = 0.85  # share of the central queue's morning breaks its operators do not take
 # Background callers (people outside the modelled journeys) ask general questions: an information
 # request each. Questions about a service (registration, benefits, vacancies, a complaint…) come
 # from the modelled clients, whose journeys the truth follows.
@@ -96,6 +97,8 @@ def plan_agents(rng: np.random.Generator, day: QueueDay) -> AgentPlan:
         blocks = _contiguous(on)
         plan.blocks.append([[day.base + a * HOUR, day.base + b * HOUR, 0] for a, b in blocks])
         pauses = [p for b in blocks for p in _pauses(rng, day.base, b, j)]
+        if day.pain:  # planted: the understaffed morning line keeps its operators from their breaks
+            pauses = [p for p in pauses if p[0] - day.base >= PAIN_HOURS[1] * HOUR or rng.random() >= SKIPPED_BREAKS]
         plan.pauses.append(pauses)
         plan.segments.append(_segments(plan.blocks[j], pauses, close))
     return plan

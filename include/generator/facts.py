@@ -152,7 +152,7 @@ def planted_facts(spec: RegionSpec, days: list[dt.date]) -> list[dict[str, Any]]
         _stage_fact("documents_questions_unanswered", "call_centre", "information_request", "contact",
                     1 - DOCUMENTS_RESOLVED,
                     "Справочные обращения: на вопросы о документах контакт-центр отвечает с первого раза "
-                    "меньше чем в половине случаев"),
+                    "меньше чем в половине случаев", kpi_id="first_contact_resolution"),
         {
             "id": "complaints_answered_late",
             "kind": "late_answers",
@@ -191,13 +191,15 @@ def planted_facts(spec: RegionSpec, days: list[dt.date]) -> list[dict[str, Any]]
     return facts
 
 
-def _stage_fact(fact_id: str, source: str, journey: str, stage: str, drop: float, text: str) -> dict[str, Any]:
-    """A stage where most clients stop: ``stage_drop_off`` of the journey's stage."""
+def _stage_fact(
+    fact_id: str, source: str, journey: str, stage: str, drop: float, text: str, kpi_id: str = "stage_drop_off"
+) -> dict[str, Any]:
+    """A stage where many clients stop (or, for a question, get no answer): ``kpi_id`` of the journey's stage."""
     return {
         "id": fact_id,
         "kind": "stage_dropoff",
         "source": source,
-        "kpi_id": "stage_drop_off",
+        "kpi_id": kpi_id,
         "journey": journey,
         "stage": stage,
         "expected": {"drop_share": round(drop, 2)},

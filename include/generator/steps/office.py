@@ -121,7 +121,7 @@ def _after_visit(run: JourneyRun) -> Callable[[DayContext, TicketOutcome], None]
             ctx.case(run, at + rng.randint(60, 300), "training_referral", "approval")
             ctx.advance(run, "train_start", KEEP, 3, 10)
         elif run.kind == "self_employment":
-            ctx.advance(run, "business_plan", 0.9, 2, 7)
+            ctx.advance(run, "business_plan", 0.9, 2, 5)
         elif run.kind == "social_contract":
             ctx.case(run, at + rng.randint(60, 600), "social_contract_signed", "plan")
             ctx.advance(run, "contract_job_search", 0.93, 3, 10)

@@ -155,7 +155,7 @@ def train_start(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> No
     ctx.case(run, ctx.working_time(run.office), "training_started", stage, tags=run.tags("training_start"))
     run.reach(stage, ctx.day)
     if run.kind == "self_employment":
-        ctx.advance(run, "grant", 0.85, 10, 25)
+        ctx.advance(run, "grant", 0.85, 5, 10)
     else:
         ctx.advance(run, "train_end", 0.95, 14, 35)
 

@@ -45,6 +45,12 @@ regions as (
     select * from {{ ref('regions') }}
 ),
 
+data_end as (
+    select region_id, max(event_at) as data_end_at
+    from {{ ref('int_touchpoint_events') }}
+    group by region_id
+),
+
 stage_fates as (
     -- every observed stage an instance reached where its fate is known: moved on or dropped (in
     -- progress is not known yet; a finishing stage has no next one; inferred stages are not measured)
@@ -168,6 +174,7 @@ survey_scores as (
         linked_surveys.touchpoint_id, linked_surveys.office_id, linked_surveys.client_id,
         (linked_surveys.responded_at at time zone regions.timezone)::date as local_date,
         linked_surveys.csat, linked_surveys.ces, linked_surveys.nps,
+        linked_surveys.vk_comfort, linked_surveys.relevance,
         (
             select avg(score)
             from unnest(array[
@@ -196,6 +203,75 @@ survey_observations as (
     select 'vash_kontrol', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
         null, round(vash_kontrol, 4), 'mean', response_id
     from survey_scores where vash_kontrol is not null
+    union all
+    -- comfort of the premises: the «Ваш контроль» criterion «комфортность условий», scored 4–5
+    select 'premises_comfort', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+        vk_comfort >= 4, vk_comfort::numeric, 'share', response_id
+    from survey_scores where vk_comfort is not null
+    union all
+    -- targeting: what was offered fitted the client's situation, scored 4–5
+    select 'offer_relevance', region_id, journey_id, stage_id, touchpoint_id, office_id, client_id, local_date,
+        relevance >= 4, relevance::numeric, 'share', response_id
+    from survey_scores where relevance is not null
+),
+
+portal_errors as (
+    -- comfort of the online channel: page views of the portal and the ЦЗН site that ended on an error page
+    select
+        'portal_error_rate' as kpi_id, events.region_id, null::text as journey_id, null::text as stage_id,
+        'website' as touchpoint_id, null::text as office_id, events.client_id, events.event_local_date as local_date,
+        events.attribute like '%/error%' as is_success, null::numeric as measure, 'share' as aggregation
+    from events
+    where events.source = 'website_hits'
+),
+
+staff_shifts as (
+    select * from {{ ref('int_staff__shifts') }}
+),
+
+staff_observations as (
+    -- the internal client's journey (an operator's shift): load while taking calls, the first break
+    select
+        'agent_occupancy' as kpi_id, region_id, 'operator_shift' as journey_id, 'first_call' as stage_id,
+        'operator_workplace' as touchpoint_id, office_id, shift_id as client_id, local_date,
+        null::boolean as is_success, round((talk_seconds / available_seconds)::numeric, 4) as measure,
+        'mean' as aggregation
+    from staff_shifts
+    where available_seconds > 0
+    union all
+    select
+        'breaks_on_time', staff_shifts.region_id, 'operator_shift', 'break', 'operator_workplace',
+        staff_shifts.office_id, staff_shifts.shift_id, staff_shifts.local_date,
+        staff_shifts.hours_before_first_break <= kpis.threshold_value, null::numeric, 'share'
+    from staff_shifts
+    inner join {{ ref('kpi_definitions') }} as kpis on kpis.kpi_id = 'breaks_on_time'
+    where staff_shifts.queue_seconds / 3600.0 > kpis.threshold_value
+),
+
+complaint_deadlines as (
+    -- a complaint answered within the deadline (kpi_definitions: complaints_on_time threshold), or
+    -- not: unanswered past the deadline counts as late; unanswered within it is not known yet
+    select
+        'complaints_on_time' as kpi_id, instances.region_id, instances.journey_id, 'answer' as stage_id,
+        'complaint_handling' as touchpoint_id, null::text as office_id, instances.client_id,
+        (registered.arrived_at at time zone regions.timezone)::date as local_date,
+        coalesce(answered.arrived_at <= registered.arrived_at + deadline.threshold, false) as is_success,
+        null::numeric as measure, 'share' as aggregation
+    from instances
+    inner join visits as registered
+        on instances.journey_instance_id = registered.journey_instance_id
+        and registered.stage_id = 'registration' and registered.is_reached
+    left join visits as answered
+        on instances.journey_instance_id = answered.journey_instance_id
+        and answered.stage_id = 'answer' and answered.is_reached
+    inner join regions on instances.region_id = regions.region_id
+    cross join (
+        select threshold_value * interval '1 day' as threshold
+        from {{ ref('kpi_definitions') }} where kpi_id = 'complaints_on_time'
+    ) as deadline
+    inner join data_end on instances.region_id = data_end.region_id
+    where instances.journey_id = 'complaint'
+        and (answered.arrived_at is not null or data_end.data_end_at > registered.arrived_at + deadline.threshold)
 ),
 
 chat_attempts as (
@@ -277,6 +353,9 @@ unioned as (
     union all select * from electronic_share
     union all select * from employment_outcome
     union all select * from chatbot_observations
+    union all select * from portal_errors
+    union all select * from staff_observations
+    union all select * from complaint_deadlines
     union all select * from placed_touchpoint_observations
 )
 

@@ -110,7 +110,9 @@ unioned as (
     union all
     select
         'office_visits', region_id, office_id || '/' || ticket_date || '/' || ticket_id, issued_at,
-        'office', 'office_window', office_id, 'ticket', service_code || ':' || coalesce(outcome, ''), true
+        'office', 'office_window', office_id, 'ticket', service_code || ':' || coalesce(outcome, ''),
+        -- a desk visit with a question is a contact; one for a service (registration, a case) is a step
+        service_code in ('consultation', 'documents')
     from tickets
 
     union all
@@ -131,7 +133,8 @@ unioned as (
         end,
         office_id, event_type,
         coalesce(application_type, user_type) || ':' || coalesce(status, ''),
-        event_type = 'application_submitted'
+        -- an application is a step, not a contact (calls, chats and desk questions are)
+        false
     from portal
 
     union all

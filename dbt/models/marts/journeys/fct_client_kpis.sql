@@ -26,6 +26,8 @@ journey_observations as (
     where local_date is not null
         and kpi_id not in ('stage_conversion', 'stage_drop_off', 'time_to_stage')  -- per stage only
         and kpi_id not in (select kpi_id from touchpoint_kpis)
+        -- the staff's KPIs (internal clients) are in fct_staff_kpis
+        and kpi_id not in (select kpi_id from {{ ref('kpi_definitions') }} where expectation_group = 'staff')
 ),
 
 counted_once as (

@@ -50,8 +50,21 @@ themes as (
 ),
 
 pains as (
-    select * from {{ ref('pain_points') }}
-    where journey_id is not null
+    -- the pains of each stage, ranked within the journey (a touchpoint pain at every stage it misses)
+    select
+        journey_pains.region_id,
+        journey_pains.journey_id,
+        stage.value #>> '{}' as stage_id,
+        pain_points.pain_point_id,
+        pain_points.kpi_id,
+        pain_points.touchpoint_id,
+        journey_pains.rank_in_journey as rank,
+        pain_points.rank as region_rank,
+        pain_points.gap,
+        pain_points.is_quick_win
+    from {{ ref('fct_journey_pain_points') }} as journey_pains
+    inner join {{ ref('pain_points') }} as pain_points on journey_pains.pain_point_id = pain_points.pain_point_id
+    cross join lateral jsonb_array_elements(journey_pains.stage_ids) as stage (value)
 ),
 
 measures as (
@@ -210,7 +223,7 @@ pain_cells as (
         jsonb_agg(
             jsonb_build_object(
                 'pain_point_id', pain_point_id, 'kpi_id', kpi_id, 'touchpoint_id', touchpoint_id,
-                'rank', rank, 'gap', gap, 'is_quick_win', is_quick_win
+                'rank', rank, 'region_rank', region_rank, 'gap', gap, 'is_quick_win', is_quick_win
             ) order by rank
         ) as pain_points
     from pains

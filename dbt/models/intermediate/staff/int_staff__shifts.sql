@@ -1,0 +1,91 @@
+{#-
+    One row per call-centre operator shift (an agent in a queue on one region-local day): time in
+    the queue, pauses, answered calls and talk time, and how long the operator worked before the
+    first break. `shift_id` is the `client_id` of the shift's events in int_staff__shift_events.
+-#}
+with
+
+agent_events as (
+    select * from {{ ref('stg_call_centre__agent_events') }}
+),
+
+calls as (
+    select * from {{ ref('stg_call_centre__queue_events') }}
+    where agent is not null and event in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+),
+
+queues as (
+    select * from {{ ref('call_queues') }}
+),
+
+regions as (
+    select * from {{ ref('regions') }}
+),
+
+ordered as (
+    select
+        agent_events.region_id,
+        agent_events.queue_name,
+        agent_events.agent,
+        (agent_events.event_at at time zone regions.timezone)::date as local_date,
+        agent_events.event,
+        agent_events.event_at,
+        lead(agent_events.event_at) over w as next_at,
+        lead(agent_events.event) over w as next_event
+    from agent_events
+    inner join regions on agent_events.region_id = regions.region_id
+    window w as (partition by agent_events.region_id, agent_events.queue_name, agent_events.agent order by agent_events.event_at)
+),
+
+shifts as (
+    select
+        region_id,
+        queue_name,
+        agent,
+        local_date,
+        min(event_at) filter (where event in ('ADDMEMBER', 'AGENTLOGIN')) as joined_at,
+        max(event_at) filter (where event in ('REMOVEMEMBER', 'AGENTLOGOFF')) as left_at,
+        min(event_at) filter (where event = 'PAUSE') as first_pause_at,
+        coalesce(sum(extract(epoch from next_at - event_at)) filter (where event = 'PAUSE' and next_event = 'UNPAUSE'), 0)
+            as paused_seconds
+    from ordered
+    group by region_id, queue_name, agent, local_date
+),
+
+talk as (
+    select
+        calls.region_id, calls.queue_name, calls.agent,
+        (calls.event_at at time zone regions.timezone)::date as local_date,
+        count(*) as answered,
+        sum(calls.talk_seconds) as talk_seconds
+    from calls
+    inner join regions on calls.region_id = regions.region_id
+    group by 1, 2, 3, 4
+),
+
+final as (
+    select
+        md5('shift|' || shifts.agent || '|' || shifts.local_date) as shift_id,
+        shifts.region_id,
+        queues.office_id,
+        shifts.queue_name,
+        shifts.agent as staff_id,
+        shifts.local_date,
+        shifts.joined_at,
+        shifts.left_at,
+        extract(epoch from shifts.left_at - shifts.joined_at) as queue_seconds,
+        shifts.paused_seconds,
+        extract(epoch from shifts.left_at - shifts.joined_at) - shifts.paused_seconds as available_seconds,
+        coalesce(talk.answered, 0)::int as answered,
+        coalesce(talk.talk_seconds, 0) as talk_seconds,
+        extract(epoch from coalesce(shifts.first_pause_at, shifts.left_at) - shifts.joined_at) / 3600.0
+            as hours_before_first_break
+    from shifts
+    inner join queues on shifts.region_id = queues.region_id and shifts.queue_name = queues.queue_name
+    left join talk
+        on shifts.region_id = talk.region_id and shifts.queue_name = talk.queue_name
+        and shifts.agent = talk.agent and shifts.local_date = talk.local_date
+    where shifts.joined_at is not null and shifts.left_at > shifts.joined_at
+)
+
+select * from final
