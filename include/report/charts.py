@@ -168,6 +168,7 @@ def hover_template(unit: str) -> str:
 # --- journey charts --------------------------------------------------------------------------
 
 FUNNEL_NEXT, FUNNEL_DROPPED, FUNNEL_WHOLE = "#1f77b4", "#e57373", "#90a4ae"
+FUNNEL_IN_PROGRESS, FUNNEL_FINISHED = "#cfd8dc", "#66bb6a"
 TIME_COLOURS = ("#08519c", "#4292c6", "#9ecae1")
 _FONT = {"family": "PT Sans, Segoe UI, Roboto, Arial, sans-serif", "size": 12}
 
@@ -184,6 +185,10 @@ class FunnelBar:
     dropped_text: str = ""
     whole_text: str = ""
     hidden: bool = False  # every number of the stage is hidden: say so on the chart
+    in_progress: int | None = None  # still at the stage (its window has not passed)
+    finished: int | None = None  # ended the journey at the stage
+    in_progress_text: str = ""
+    finished_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,8 @@ def _hidden_notes(labels: list[str]) -> list[dict[str, Any]]:
 
 
 def funnel_chart_spec(bars: list[FunnelBar]) -> dict[str, Any]:
-    """Stacked bars per stage: went on (blue) + dropped off (red); hidden numbers are left out."""
+    """Stacked bars per stage: went on (blue) + dropped off (red) + in progress (grey) + finished
+    (green): they add up to the clients who reached the stage; hidden numbers are left out."""
     labels = [b.label for b in bars]
     hover = "<b>%{x}</b><br>%{fullData.name}: %{y:,d}<extra></extra>"
 
@@ -260,6 +266,13 @@ def funnel_chart_spec(bars: list[FunnelBar]) -> dict[str, Any]:
             FUNNEL_NEXT,
         ),
         trace("Выбыли на этой стадии", [b.dropped for b in bars], [b.dropped_text for b in bars], FUNNEL_DROPPED),
+        trace(
+            "Ещё в процессе",
+            [b.in_progress for b in bars],
+            [b.in_progress_text for b in bars],
+            FUNNEL_IN_PROGRESS,
+        ),
+        trace("Завершили маршрут", [b.finished for b in bars], [b.finished_text for b in bars], FUNNEL_FINISHED),
         trace(
             "Дошли до стадии",
             [b.whole for b in bars],

@@ -65,6 +65,9 @@ class Queue:
     name: str
 
 
+# the expectation group of the staff's own KPIs (the internal clients: fct_staff_kpis, staff page)
+STAFF_GROUP = "staff"
+
 # fct_client_kpis measures over the whole journey: its rows have no touchpoint, the pages key
 # them by this one
 ALL_TOUCHPOINTS = "all"
@@ -95,9 +98,11 @@ JOURNEY_TABLES = (
     "journey_map",
     "fct_stage_funnel",
     "pain_points",
+    "fct_journey_pain_points",
     "improvement_effects",
     "client_group_profiles",
     "fct_data_freshness",
+    "fct_staff_kpis",
 )
 
 
@@ -132,6 +137,17 @@ class StageDef:
     goal: str
     is_inside_czn: bool
     drop_off_days: int | None
+    version: int | None = None
+    entry: str = "observed"  # observed | inferred (nothing in the data shows the stage)
+    is_terminal: bool = False
+    owner_unit: str = ""
+    is_current: bool = True
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.entry == "inferred"
 
 
 @dataclass(frozen=True)
@@ -195,7 +211,8 @@ class StageMeasure:
 
 @dataclass(frozen=True)
 class Funnel:
-    """Clients of one stage: reached it, went on to the next one, dropped, time to the next."""
+    """Clients of one stage: reached it, and of them moved on, dropped, still in progress or
+    finished the journey there (the four add up to the reached); time to the next stage."""
 
     clients_reached: int | None = None
     clients_next: int | None = None
@@ -205,6 +222,10 @@ class Funnel:
     median_days: Decimal | None = None
     p75_days: Decimal | None = None
     p90_days: Decimal | None = None
+    in_progress: int | None = None
+    finished: int | None = None
+    is_inferred: bool = False
+    started_before_data: int | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +268,18 @@ class PainPoint:
     score: Decimal | None
     is_quick_win: bool
     responsible_unit: str | None
+    offices: list[dict[str, Any]] = field(default_factory=list)  # offices that miss, worst first
+    places: list[dict[str, Any]] = field(default_factory=list)  # journey stages that miss
+
+
+@dataclass(frozen=True)
+class JourneyPain:
+    """One row of ``fct_journey_pain_points``: a pain of a journey, ranked within the journey."""
+
+    journey_id: str
+    pain_point_id: str
+    rank: int
+    stage_ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -308,8 +341,12 @@ class Marts:
     journeys: list[Journey] = field(default_factory=list)
     stages: list[StageDef] = field(default_factory=list)
     map_rows: list[MapRow] = field(default_factory=list)
-    funnel: dict[tuple[str, str], Funnel] = field(default_factory=dict)
+    funnel: dict[tuple[str, str], Funnel] = field(default_factory=dict)  # the current version's
+    version_funnels: dict[tuple[str, int, str], Funnel] = field(default_factory=dict)  # every version's
+    all_stages: list[StageDef] = field(default_factory=list)  # every version's stages
     pain_points: list[PainPoint] = field(default_factory=list)
+    journey_pains: list[JourneyPain] = field(default_factory=list)
+    staff_rows: list[KpiRow] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     group_profiles: list[GroupProfile] = field(default_factory=list)
     freshness: list[Freshness] = field(default_factory=list)
@@ -378,7 +415,7 @@ def _fact(row: Row, period: str | None = None) -> KpiRow:
     return KpiRow(
         kpi_id=row["kpi_id"],
         office_id=row["office_id"],
-        touchpoint_id=row["touchpoint_id"] or ALL_TOUCHPOINTS,
+        touchpoint_id=row.get("touchpoint_id") or ALL_TOUCHPOINTS,
         period=period or row["period_grain"],
         period_start=row.get("period_start"),
         bucket=row.get("bucket"),
@@ -541,6 +578,10 @@ def _funnel(row: Row) -> Funnel:
         median_days=_dec(row.get("median_days_to_next")),
         p75_days=_dec(row.get("p75_days_to_next")),
         p90_days=_dec(row.get("p90_days_to_next")),
+        in_progress=_int(row.get("in_progress")),
+        finished=_int(row.get("finished")),
+        is_inferred=bool(row.get("is_inferred")),
+        started_before_data=_int(row.get("started_before_data")),
     )
 
 
@@ -609,6 +650,13 @@ def _stage_def(row: Row) -> StageDef:
         goal=row.get("stage_goal_ru") or "",
         is_inside_czn=bool(row.get("is_inside_czn", True)),
         drop_off_days=_int(row.get("drop_off_days")),
+        version=_int(row.get("version")),
+        entry=row.get("entry") or "observed",
+        is_terminal=bool(row.get("is_terminal")),
+        owner_unit=row.get("owner_unit_ru") or "",
+        is_current=bool(row.get("is_current_version", True)),
+        valid_from=_date(row.get("valid_from")),
+        valid_to=_date(row.get("valid_to")),
     )
 
 
@@ -632,6 +680,18 @@ def _pain_point(row: Row) -> PainPoint:
         score=_dec(row.get("score")),
         is_quick_win=bool(row.get("is_quick_win")),
         responsible_unit=row.get("responsible_unit_ru"),
+        offices=_list(row.get("offices")),
+        places=_list(row.get("places")),
+    )
+
+
+def _journey_pain(row: Row) -> JourneyPain:
+    stage_ids = _json(row.get("stage_ids")) or []
+    return JourneyPain(
+        journey_id=row["journey_id"],
+        pain_point_id=str(row["pain_point_id"]),
+        rank=int(row["rank_in_journey"]),
+        stage_ids=[str(s) for s in stage_ids],
     )
 
 
@@ -722,10 +782,23 @@ def _load_region(
             return []
         return _select(conn, schema, table, region_id, columns=tables[table], office_ids=office_ids)
 
-    funnel = {(r["journey_id"], r["stage_id"]): _funnel(r) for r in journey_mart("fct_stage_funnel")}
+    journeys = current_journeys(journey_mart("dim_journeys"), today)
+    current = {j.journey_id: j.version for j in journeys}
+    funnel_rows = journey_mart("fct_stage_funnel")
+    version_funnels = {
+        (r["journey_id"], int(r["version"]), r["stage_id"]): _funnel(r)
+        for r in funnel_rows
+        if r.get("version") is not None
+    }
+    funnel = {
+        (r["journey_id"], r["stage_id"]): _funnel(r)
+        for r in funnel_rows
+        if r.get("version") is None or current.get(r["journey_id"]) in (None, int(r["version"]))
+    }
     map_rows = [_map_row(r, funnel.get((r["journey_id"], r["stage_id"]))) for r in journey_mart("journey_map")]
     for row in map_rows:
         funnel.setdefault((row.journey_id, row.stage_id), row.funnel)
+    all_stages = [_stage_def(r) for r in journey_mart("dim_journey_stages")]
     return Marts(
         region_id=region_id,
         region_name=region_name,
@@ -755,11 +828,17 @@ def _load_region(
         ),
         kpi_rows=[_fact(r) for r in facts],
         profile_rows=[_fact(r, r["profile"]) for r in profiles],
-        journeys=current_journeys(journey_mart("dim_journeys"), today),
-        stages=[_stage_def(r) for r in journey_mart("dim_journey_stages")],
+        journeys=journeys,
+        stages=[s for s in all_stages if s.is_current],
+        all_stages=all_stages,
         map_rows=map_rows,
         funnel=funnel,
+        version_funnels=version_funnels,
         pain_points=sorted(map(_pain_point, journey_mart("pain_points")), key=lambda p: (p.rank, p.pain_point_id)),
+        journey_pains=sorted(
+            map(_journey_pain, journey_mart("fct_journey_pain_points")), key=lambda p: (p.journey_id, p.rank)
+        ),
+        staff_rows=[_fact(r, r.get("period_grain")) for r in journey_mart("fct_staff_kpis")],
         effects=[_effect(r) for r in journey_mart("improvement_effects")],
         group_profiles=[_group_profile(r) for r in journey_mart("client_group_profiles")],
         freshness=sorted(map(_freshness, journey_mart("fct_data_freshness")), key=lambda f: f.source),

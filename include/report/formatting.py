@@ -41,6 +41,7 @@ _UNITS: dict[str, tuple[str, int]] = {
     "visits": ("", 1),
     "points": ("", 0),
     "score": ("", 1),
+    "per_hour": ("в час", 1),
 }
 
 

@@ -57,8 +57,12 @@ from include.report.formatting import (
 )
 from include.report.view import Chart, Header
 
-CLIENT_KINDS = {"citizen": "Граждане", "employer": "Работодатели"}
-CLIENT_KIND_ORDER = ("citizen", "employer")
+CLIENT_KINDS = {
+    "citizen": "Граждане",
+    "employer": "Работодатели",
+    "staff": "Сотрудники ЦЗН (внутренние клиенты)",
+}
+CLIENT_KIND_ORDER = ("citizen", "employer", "staff")
 BASIS_NAMES = {
     "service_type": "Вид услуги",
     "application_type": "Вид услуги",
@@ -68,6 +72,7 @@ BASIS_NAMES = {
     "services": "Число услуг",
     "target_group": "Целевая группа",
     "task_type": "Тип задачи",
+    "internal": "Внутренний клиент",
 }
 INTERACTIONS = {
     "none": "без посещения ЦЗН",
@@ -81,6 +86,7 @@ INTERACTIONS = {
 }
 ROWS = (
     ("goal", "Цель стадии"),
+    ("owner", "Кто отвечает за стадию"),
     ("touchpoints", "Точки контакта и ответственные"),
     ("tools", "Инструменты"),
     ("clients", "Клиенты на стадии"),
@@ -156,6 +162,8 @@ class StageColumn:
     goal: str
     inside: bool
     anchor: str
+    owner: str
+    inferred: bool
     has_data: bool
     touchpoints: list[TouchpointItem]
     tools: list[str]
@@ -167,6 +175,28 @@ class StageColumn:
     pains_empty: str
     measures: list[MeasureItem]
     measures_empty: str
+
+
+@dataclass(frozen=True)
+class VersionCell:
+    reached: Figure
+    conversion: Figure
+    drop_off: Figure
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    stage_name: str
+    cells: list[VersionCell]  # one per version, oldest first
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    """The journey's map versions side by side on the stages they share."""
+
+    titles: list[str]  # «Версия 1 (до 01.10.2026)»
+    rows: list[VersionRow]
+    only_in: list[str]  # «Только в версии 2: Запись на приём онлайн»
 
 
 @dataclass(frozen=True)
@@ -192,6 +222,7 @@ class JourneyPage:
     previous: JourneyLink | None
     following: JourneyLink | None
     min_cell: int
+    comparison: VersionComparison | None = None
 
     @property
     def charts(self) -> list[Chart]:
@@ -283,6 +314,14 @@ class _Stage:
     definition: StageDef | None
     row: MapRow | None
 
+    @property
+    def owner(self) -> str:
+        return self.definition.owner_unit if self.definition else ""
+
+    @property
+    def inferred(self) -> bool:
+        return bool(self.definition and self.definition.is_inferred)
+
 
 def _stages(marts: Marts, journey_id: str) -> list[_Stage]:
     definitions = {s.stage_id: s for s in marts.stages if s.journey_id == journey_id}
@@ -362,19 +401,47 @@ def _tools(row: MapRow) -> list[str]:
     return tools
 
 
-def split_shown(funnel: Funnel, min_cell: int) -> bool:
-    """May the stage show how many went on and how many dropped off?
+STATES = (
+    ("moved_on", "Перешли дальше"),
+    ("dropped", "Выбыли"),
+    ("in_progress", "Ещё в процессе"),
+    ("finished", "Завершили маршрут"),
+)
 
-    Only when both parts (and the stage total) are big enough: showing one part next to the
-    total would give the hidden one away.
-    """
+
+def state_counts(funnel: Funnel) -> dict[str, int | None]:
+    """What became of the clients who reached the stage (the four add up to them)."""
+    return {
+        "moved_on": funnel.clients_next,
+        "dropped": funnel.dropped,
+        "in_progress": funnel.in_progress,
+        "finished": funnel.finished,
+    }
+
+
+def hidden_states(funnel: Funnel, min_cell: int) -> set[str]:
+    """The states whose count may not be shown: fewer than ``min_cell`` clients, and — when that
+    leaves one hidden number that the total would give away — the next smallest one too."""
+    counts = {k: v for k, v in state_counts(funnel).items() if v is not None}
+    if is_small(funnel.clients_reached, min_cell):
+        return set(counts)
+    hidden = {k for k, v in counts.items() if is_small(v, min_cell)}
+    if len(hidden) == 1:
+        others = sorted((v, k) for k, v in counts.items() if k not in hidden and v > 0)
+        if others:
+            hidden.add(others[0][1])
+    return hidden
+
+
+def split_shown(funnel: Funnel, min_cell: int) -> bool:
+    """May the stage show the shares of those who went on and who dropped off?"""
+    hidden = hidden_states(funnel, min_cell)
     return (
         funnel.clients_reached is not None
         and not is_small(funnel.clients_reached, min_cell)
         and funnel.clients_next is not None
         and funnel.dropped is not None
-        and not is_small(funnel.clients_next, min_cell)
-        and not is_small(funnel.dropped, min_cell)
+        and not {"moved_on", "dropped"} & hidden
     )
 
 
@@ -395,19 +462,30 @@ def _has_times(funnel: Funnel) -> bool:
     return any(v is not None for v in (funnel.median_days, funnel.p75_days, funnel.p90_days))
 
 
+INFERRED_NOTE = "стадия не видна в данных: её прошли все, кто дошёл дальше"
+
+
 def _clients(funnel: Funnel, is_last: bool, min_cell: int) -> list[Labelled]:
     if funnel.clients_reached is None and funnel.clients_next is None and not _has_times(funnel):
         return []
     items = [Labelled("Дошли до стадии", count_figure(funnel.clients_reached, min_cell))]
-    if is_last and funnel.clients_next is None:
-        return items
-    if split_shown(funnel, min_cell):
-        conversion = _share_of(funnel.conversion, funnel.clients_next, funnel.clients_reached)
-        dropped = _share_of(funnel.drop_off_share, funnel.dropped, funnel.clients_reached)
-        items.append(Labelled("Перешли дальше", Figure(_percent(conversion)) if conversion is not None else MISSING))
-        items.append(Labelled("Выбыли", Figure(_percent(dropped)) if dropped is not None else MISSING))
-    elif funnel.clients_next is not None or funnel.conversion is not None:
-        items += [Labelled("Перешли дальше", HIDDEN), Labelled("Выбыли", HIDDEN)]
+    if funnel.is_inferred:
+        return [*items, Labelled("Как посчитано", Figure(INFERRED_NOTE))]
+    hidden = hidden_states(funnel, min_cell)
+    for key, label in STATES:
+        count = state_counts(funnel)[key]
+        # nobody moves on from the last stage; a stage that does not end the journey has no finished
+        if count is None or (not count and ((key == "moved_on" and is_last) or (key == "finished" and not is_last))):
+            continue
+        items.append(Labelled(label, HIDDEN if key in hidden else Figure(format_count(count))))
+    if not is_last and (funnel.conversion is not None or funnel.drop_off_share is not None):
+        if split_shown(funnel, min_cell):
+            if funnel.conversion is not None:
+                items.append(Labelled("Доля перешедших", Figure(_percent(funnel.conversion))))
+            if funnel.drop_off_share is not None:
+                items.append(Labelled("Доля выбывших", Figure(_percent(funnel.drop_off_share))))
+        else:
+            items += [Labelled("Доля перешедших", HIDDEN), Labelled("Доля выбывших", HIDDEN)]
     if _has_times(funnel):
         if is_small(_time_subjects(funnel), min_cell):
             items.append(Labelled("До следующей стадии", HIDDEN))
@@ -420,6 +498,8 @@ def _clients(funnel: Funnel, is_last: bool, min_cell: int) -> list[Labelled]:
             elif funnel.p75_days is not None:
                 parts.append(f"у 75 % — до {format_value(funnel.p75_days, 'days')}")
             items.append(Labelled("До следующей стадии", Figure("; ".join(parts))))
+    if funnel.started_before_data and not is_small(funnel.started_before_data, min_cell):
+        items.append(Labelled("Из них начали до начала данных", Figure(format_count(funnel.started_before_data))))
     return items
 
 
@@ -589,12 +669,18 @@ def _measure_items(marts: Marts, row: MapRow | None) -> list[MeasureItem]:
 
 def _drop_note(days: int) -> str:
     return (
-        f"Выбывшим считается клиент, не перешедший на следующую стадию за {days} {plural(days, 'день', 'дня', 'дней')}."
+        f"Выбывшим считается клиент, у которого за {days} {plural(days, 'день', 'дня', 'дней')} не было ни "
+        "перехода на следующую стадию, ни других событий; у кого этот срок к концу данных ещё не прошёл — "
+        "«ещё в процессе». Доли перешедших и выбывших — от тех, чей исход уже известен."
     )
 
 
 def _drop_days(stages: list[_Stage]) -> set[int | None]:
-    return {s.definition.drop_off_days if s.definition else None for s in stages[:-1]}
+    return {
+        s.definition.drop_off_days if s.definition else None
+        for s in stages[:-1]
+        if not (s.definition and (s.definition.is_inferred or s.definition.is_terminal))
+    }
 
 
 def _stage_column(
@@ -613,11 +699,15 @@ def _stage_column(
         goal=stage.goal,
         inside=stage.inside,
         anchor=stage_anchor(stage.stage_id),
+        owner=stage.owner,
+        inferred=stage.inferred,
         has_data=row is not None,
         touchpoints=_touchpoint_items(marts, row, min_cell) if row else [],
         tools=_tools(row) if row else [],
         clients=_clients(funnel, is_last, min_cell),
-        clients_note=_drop_note(drop_days) if drop_days and not is_last and not shared_drop_note else "",
+        clients_note=(
+            _drop_note(drop_days) if drop_days and not is_last and not shared_drop_note and not stage.inferred else ""
+        ),
         kpis=kpis,
         feedback=_feedback(marts, row.feedback if row else None, min_cell),
         pains=pains,
@@ -635,37 +725,95 @@ def stage_label(order: int, name: str, inside: bool) -> str:
 
 def _funnel_chart(journey: Journey, stages: list[_Stage], marts: Marts, min_cell: int) -> Chart | None:
     bars = []
-    for index, stage in enumerate(stages):
+    for stage in stages:
         funnel = marts.funnel.get((journey.journey_id, stage.stage_id), Funnel())
         label = stage_label(stage.order, stage.name, stage.inside)
         reached = funnel.clients_reached
+        hidden = hidden_states(funnel, min_cell)
+        counts = state_counts(funnel)
         if reached is None:
             bars.append(FunnelBar(label, None, None, None))
         elif is_small(reached, min_cell):
             bars.append(FunnelBar(label, None, None, None, hidden=True))
-        elif split_shown(funnel, min_cell) and index < len(stages) - 1:
-            assert funnel.clients_next is not None and funnel.dropped is not None
+        elif funnel.is_inferred or hidden or all(v is None for v in counts.values()):
+            text = format_count(reached) + (" (выведено)" if funnel.is_inferred else "")
+            bars.append(FunnelBar(label, None, None, reached, whole_text=text))
+        else:
             share = _share_of(funnel.drop_off_share, funnel.dropped, reached)
             bars.append(
                 FunnelBar(
                     label,
-                    continued=funnel.clients_next,
-                    dropped=funnel.dropped,
+                    continued=counts["moved_on"] or None,
+                    dropped=counts["dropped"] or None,
                     whole=None,
-                    continued_text=format_count(funnel.clients_next),
-                    dropped_text=f"выбыли {_percent(share)}" if share is not None else format_count(funnel.dropped),
+                    continued_text=format_count(counts["moved_on"] or 0),
+                    dropped_text=f"выбыли {_percent(share)}" if share is not None else "",
+                    in_progress=counts["in_progress"] or None,
+                    finished=counts["finished"] or None,
+                    in_progress_text=format_count(counts["in_progress"] or 0),
+                    finished_text=format_count(counts["finished"] or 0),
                 )
             )
-        else:
-            bars.append(FunnelBar(label, None, None, reached, whole_text=format_count(reached)))
-    if not any(b.continued or b.dropped or b.whole for b in bars):
+    if not any(b.continued or b.dropped or b.whole or b.in_progress or b.finished for b in bars):
         return None
     return Chart(
         chart_id=f"funnel-{slug(journey.journey_id)}",
-        title="Сколько клиентов доходит до каждой стадии",
+        title="Сколько клиентов доходит до каждой стадии и что с ними стало",
         norm_text="",
         spec=funnel_chart_spec(bars),
     )
+
+
+def version_comparison(marts: Marts, journey: Journey, min_cell: int) -> VersionComparison | None:
+    """The versions of a revised map side by side on their shared stages (only those with data)."""
+    by_version: dict[int, list[StageDef]] = defaultdict(list)
+    for stage in marts.all_stages:
+        if stage.journey_id == journey.journey_id and stage.version is not None:
+            by_version[stage.version].append(stage)
+    versions = [
+        v
+        for v in sorted(by_version)
+        if any(
+            (marts.version_funnels.get((journey.journey_id, v, s.stage_id)) or Funnel()).clients_reached
+            for s in by_version[v]
+        )
+    ]
+    if len(versions) < 2:
+        return None
+    shared = [s for s in sorted(by_version[versions[-1]], key=lambda s: s.order)
+              if all(any(x.stage_id == s.stage_id for x in by_version[v]) for v in versions)]  # fmt: skip
+    rows = []
+    for stage in shared:
+        cells = []
+        for version in versions:
+            funnel = marts.version_funnels.get((journey.journey_id, version, stage.stage_id), Funnel())
+            shown = split_shown(funnel, min_cell) and not funnel.is_inferred
+            cells.append(
+                VersionCell(
+                    reached=count_figure(funnel.clients_reached, min_cell),
+                    conversion=Figure(_percent(funnel.conversion))
+                    if shown and funnel.conversion is not None
+                    else MISSING,
+                    drop_off=Figure(_percent(funnel.drop_off_share))
+                    if shown and funnel.drop_off_share is not None
+                    else MISSING,
+                )
+            )
+        rows.append(VersionRow(stage.name, cells))
+    titles = []
+    for version in versions:
+        stage = by_version[version][0]
+        period = f"с {date_label(stage.valid_from)}" if stage.valid_from else ""
+        if stage.valid_to:
+            period += f" по {date_label(stage.valid_to)}"
+        titles.append(f"Версия {version}" + (f" ({period.strip()})" if period else ""))
+    only_in = []
+    for version in versions:
+        others = {s.stage_id for v in versions if v != version for s in by_version[v]}
+        new = [s.name for s in sorted(by_version[version], key=lambda s: s.order) if s.stage_id not in others]
+        if new:
+            only_in.append(f"Только в версии {version}: " + ", ".join(new))
+    return VersionComparison(titles, rows, only_in)
 
 
 def _time_chart(journey: Journey, stages: list[_Stage], marts: Marts, min_cell: int) -> Chart | None:
@@ -690,11 +838,17 @@ def _time_chart(journey: Journey, stages: list[_Stage], marts: Marts, min_cell: 
 
 
 def journey_clients(marts: Marts, journey_id: str, min_cell: int) -> Figure:
-    """Clients on the journey: the most clients any stage reached."""
-    counts = [
-        f.clients_reached for (j, _), f in marts.funnel.items() if j == journey_id and f.clients_reached is not None
-    ]
-    return count_figure(max(counts) if counts else None, min_cell)
+    """Clients on the journey: per version of the map, the most clients any stage reached, summed."""
+    by_version: dict[int, int] = {}
+    for (j, version, _), f in marts.version_funnels.items():
+        if j == journey_id and f.clients_reached is not None:
+            by_version[version] = max(by_version.get(version, 0), f.clients_reached)
+    if not by_version:  # marts without versions
+        counts = [
+            f.clients_reached for (j, _), f in marts.funnel.items() if j == journey_id and f.clients_reached is not None
+        ]
+        return count_figure(max(counts) if counts else None, min_cell)
+    return count_figure(sum(by_version.values()), min_cell)
 
 
 def _version_text(journey: Journey) -> str:
@@ -754,6 +908,7 @@ def build_journey_page(marts: Marts, journey: Journey, header: Header, min_cell:
         previous=links[index - 1] if index > 0 else None,
         following=links[index + 1] if index + 1 < len(links) else None,
         min_cell=min_cell,
+        comparison=version_comparison(marts, journey, min_cell),
     )
 
 
@@ -768,7 +923,12 @@ def _summary(marts: Marts, journey: Journey, min_cell: int) -> JourneySummary:
         for f in funnels
     ]
     label = "Клиентов по стадиям: " + " → ".join(format_count(v) if v is not None else "—" for v in values)
-    pains = [p for p in marts.pain_points if p.journey_id == journey.journey_id]
+    by_id = {p.pain_point_id: p for p in marts.pain_points}
+    pains = [
+        by_id[j.pain_point_id]
+        for j in marts.journey_pains
+        if j.journey_id == journey.journey_id and j.pain_point_id in by_id
+    ]
     quick = sum(p.is_quick_win for p in pains)
     pains_text = f"{len(pains)}" + (f" (быстрых побед: {quick})" if quick else "") if pains else "не выявлено"
     stage_count = len(stages) or journey.stage_count

@@ -6,6 +6,7 @@ The site is a folder that works offline from ``file://`` (or any intranet web se
 * ``kpi.html`` — the KPI dashboard by office and call queue, trends, weekday/hour profiles;
 * ``journeys/index.html`` — the journeys by client kind; ``journeys/<journey_id>.html`` — one
   journey map (CJM) each;
+* ``staff.html`` — the staff as internal clients: load, breaks, days to a decision;
 * ``assets/`` — the local Plotly bundle, the stylesheet and a few lines of page script.
 
 With several regions in the marts every region gets such a site in ``<region_id>/`` and
@@ -40,6 +41,7 @@ from include.report.data import Marts, load_site_marts
 from include.report.formatting import datetime_label, plural
 from include.report.journey_view import build_journey_list, build_journey_page, ordered_journeys
 from include.report.overview import build_overview
+from include.report.staff_view import build_staff_page
 from include.report.view import Chart, build_page
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -53,6 +55,7 @@ NAV_PAGES: tuple[tuple[str, str], ...] = (
     ("index.html", "Обзор"),
     ("kpi.html", "Показатели"),
     ("journeys/index.html", "Маршруты клиентов"),
+    ("staff.html", "Сотрудники"),
 )
 REGIONS_TIME_ZONE = ZoneInfo("Europe/Moscow")  # the list of regions speaks Moscow time
 
@@ -170,6 +173,9 @@ def region_pages(
         "index.html": render("overview.html.j2", "index.html", "overview", overview),
         "kpi.html": render("kpi.html.j2", "kpi.html", "kpi", kpi_page, kpi_charts),
     }
+    pages["staff.html"] = render(
+        "staff.html.j2", "staff.html", "staff", build_staff_page(marts, kpi_page.header, min_cell)
+    )
     journey_list = build_journey_list(marts, kpi_page.header, min_cell)
     pages["journeys/index.html"] = render("journeys.html.j2", "journeys/index.html", "journeys", journey_list)
     for journey in ordered_journeys(marts):

@@ -24,7 +24,7 @@ from include.report.charts import (
     sparkline_svg,
 )
 from include.report.common import COLOURED, NO_DATA, Cell, display, tile_anchor, value_cell
-from include.report.data import ALL_TOUCHPOINTS, Kpi, KpiRow, Marts
+from include.report.data import ALL_TOUCHPOINTS, STAFF_GROUP, Kpi, KpiRow, Marts
 from include.report.formatting import (
     MINUS,
     WEEKDAYS_FULL,
@@ -447,7 +447,7 @@ def _tiles(marts: Marts, facts: _Facts, min_cell: int) -> list[TileGroup]:
 
 def _missing_groups(marts: Marts, tile_groups: list[TileGroup]) -> list[str]:
     shown = {g.name for g in tile_groups}
-    groups = sorted({(k.group_order, k.group_name) for k in marts.kpis.values()})
+    groups = sorted({(k.group_order, k.group_name) for k in marts.kpis.values() if k.group_id != STAFF_GROUP})
     return [name for _, name in groups if name not in shown]
 
 

@@ -56,6 +56,11 @@ class Region:
             return {row["client_id"]: row for row in csv.DictReader(handle)}
 
     @cached_property
+    def journey_events(self) -> list[dict[str, str]]:
+        with (self.root / "truth" / "journey_events.csv").open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    @cached_property
     def journeys(self) -> list[dict[str, str]]:
         with (self.root / "truth" / "journeys.csv").open(encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))

@@ -363,7 +363,9 @@ def test_call_topics_format(clean: Region, seeds: dict[str, list[dict[str, str]]
         assert stamps == sorted(stamps)
     assert 0.9 < len(rows) / len(answered) < 0.99  # some wrap-ups are missing
     topics = Counter(r["topic_code"] for r in rows)
-    assert {c for c, _ in topics.most_common(2)} == {"benefit_status", "registration"}
+    # most calls are general questions (appointments, documents); service topics come from clients' journeys
+    assert {c for c, _ in topics.most_common(2)} == {"appointment", "documents"}
+    assert topics["registration"] > 0 and topics["vacancies"] > 0
     assert _share([r["resolution"] == "resolved" for r in rows]) > 0.7
     saturday = [r for r in rows if dt.datetime.fromisoformat(r["wrapup_at"]).isoweekday() == 6]
     assert saturday and not any(r["topic_code"] == "employer_vacancy" for r in saturday)

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from statistics import mean
 from typing import Any
 
+from include import settings
 from include.generator.chatbot import TEXTS
-from include.generator.journeys import MAX_JOURNEYS, STAGE_EVENTS, STAGES
+from include.generator.journeys import LENSES, MAX_JOURNEYS, STAGES
 from include.pseudonymise import normalise_email, normalise_phone, normalise_snils
 from tests.generator.regions import (
     Region,
@@ -236,7 +237,7 @@ def test_journeys_truth_is_consistent(long: Region) -> None:
     runs = long.journeys
     assert runs and all(r["client_id"] in long.clients for r in runs)
     assert max(Counter(r["client_id"] for r in runs).values()) <= MAX_JOURNEYS
-    assert set(STAGE_EVENTS) == set(STAGES) == {r["journey"] for r in runs}
+    assert {r["journey"] for r in runs} == set(STAGES)  # every service journey is simulated
     for r in runs:
         order = STAGES[r["journey"]]
         reached = [s.split("@") for s in r["stages"].split("|")] if r["stages"] else []
@@ -245,16 +246,51 @@ def test_journeys_truth_is_consistent(long: Region) -> None:
         assert r["started_on"] <= (reached[0][1] if reached else r["started_on"])
         assert r["last_stage_reached"] == max((s for s, _ in reached), key=order.index, default="")
         assert r["outcome"] in {"completed", "dropped", "ongoing"}
-        if r["outcome"] == "completed":
-            assert r["last_stage_reached"] in {"exit", "feedback"}, r
     outcomes = Counter((r["journey"], r["outcome"]) for r in runs)
-    for journey in ("unemployment_registration", "job_search", "career_guidance", "vacancy_posting"):
+    for journey in ("unemployment_registration", "job_search", "career_guidance_youth", "vacancy_posting"):
         assert outcomes[(journey, "completed")] > 0 and outcomes[(journey, "dropped")] > 0, journey
     # training lasts months: in a short region it is enough that some runs start the training
     assert outcomes[("training", "dropped")] > 0
     assert any(
-        r["journey"] == "training" and r["last_stage_reached"] in {"training", "employment", "exit"} for r in runs
+        r["journey"] == "training" and r["last_stage_reached"] in {"training_start", "training_end", "exit"}
+        for r in runs
     )
+    # real exports start in the middle of cases: some runs began before the period
+    assert 0.03 < sum(r["started_before_period"] == "1" for r in runs) / len(runs) < 0.2
+
+
+def test_every_journey_and_lens_is_tagged_on_the_events(long: Region) -> None:
+    """The truth names, per event, the run and stage it shows: every service journey, every lens
+    and the information requests, at stages of the journey's seed only."""
+    rows = long.journey_events
+    by_journey = Counter(r["journey"] for r in rows)
+    for journey in (*STAGES, *LENSES, "information_request"):
+        assert by_journey[journey] > 0, journey
+    seed_stages = defaultdict(set)
+    with (settings.SEEDS_DIR / "journey_stages.csv").open(encoding="utf-8", newline="") as handle:
+        for stage in csv.DictReader(handle):
+            seed_stages[stage["journey_id"]].add(stage["stage_id"])
+    assert all(r["stage"] in seed_stages[r["journey"]] for r in rows)
+    events = {(source, key) for source, key, _, _ in _events(long)}
+    assert all((r["source"], r["event_key"]) in events for r in rows if r["source"] != "website_visits")
+    # a lens run belongs to a client of the lens's group
+    for r in rows:
+        lens = LENSES.get(r["journey"])
+        if lens is not None and lens.groups is not None:
+            client = r["journey_run_id"][1:].split(":")[0]
+            assert long.clients[client]["client_group"] in lens.groups, r
+
+
+def test_background_callers_ask_general_questions(long: Region) -> None:
+    """Questions about a service come from the modelled clients whose runs the truth follows;
+    people outside them ask general questions (an information request each)."""
+    truth = long.truth
+    topics: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    for _, _, row in csv_records(long, "call_centre/call_topics-"):
+        client = truth.get(("call_centre", row["call_id"]), ("",))[0]
+        topics[client.startswith("bg")][row["topic_code"]] += 1
+    assert set(topics[True]) <= {"documents", "appointment", "other"}
+    assert {"registration", "vacancies", "complaint"} <= set(topics[False])
 
 
 def test_journey_runs_match_the_events(long: Region) -> None:
@@ -300,7 +336,11 @@ def test_repeat_contacts_and_channel_switching(long: Region) -> None:
 
 def test_planted_facts_are_recorded(noisy: Region) -> None:
     facts = {f["id"]: f for f in noisy.manifest["planted_facts"]}
-    assert set(facts) == {"chatbot_training_fallback", "needs_documents_dropoff", "extra_windows_measure"}
+    assert set(facts) == {
+        "chatbot_training_fallback", "needs_documents_dropoff", "extra_windows_measure", "disabled_outreach_no_response",
+        "self_employment_grant_refusals", "employer_support_refusals", "documents_questions_unanswered",
+        "complaints_answered_late",
+    }  # fmt: skip
     measure = facts["extra_windows_measure"]
     assert measure["kind"] == "improvement_measure" and measure["office_id"] == noisy.manifest["offices"][2]
     assert (measure["touchpoint_id"], measure["kpi_id"]) == ("office_queue", "office_wait_walkin")
