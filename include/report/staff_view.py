@@ -48,6 +48,7 @@ class StaffPage:
     tables: list[StaffTable]  # the whole period, then the last month
     journey_href: str | None
     min_cell: int
+    has_data: bool
 
 
 def _columns(marts: Marts) -> list[Kpi]:
@@ -99,4 +100,5 @@ def build_staff_page(marts: Marts, header: Header, min_cell: int) -> StaffPage:
         tables=tables,
         journey_href=journey_href(INTERNAL_JOURNEY) if has_journey else None,
         min_cell=min_cell,
+        has_data=bool(marts.staff_rows),
     )

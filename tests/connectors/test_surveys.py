@@ -131,7 +131,7 @@ def base(**fields: str) -> dict[str, str]:
 
 # CSV rows: (line, the reason it is quarantined for)
 BAD_CSV: list[tuple[str, str]] = [
-    ("SR-900,office,office_window", "expected 18 columns, got 3"),
+    ("SR-900,office,office_window", "expected 19 columns, got 3"),
     (csv_line(base(csat="6")), "csat 6 is out of range 1–5"),
     (csv_line(base(nps="11")), "nps 11 is out of range 0–10"),
     (csv_line(base(vk_speed="0")), "vk_speed 0 is out of range 1–5"),

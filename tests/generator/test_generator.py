@@ -366,7 +366,9 @@ def test_call_topics_format(clean: Region, seeds: dict[str, list[dict[str, str]]
     # most calls are general questions (appointments, documents); service topics come from clients' journeys
     assert {c for c, _ in topics.most_common(2)} == {"appointment", "documents"}
     assert topics["registration"] > 0 and topics["vacancies"] > 0
-    assert _share([r["resolution"] == "resolved" for r in rows]) > 0.7
+    # most questions are resolved in the call; questions about documents often are not (planted)
+    assert _share([r["resolution"] == "resolved" for r in rows if r["topic_code"] != "documents"]) > 0.75
+    assert _share([r["resolution"] == "resolved" for r in rows if r["topic_code"] == "documents"]) < 0.6
     saturday = [r for r in rows if dt.datetime.fromisoformat(r["wrapup_at"]).isoweekday() == 6]
     assert saturday and not any(r["topic_code"] == "employer_vacancy" for r in saturday)
 

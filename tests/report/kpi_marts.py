@@ -40,6 +40,7 @@ CLIENT_KPIS: dict[str, float] = {
     "csat": 0.93,
     "nps": 34.0,
     "chatbot_fallback_rate": 0.11,
+    "premises_comfort": 0.88,
 }
 # Planted month cells: (kpi, office, month) -> (value, sample_size)
 PLANTED_MONTH = {

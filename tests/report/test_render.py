@@ -121,7 +121,8 @@ def test_site_is_self_contained(site: Path) -> None:
 def test_site_without_journey_marts_still_renders(site: Path) -> None:
     """A region whose journey marts are not built yet: every page is there and says so."""
     pages = {str(p.relative_to(site)) for p in check_links(site)}
-    assert pages == {"index.html", "kpi.html", "journeys/index.html"}
+    assert pages == {"index.html", "kpi.html", "journeys/index.html", "staff.html"}
+    assert "Нет данных: показатели сотрудников ещё не рассчитаны." in (site / "staff.html").read_text(encoding="utf-8")
     journeys = (site / "journeys" / "index.html").read_text(encoding="utf-8")
     assert "Нет данных: маршруты клиентов ещё не описаны или не рассчитаны." in journeys
     overview = (site / "index.html").read_text(encoding="utf-8")
@@ -147,7 +148,9 @@ def test_page_shows_planted_cells(opened: Opened) -> None:
     assert any(h.startswith("Показатели за ноябрь 2025") for h in headings)
     groups = [visible_text(h) for h in page.locator("#kpi h3").all()]
     # the journey-wide KPIs (fct_client_kpis) fill the expectation groups no touchpoint measures
-    assert groups == ["Дружелюбие и партнёрство", "Полезность", "Минимизация усилий", "Адресность"]
+    assert groups == [
+        "Дружелюбие и партнёрство", "Полезность", "Минимизация усилий", "Адресность", "Внешний комфорт и удобство",
+    ]  # fmt: skip
     assert page.locator("#kpi p.note").count() == 0  # «Пока нет данных по группам: …» is gone
     header = visible_text(page.locator(".page-header"))
     assert "1 октября — 30 ноября 2025 г." in header

@@ -112,7 +112,9 @@ def query(dsn: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 def test_every_page_is_written_and_links_resolve(site: Path) -> None:
-    expected = {"index.html", "kpi.html", "journeys/index.html", *(f"journeys/{j}.html" for j in JOURNEY_IDS)}
+    expected = {
+        "index.html", "kpi.html", "journeys/index.html", "staff.html", *(f"journeys/{j}.html" for j in JOURNEY_IDS)
+    }  # fmt: skip
     assert {str(p.relative_to(site)) for p in html_files(site)} == expected
     pages = check_links(site)
     assert reachable(site / "index.html") == {p.resolve() for p in pages}, "a page cannot be reached from the overview"
@@ -153,6 +155,7 @@ def test_overview_shows_pain_points_effects_and_freshness(browser: Any, site: Pa
             "Обзор",
             "Показатели",
             "Маршруты клиентов",
+            "Сотрудники",
         ]
         assert page.locator(".tile").count() >= 9 and page.locator(".tile svg.sparkline").count() >= 9
         highlights = [visible_text(a) for a in page.locator(".highlights a").all()]
@@ -250,7 +253,7 @@ def test_journey_map_has_a_column_per_stage_and_no_empty_cell(browser: Any, site
         )
         assert missing == []
         lead = visible_text(page.locator("#map .lead"))
-        assert "Выбывшим считается клиент, не перешедший на следующую стадию за 30 дней." in lead
+        assert "Выбывшим считается клиент, у которого за 30 дней не было ни перехода на следующую стадию" in lead
 
         outside = page.locator('th.cjm-stage[data-stage="need"]')
         assert outside.get_attribute("data-inside-czn") == "false"
@@ -467,8 +470,10 @@ def test_one_site_per_region(browser: Any, two_regions: str, tmp_path: Path) -> 
     assert index == out / "index.html"
     ens = {str(p.relative_to(out / "enskaya")) for p in html_files(out / "enskaya")}
     sev = {str(p.relative_to(out / "severskaya")) for p in html_files(out / "severskaya")}
-    assert ens == {"index.html", "kpi.html", "journeys/index.html", *(f"journeys/{j}.html" for j in JOURNEY_IDS)}
-    assert sev == {"index.html", "kpi.html", "journeys/index.html", "journeys/job_search.html"}
+    assert ens == {
+        "index.html", "kpi.html", "journeys/index.html", "staff.html", *(f"journeys/{j}.html" for j in JOURNEY_IDS)
+    }  # fmt: skip
+    assert sev == {"index.html", "kpi.html", "journeys/index.html", "staff.html", "journeys/job_search.html"}
     pages = check_links(out)
     assert reachable(index) == {p.resolve() for p in pages}
     assert (out / "severskaya" / "assets" / "plotly.min.js").stat().st_ino == (

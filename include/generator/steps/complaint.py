@@ -60,9 +60,6 @@ def answer(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
 
 def feedback(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     """The complainant rates the answer: low scores."""
-    channel = (
-        "portal" if run.application_id else "call_centre" if run.data.get("channel") == "call_centre" else "chatbot"
-    )
-    ctx.survey(run.client, ctx.web_time(), channel, "complaint_handling", 1.8, ("complaint", "wait"),
+    ctx.survey(run.client, ctx.web_time(), "office", "complaint_handling", 1.8, ("complaint", "wait"),
                case_id=run.case_id, tags=run.tags("satisfaction"))  # fmt: skip
     run.reach("satisfaction", ctx.day)

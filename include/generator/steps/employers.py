@@ -49,7 +49,7 @@ def hire(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
 def employer_feedback(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     """The employer rates the ЦЗН's help after the vacancy was closed (a survey sent by e-mail)."""
     at = ctx.working_time(run.office) + HOUR
-    ctx.survey(run.client, at, "portal", "notifications", 4.2, ("fast",), case_id=run.case_id,
+    ctx.survey(run.client, at, "portal", "employer_feedback", 4.2, ("fast",), case_id=run.case_id,
                tags=run.tags("feedback"))  # fmt: skip
     run.reach("feedback", ctx.day)
 
@@ -122,7 +122,7 @@ def support_review(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) ->
 def support_agreement(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     ctx.case(run, ctx.working_time(run.office), "agreement_signed", "agreement")
     run.reach("agreement", ctx.day)
-    ctx.advance(run, "support_report", 0.85, 14, 35)
+    ctx.advance(run, "support_report", 0.85, 10, 20)
 
 
 def support_report(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:

@@ -34,7 +34,8 @@ def before_service(ctx: DayContext, run: JourneyRun) -> bool:
         return True
     run.data["lens"] = True
     plan = BEFORE.get(run.client.group)
-    if plan is None or run.started_before or ctx.rng.random() >= plan[3]:
+    # the ЦЗН reaches out on working days
+    if plan is None or run.started_before or ctx.day.isoweekday() > 5 or ctx.rng.random() >= plan[3]:
         return True
     lens, event, stage, _ = plan
     at = ctx.working_time(run.office)

@@ -232,7 +232,7 @@ def grant(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     run.reach("grant", ctx.day)
     if rng.random() < GRANT_AWARDED:
         ctx.case(run, at + rng.randint(3, 10) * 86400 // 4, "grant_awarded", "grant")
-        ctx.advance(run, "business_registration", 0.9, 5, 20)
+        ctx.advance(run, "business_registration", 0.9, 3, 10)
     else:
         run.outcome = "dropped"
 
@@ -241,7 +241,7 @@ def business_registration(ctx: DayContext, run: JourneyRun, payload: dict[str, A
     """Registered as an individual entrepreneur or a self-employed (НПД)."""
     ctx.case(run, ctx.working_time(run.office), "business_registered", "registration")
     run.reach("registration", ctx.day)
-    ctx.advance(run, "follow_up", 0.9, 10, 30)
+    ctx.advance(run, "follow_up", 0.9, 7, 15)
 
 
 def follow_up(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
@@ -264,13 +264,13 @@ def contract_job_search(ctx: DayContext, run: JourneyRun, payload: dict[str, Any
     at = ctx.working_time(run.office)
     ctx.case(run, at, "vacancy_offered", "job_search")
     run.reach("job_search", ctx.day)
-    ctx.advance(run, "contract_employ", 0.8, 5, 20)
+    ctx.advance(run, "contract_employ", 0.8, 4, 12)
 
 
 def contract_employ(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
     ctx.case(run, ctx.working_time(run.office), "employed", "exit", tags=run.tags("exit_employed"))
     run.reach("exit", ctx.day)
-    ctx.advance(run, "contract_outcome", 0.95, 10, 30)
+    ctx.advance(run, "contract_outcome", 0.95, 5, 15)
 
 
 def contract_outcome(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
 {#-
     One row per observation of a journey-level client KPI, placed on a journey, stage and
     touchpoint where it belongs (null = not placed), with the client it is about:
-    stage conversion and drop-off (over the stages' known fates: moved on or dropped) and time
-    to the next reached stage, first-contact resolution and channel
+    stage conversion and drop-off (over the stages' known fates: moved on or dropped) and the
+    days it took to reach a stage from the one reached before, first-contact resolution and channel
     switching per stage, visits per case, electronic share of applications, employment
     outcome, survey scores (CSAT, CES, NPS, «Ваш контроль») linked to the stage the client was
     at, chatbot containment and fallbacks, and the touchpoint KPIs of the events on the stage.
@@ -94,7 +94,7 @@ time_to_stage as (
         (reached_visits.arrived_at at time zone regions.timezone)::date,
         null::boolean,
         round(
-            (extract(epoch from lead(reached_visits.arrived_at) over w - reached_visits.arrived_at) / 86400.0)::numeric, 4
+            (extract(epoch from reached_visits.arrived_at - lag(reached_visits.arrived_at) over w) / 86400.0)::numeric, 4
         ),
         'median'
     from reached_visits
