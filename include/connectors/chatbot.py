@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
-from include.connectors.common import FieldError, run_cli
+from include.connectors import limits
+from include.connectors.common import FieldError, mask_free, run_cli, unexpected
 from include.connectors.records import MAX_INT4, Record, load_object, mask_json_identifiers
 from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
@@ -77,6 +78,8 @@ class ChatbotConnector:
                 yield line.number, parse_event(load_object(line), ctx)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
 
 
 def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]:
@@ -86,6 +89,8 @@ def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]
     seq = record.integer("seq", 0, MAX_INT4, required=True)
     event = record.code("event", EVENTS, required=True)
     event_at = record.timestamp("ts", ctx.region.timezone, required=True)
+    assert event_at is not None
+    limits.check_on_file_day("chatbot", event_at, ctx.region.timezone, ctx.source_file.file_date, "ts")
     channel = record.code("channel", CHANNELS, required=event == "chat_started")
     user_id = record.text("user_id")
     phone = record.text("phone")
@@ -97,7 +102,7 @@ def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]
     rating = record.integer("rating", 1, 5, required=event == "rating")
     pseudonymiser = ctx.pseudonymiser
     return (
-        session_id,
+        mask_free(session_id, pseudonymiser),
         seq,
         event_at,
         event,
