@@ -31,11 +31,10 @@ import re
 import stat
 import tempfile
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -55,7 +54,7 @@ PROGRESS_EVERY_LINES = 200_000
 TRUNCATED_CHARS = 2_000
 # Reasons that mean a whole file (or the seeds) is wrong rather than a line: any of them fails the
 # batch's reject gate however few lines it concerns (``include.ingest``).
-FILE_LEVEL_REASONS = ("file refused:", "file rejected:", "unexpected header", "header lacks", "unknown queue")
+FILE_LEVEL_REASONS = ("file rejected:", "unexpected header", "header lacks", "unknown queue")
 
 BATCH_DDL = """
 create schema if not exists raw;
@@ -145,22 +144,33 @@ class RawTable:
             )
         )
 
+    @cached_property
+    def _integer_columns(self) -> tuple[tuple[int, str, str, int, int], ...]:
+        """(position, column, type, low, high) of the columns whose type bounds an integer."""
+        found = []
+        for position, (name, pg_type) in enumerate(self.column_ddl):
+            base = pg_type.split()[0]
+            bounds = _INTEGER_BOUNDS.get(base)
+            if bounds:
+                found.append((position, name, base, *bounds))
+        return tuple(found)
+
     def storage_problem(self, values: Sequence[Any]) -> str | None:
         """Why PostgreSQL could not store this row (the whole COPY would fail), or None."""
-        for (name, pg_type), value in zip(self.column_ddl, values, strict=False):
-            if isinstance(value, str):
-                if _UNSTORABLE.search(value):
+        texts = [value for value in values if type(value) is str]
+        if texts and _UNSTORABLE.search("".join(texts)):
+            for (name, _), value in zip(self.column_ddl, values, strict=False):
+                if type(value) is str and _UNSTORABLE.search(value):
                     return f"{name} contains a NUL character or an unpaired surrogate"
-            elif isinstance(value, int | Decimal) and not isinstance(value, bool):
-                bounds = _INTEGER_BOUNDS.get(pg_type.split()[0])
-                if bounds and not bounds[0] <= value <= bounds[1]:
-                    return f"{name} {value} does not fit the warehouse column ({pg_type.split()[0]})"
-            elif (
-                isinstance(value, list)
-                and pg_type.startswith("integer[]")
-                and any(not -(2**31) <= v < 2**31 for v in value)
-            ):
-                return f"{name} holds a value that does not fit a 32-bit integer"
+        for position, name, base, low, high in self._integer_columns:
+            value = values[position]
+            if value is None:
+                continue
+            if isinstance(value, list):
+                if any(not low <= v <= high for v in value):
+                    return f"{name} holds a value that does not fit the warehouse column ({base})"
+            elif not low <= value <= high:
+                return f"{name} {value} does not fit the warehouse column ({base})"
         return None
 
 
@@ -168,6 +178,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _INTEGER_BOUNDS = {
     "smallint": (-(2**15), 2**15 - 1),
     "integer": (-(2**31), 2**31 - 1),
+    "integer[]": (-(2**31), 2**31 - 1),
     "bigint": (-(2**63), 2**63 - 1),
     "numeric(20,": (0, 10**20 - 1),
 }
@@ -401,6 +412,19 @@ def ensure_raw_schema(conn: psycopg.Connection[Any], connector: Connector) -> No
         )
 
 
+def discard_batch_rows(conn: psycopg.Connection[Any], connector: Connector, batch_id: int) -> int:
+    """Delete the loaded rows of a batch that failed validation (its rejected lines, masked, and its
+    counts stay for the operator): rows nobody validated are not kept in the warehouse."""
+    removed = 0
+    with conn.cursor() as cur:
+        for table in connector.tables.values():
+            cur.execute(
+                sql.SQL("delete from raw.{} where batch_id = %s").format(sql.Identifier(table.name)), (batch_id,)
+            )
+            removed += cur.rowcount
+    return removed
+
+
 def sha256_of(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
@@ -473,7 +497,7 @@ class LineReader:
         self.rejections = rejections
         self.max_bytes = max_bytes or settings.max_line_bytes()
         self.physical = 0
-        self.recent: OrderedDict[int, str] = OrderedDict()
+        self.recent: dict[int, str] = {}
         self.used: set[str] = set()
         self.bom = False
         self.utf16: str | None = None
@@ -597,8 +621,7 @@ class LineReader:
 
     def _remember(self, line: Line) -> Line:
         self.recent[line.number] = line.text
-        if len(self.recent) > self.RECENT:
-            self.recent.popitem(last=False)
+        self.recent.pop(line.number - self.RECENT, None)
         return line
 
 
