@@ -368,9 +368,10 @@ _CONTROL_OR_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def _entries(folder: Path, recursive: bool) -> list[Path]:
-    """Every entry but folders, sorted; with ``recursive`` the subfolders too (links not followed)."""
-    if not recursive:
-        return sorted(p for p in folder.iterdir() if not (p.is_dir() and not p.is_symlink()))
+    """Every entry of the folder, sorted; with ``recursive`` every file below it (a link to a folder is
+    listed, never followed)."""
+    if not recursive:  # folders too: one named like a file of the day is refused, not skipped
+        return sorted(folder.iterdir())
     entries = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         entries += [Path(root) / name for name in files]
@@ -675,6 +676,7 @@ class BatchLoader:
             for seq, source_file in enumerate(files, start=1):
                 report.files.append(self._load_file(batch_id, seq, source_file, seen))
             self._remove_duplicate_records(batch_id, report)
+            self._update_file_counts(batch_id, report)
             self._reconcile(batch_id, report)
             self._close_batch(batch_id, report)
         if report.loaded:
@@ -981,6 +983,16 @@ class BatchLoader:
         for (seq,) in cur.fetchall():
             by_seq[seq].loaded -= 1
             by_seq[seq].rejected += 1
+
+    def _update_file_counts(self, batch_id: int, report: BatchReport) -> None:
+        """Each file's counts after the duplicates and conflicts were settled (the validation's
+        volume bound and the reject gate read them)."""
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "update raw.ingest_files set rows_loaded = %s, rows_rejected = %s, rows_duplicate = %s"
+                " where batch_id = %s and file_seq = %s",
+                [(f.loaded, f.rejected, f.duplicate, batch_id, seq) for seq, f in enumerate(report.files, start=1)],
+            )
 
     def _reconcile(self, batch_id: int, report: BatchReport) -> None:
         """Count what really is in the tables and compare with the lines in the files."""

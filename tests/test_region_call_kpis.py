@@ -54,7 +54,7 @@ CALLS: dict[str, list[tuple[str, str, int]]] = {
 
 def queue_log() -> str:
     lines = [f"{at(8, 0)}|NONE|NONE|NONE|QUEUESTART|"]
-    for n, (call, path) in enumerate(CALLS.items()):
+    for n, path in enumerate(CALLS.values()):
         start = at(9, 0) + 600 * n
         call_id = f"{start}.{n}"
         clock = start
@@ -104,9 +104,7 @@ def test_region_call_kpis_count_an_overflowed_call_once_with_its_whole_wait(fres
     (landing / REGION / "call_centre").mkdir(parents=True)
     (landing / REGION / "call_centre" / "queue_log-20260901").write_text(queue_log(), encoding="utf-8")
     start = datetime.combine(DAY, datetime.min.time(), YEKT)
-    report = load_interval(
-        "call_centre", REGION, start, start.replace(day=2), dsn=fresh_db, key=KEY, landing=landing
-    )
+    report = load_interval("call_centre", REGION, start, start.replace(day=2), dsn=fresh_db, key=KEY, landing=landing)
     assert report["rejected"] == 0 and report["loaded"] == report["read"]
     assert validate_batch("call_centre", report["batch_id"], dsn=fresh_db)["success"]
 
