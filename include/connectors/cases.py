@@ -49,7 +49,6 @@ EVENT_TYPES = frozenset(
 )
 CLIENT_KINDS = frozenset({"citizen", "employer"})
 CLOSE_REASONS = frozenset({"employed", "training", "deregistered", "moved", "other"})
-MAX_AMOUNT_RUB = Decimal(1_000_000_000)
 # Shapes of the identifiers (the same patterns are in the JSON Schema).
 SNILS_PATTERN = r"^[0-9]{3}-?[0-9]{3}-?[0-9]{3}[ -]?[0-9]{2}$"
 INN_PATTERN = r"^(?:[0-9]{10}|[0-9]{12})$"

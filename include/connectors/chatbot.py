@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from include.connectors import limits
 from include.connectors.common import FieldError, mask_free, run_cli, unexpected
-from include.connectors.records import MAX_INT4, Record, load_object, mask_json_identifiers
+from include.connectors.records import Record, load_object, mask_json_identifiers
 from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
 SOURCE = "chatbot"
@@ -86,7 +86,8 @@ def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]
     """One decoded chatbot event → the raw row; raises FieldError with the reason."""
     record = Record(obj, typed=True)
     session_id = record.text("session_id", required=True)
-    seq = record.integer("seq", 0, MAX_INT4, required=True)
+    seq_limit = limits.LIMITS["chatbot.seq"]
+    seq = record.integer("seq", int(seq_limit.low), int(seq_limit.high), required=True)
     event = record.code("event", EVENTS, required=True)
     event_at = record.timestamp("ts", ctx.region.timezone, required=True)
     assert event_at is not None
