@@ -27,7 +27,9 @@ YEKT = ZoneInfo("Asia/Yekaterinburg")
 
 def _marts(dsn: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn) as conn:
-        return list(conn.execute("select kpi_id, office_id, value from marts.fct_touchpoint_kpis order by 1").fetchall())
+        return list(
+            conn.execute("select kpi_id, office_id, value from marts.fct_touchpoint_kpis order by 1").fetchall()
+        )
 
 
 def _asset_events(name: str) -> int:
