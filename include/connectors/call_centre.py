@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from include.connectors import limits
 from include.connectors.common import (
     FieldError,
+    FreeFields,
     csv_dialect,
     mask_free,
     parse_local_or_aware,
@@ -138,13 +139,14 @@ class CallCentreConnector:
         queues = ctx.region.queues
         ps = ctx.pseudonymiser
         day = (ctx.region.timezone, ctx.source_file.file_date)
+        free = FreeFields(ps)
         for line in lines:
             if not line.terminated:
                 reason = "truncated last line (no newline at end of file)"
                 yield Rejection(line.number, reason, mask_queue_log_line(line.text, ps), masked=True)
                 continue
             try:
-                yield line.number, parse_queue_log_line(line.text, queues, ps, day)
+                yield line.number, parse_queue_log_line(line.text, queues, ps, day, free)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), mask_queue_log_line(line.text, ps), masked=True)
             except Exception as exc:  # the line is the unit of failure: never the batch
@@ -195,12 +197,14 @@ def parse_queue_log_line(
     queues: dict[str, str],
     pseudonymiser: Pseudonymiser,
     day: tuple[ZoneInfo, date] | None = None,
+    free: FreeFields | None = None,
 ) -> tuple[object, ...]:
     """One queue_log line → the raw row; raises FieldError with the reason.
 
     ``day`` — the file's time zone and local day: the event must lie on it (± the tolerance of
     ``include/connectors/limits.py``). Numeric data fields are checked against their limits; the
     caller id becomes a keyed hash; agent, call id and the free data fields are masked."""
+    mask = free or FreeFields(pseudonymiser)
     if not text.strip():
         raise FieldError("empty line")
     fields = text.split("|")
@@ -229,7 +233,10 @@ def parse_queue_log_line(
                 raise FieldError(f"{event} data{position} {data[position - 1][:40]!r} is not an integer")
         for position, key in FIELD_LIMITS.get(event, {}).items():
             if position <= len(data) and data[position - 1] != "":
-                data[position - 1] = str(limits.check_integer_text(key, data[position - 1], f"{event} data{position}"))
+                value = data[position - 1]
+                limit = limits.LIMITS[key]
+                if not (len(value) < 10 and value.isdigit() and limit.low <= int(value) <= limit.high):
+                    data[position - 1] = str(limits.check_integer_text(key, value, f"{event} data{position}"))
         if call_id in ("", "NONE"):
             raise FieldError(f"{event} without a call id")
         if queue not in queues:
@@ -246,14 +253,14 @@ def parse_queue_log_line(
         raise FieldError(f"unknown queue {queue!r} (add it to dbt/seeds/call_queues.csv)")
     integers = FIELD_LIMITS.get(event, {})
     padded = [
-        value if position in integers else mask_free(value, pseudonymiser)
+        value if not value or position in integers else mask(value)
         for position, value in enumerate((data + [""] * 5)[:5], start=1)
     ]
     return (
         event_at,
-        mask_free(call_id, pseudonymiser) or "NONE",
+        mask(call_id) or "NONE",
         queue or "NONE",
-        mask_free(agent, pseudonymiser) or "NONE",
+        mask(agent) or "NONE",
         event,
         *(value or None for value in padded),
         caller_hash,

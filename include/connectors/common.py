@@ -48,6 +48,31 @@ def _mask_short(value: str, pseudonymiser: Pseudonymiser) -> str:
     return mask_text(value, pseudonymiser)
 
 
+class FreeFields:
+    """:func:`mask_free` for one file, faster: an Asterisk uniqueid is recognised without a regular
+    expression and the masks of short values are remembered (agents, windows and topics repeat)."""
+
+    MEMO = 1 << 16
+
+    def __init__(self, pseudonymiser: Pseudonymiser) -> None:
+        self.pseudonymiser = pseudonymiser
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, value: str | None) -> str | None:
+        if not value:
+            return value
+        masked = self.memo.get(value)
+        if masked is not None:
+            return masked
+        head, dot, tail = value.partition(".")
+        if dot and head.isdigit() and tail.isdigit() and head.isascii() and tail.isascii() and len(head) <= 12:
+            return value  # an Asterisk uniqueid (1788240001.1234): no identifier in it
+        masked = mask_free(value, self.pseudonymiser) or value
+        if len(value) <= 64 and len(self.memo) < self.MEMO:
+            self.memo[value] = masked
+        return masked
+
+
 def unexpected(exc: Exception) -> str:
     """The quarantine reason for a line whose parsing failed in an unforeseen way: the line is
     rejected, the rest of the file loads (the loader masks the message)."""
