@@ -1,9 +1,10 @@
 """The shape every ``ingest_<source>`` DAG shares (Airflow-specific; connectors stay Airflow-free).
 
 Per data interval: find the regions that have a landing folder for the source, then — mapped
-over regions — load the interval as one batch and validate it with the source's Great
-Expectations suites. Only a validated batch updates the source's raw Asset, which schedules
-``build_journeys``.
+over regions — load the interval as one batch and validate it: the reject gate (too many lines
+rejected, an unknown header or queue) and the source's Great Expectations suites. Only a
+validated batch updates the source's raw Asset, which schedules ``build_journeys``; a batch that
+fails is removed from the raw tables, the task fails with the reason and an alert names the files.
 """
 
 from __future__ import annotations

@@ -157,11 +157,10 @@ class RawTable:
 
     def storage_problem(self, values: Sequence[Any]) -> str | None:
         """Why PostgreSQL could not store this row (the whole COPY would fail), or None."""
-        texts = [value for value in values if type(value) is str]
-        if texts and _UNSTORABLE.search("".join(texts)):
-            for (name, _), value in zip(self.column_ddl, values, strict=False):
-                if type(value) is str and _UNSTORABLE.search(value):
-                    return f"{name} contains a NUL character or an unpaired surrogate"
+        for (name, _), value in zip(self.column_ddl, values, strict=False):
+            # str.isascii() is O(1): only non-ASCII text can hold a surrogate
+            if type(value) is str and ("\x00" in value or (not value.isascii() and _UNSTORABLE.search(value))):
+                return f"{name} contains a NUL character or an unpaired surrogate"
         for position, name, base, low, high in self._integer_columns:
             value = values[position]
             if value is None:

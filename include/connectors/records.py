@@ -309,7 +309,7 @@ def storable(text: str) -> str:
 def mask_json_identifiers(text: str, pseudonymiser: Pseudonymiser) -> str:
     """The original JSON line with personal identifiers (``phone``, ``snils``, ``esia_id`` …)
     replaced by short keyed tokens — for the rejected table, even when the line is broken JSON.
-    Phones, SNILS and e-mails elsewhere in the line are masked by the loader's ``scrub_text``."""
+    Identifiers elsewhere in the line are masked by the loader (``include.pseudonymise.mask_text``)."""
 
     def replace(match: re.Match[str]) -> str:
         raw = match.group(3)
