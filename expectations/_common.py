@@ -13,6 +13,8 @@ SHA256_HEX = r"^[0-9a-f]{64}$"
 # Anything that still looks like a Russian phone number in clear text (not digits inside an id or
 # hash: PostgreSQL regular expressions have no look-behind, so the boundaries are groups).
 CLEAR_PHONE = r"(^|[^0-9A-Za-z])(\+?[78][\s(-]*9[0-9]{2}[\s)-]*[0-9]{3}[\s-]*[0-9]{2}[\s-]*[0-9]{2})($|[^0-9A-Za-z])"
+# An e-mail address in clear (URLs with search forms, free text can carry one).
+CLEAR_EMAIL = r"[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+\.[A-Za-z]{2,}"
 # Local days are at most a day away from the UTC interval that loads them.
 SLACK = timedelta(days=2)
 
@@ -39,6 +41,9 @@ def expect_in_interval(suite: gx.ExpectationSuite, column: str, batch: BatchInfo
 
 
 def expect_pseudonymised(suite: gx.ExpectationSuite, hash_column: str, free_text_columns: list[str]) -> None:
+    """The hash column holds keyed hashes; free text and free fields hold no phone or e-mail in clear
+    (the connectors mask them: include.pseudonymise.mask_text)."""
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=hash_column, regex=SHA256_HEX))
     for column in free_text_columns:
         suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))
+        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))

@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import CLEAR_PHONE, expect_in_interval, new_suite
+from expectations._common import CLEAR_EMAIL, CLEAR_PHONE, expect_in_interval, new_suite
 from include.connectors.call_centre import CALL_TOPICS, RESOLUTIONS
 
 TABLE = CALL_TOPICS.name
@@ -19,6 +19,8 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="resolution", value_set=sorted(RESOLUTIONS)))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="region_id", value_set=[batch.region_id]))
-    suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column="topic_name", regex=CLEAR_PHONE))
+    for column in ("topic_name", "call_id"):
+        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))
+        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))
     expect_in_interval(suite, "wrapup_at", batch)
     return suite

@@ -22,5 +22,5 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="region_id", value_set=[batch.region_id]))
     expect_in_interval(suite, "event_at", batch)
-    expect_pseudonymised(suite, "caller_hash", ["data1", "data2", "data3", "data4", "data5"])
+    expect_pseudonymised(suite, "caller_hash", ["data1", "data2", "data3", "data4", "data5", "agent"])
     return suite

@@ -11,8 +11,6 @@ from include.connectors.website import HITS, TRAFFIC_SOURCES
 
 TABLE = HITS.name
 COLUMNS = ["batch_id", "file_seq", "line_no", "region_id", *HITS.columns, "_loaded_at"]
-# An e-mail address in clear (URLs with search forms can carry one).
-CLEAR_EMAIL = r"[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+\.[A-Za-z]{2,}"
 
 
 def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
@@ -24,8 +22,6 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="traffic_source", value_set=sorted(TRAFFIC_SOURCES)))
     expect_in_interval(suite, "hit_at", batch)
     expect_pseudonymised(suite, "metrica_client_hash", ["url", "referer"])
-    for column in ("url", "referer"):
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))
     if batch.files_loaded:
         # Metrica sets the cookie on nearly every hit: many without one means a broken export.
         suite.add_expectation(

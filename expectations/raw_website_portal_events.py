@@ -6,8 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import CLEAR_PHONE, SHA256_HEX, expect_in_interval, new_suite
-from expectations.raw_website_hits import CLEAR_EMAIL
+from expectations._common import CLEAR_EMAIL, CLEAR_PHONE, SHA256_HEX, expect_in_interval, new_suite
 from include import config
 from include.connectors.website import EVENT_TYPES, PORTAL_EVENTS, STATUSES, USER_TYPES
 

@@ -7,7 +7,6 @@ import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
 from expectations._common import expect_in_interval, expect_pseudonymised, new_suite
-from expectations.raw_website_hits import CLEAR_EMAIL
 from include.connectors.website import TRAFFIC_SOURCES, VISITS
 
 TABLE = VISITS.name
@@ -28,7 +27,6 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
     )
     expect_in_interval(suite, "visit_started_at", batch)
     expect_pseudonymised(suite, "metrica_client_hash", ["start_url"])
-    suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column="start_url", regex=CLEAR_EMAIL))
     if batch.files_loaded:
         suite.add_expectation(
             gxe.ExpectColumnProportionOfNonNullValuesToBeBetween(column="metrica_client_hash", min_value=0.5)

@@ -1,9 +1,10 @@
 """The shape every ``ingest_<source>`` DAG shares (Airflow-specific; connectors stay Airflow-free).
 
 Per data interval: find the regions that have a landing folder for the source, then — mapped
-over regions — load the interval as one batch and validate it with the source's Great
-Expectations suites. Only a validated batch updates the source's raw Asset, which schedules
-``build_journeys``.
+over regions — load the interval as one batch and validate it: the reject gate (too many lines
+rejected, an unknown header or queue) and the source's Great Expectations suites. Only a
+validated batch updates the source's raw Asset, which schedules ``build_journeys``; a batch that
+fails is removed from the raw tables, the task fails with the reason and an alert names the files.
 """
 
 from __future__ import annotations
@@ -122,17 +123,15 @@ def build_ingest_dag(source: str, asset: Asset, *, doc_md: str | None, fetch: st
                 raise AirflowFailException(str(exc)) from exc
 
         @task(outlets=[asset], map_index_template="{{ task.op_kwargs['report']['region_id'] }}")
-        def validate_batch(report: dict[str, Any]) -> dict[str, Any]:
+        def validate_batch(report: dict[str, Any], **context: Any) -> dict[str, Any]:
             from airflow.sdk.exceptions import AirflowFailException
 
             from include.ingest import validate_batch as validate
 
-            result = validate(source, int(report["batch_id"]))
+            result = validate(source, int(report["batch_id"]), run_id=context["run_id"])
             if not result["success"]:
-                failed = [f["expectation"] for suite in result["suites"] for f in suite["failed"]]
-                raise AirflowFailException(
-                    f"batch {report['batch_id']} failed its Great Expectations suite: {', '.join(failed)}"
-                )
+                # not validated: the Asset is not updated, the published marts stay as they are
+                raise AirflowFailException(result["reason"])
             return {**report, "validated": True}
 
         regions = list_regions()

@@ -4,11 +4,17 @@ One batch = one source × region × data interval. Loading a batch is one transa
 
 1. earlier batches of the same interval are removed (a re-run replaces, never duplicates);
 2. each file of the interval is hashed: content already delivered (under any name) is counted
-   as a duplicate delivery and not loaded again;
-3. lines are parsed by the source's connector and streamed with ``COPY``; lines that do not
-   fit go to ``raw.rejected_<source>`` with the reason and the (scrubbed) original line;
+   as a duplicate delivery and not loaded again; a symbolic link, anything that is not a regular
+   file, or a name with an impossible date is refused (one rejected line with the reason);
+3. lines are read (``LineReader``: the encoding decided per line, UTF-16 recognised, a line over
+   ``CJW_MAX_LINE_BYTES`` or holding a NUL byte rejected whole), parsed by the source's connector
+   and streamed with ``COPY``; lines that do not fit go to ``raw.rejected_<source>`` with the
+   reason and the original line, masked (``include.pseudonymise.mask_text``); a parsed value
+   PostgreSQL could not store (NUL, lone surrogate, an integer out of the column's range) rejects
+   its line instead of aborting the COPY;
 4. exact duplicate records are removed, and records that clash on their natural key with a
-   different content are moved to the rejected table;
+   different content — in this batch or in another live batch of the source — are moved to the
+   rejected table;
 5. ``read = loaded + rejected + duplicate`` is checked — a mismatch aborts the transaction.
 
 A failure anywhere rolls the whole batch back: no partial batch is ever visible.
@@ -18,27 +24,37 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import logging
+import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 import psycopg
 from psycopg import sql
 
+from include import settings
 from include.config import RegionConfig
-from include.pseudonymise import Pseudonymiser
+from include.pseudonymise import Pseudonymiser, mask_text
 
 log = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
 SNIFF_BYTES = 1 << 20
 PROGRESS_EVERY_LINES = 200_000
+# What is kept of a line over the length limit (characters, then masked).
+TRUNCATED_CHARS = 2_000
+# Reasons that mean a whole file (or the seeds) is wrong rather than a line: any of them fails the
+# batch's reject gate however few lines it concerns (``include.ingest``).
+FILE_LEVEL_REASONS = ("file rejected:", "unexpected header", "header lacks", "unknown queue")
 
 BATCH_DDL = """
 create schema if not exists raw;
@@ -80,6 +96,17 @@ create table if not exists raw.ingest_files (
     primary key (batch_id, file_seq)
 );
 create index if not exists ingest_files_sha256 on raw.ingest_files (sha256);
+-- warehouses made before files could be refused: widen the status check once
+do $$ begin
+    if not exists (
+        select 1 from pg_constraint
+        where conname = 'ingest_files_status_check' and pg_get_constraintdef(oid) like '%refused%'
+    ) then
+        alter table raw.ingest_files drop constraint if exists ingest_files_status_check;
+        alter table raw.ingest_files add constraint ingest_files_status_check
+            check (status in ('loaded', 'duplicate_delivery', 'refused'));
+    end if;
+end $$;
 """
 
 REJECTED_COLUMNS = ("batch_id", "file_seq", "line_no", "region_id", "file_path", "reason", "raw_line")
@@ -115,7 +142,51 @@ class RawTable:
                 for name, pg_type in self.column_ddl
                 if "not null" not in pg_type
             )
+            + (
+                f"create index if not exists {self.name}_natural_key on raw.{self.name}"
+                f" (region_id, {', '.join(self.natural_key)});\n"
+                if self.natural_key
+                else ""
+            )
         )
+
+    @cached_property
+    def _integer_columns(self) -> tuple[tuple[int, str, str, int, int], ...]:
+        """(position, column, type, low, high) of the columns whose type bounds an integer."""
+        found = []
+        for position, (name, pg_type) in enumerate(self.column_ddl):
+            base = pg_type.split()[0]
+            bounds = _INTEGER_BOUNDS.get(base)
+            if bounds:
+                found.append((position, name, base, *bounds))
+        return tuple(found)
+
+    def storage_problem(self, values: Sequence[Any]) -> str | None:
+        """Why PostgreSQL could not store this row (the whole COPY would fail), or None."""
+        for (name, _), value in zip(self.column_ddl, values, strict=False):
+            # str.isascii() is O(1): only non-ASCII text can hold a surrogate
+            if type(value) is str and ("\x00" in value or (not value.isascii() and _UNSTORABLE.search(value))):
+                return f"{name} contains a NUL character or an unpaired surrogate"
+        for position, name, base, low, high in self._integer_columns:
+            value = values[position]
+            if value is None:
+                continue
+            if isinstance(value, list):
+                if any(not low <= v <= high for v in value):
+                    return f"{name} holds a value that does not fit the warehouse column ({base})"
+            elif not low <= value <= high:
+                return f"{name} {value} does not fit the warehouse column ({base})"
+        return None
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_INTEGER_BOUNDS = {
+    "smallint": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "integer[]": (-(2**31), 2**31 - 1),
+    "bigint": (-(2**63), 2**63 - 1),
+    "numeric(20,": (0, 10**20 - 1),
+}
 
 
 @dataclass(frozen=True)
@@ -123,6 +194,7 @@ class SourceFile:
     path: Path
     table: str
     file_date: date
+    refused: str | None = None  # why the file is not read at all (a link, not a regular file, a bad name)
 
 
 @dataclass(frozen=True)
@@ -140,7 +212,8 @@ HEADER = object()
 class Rejection:
     line_no: int
     reason: str
-    raw: str
+    raw: str | None
+    masked: bool = False  # the connector masked ``raw`` itself (field by field); the loader leaves it
 
 
 @dataclass(frozen=True)
@@ -256,27 +329,71 @@ def discover_dated_files(
     recursive: bool = False,
 ) -> list[SourceFile]:
     """The files of ``source_dir`` for ``days``: a pattern's ``(?P<date>YYYYMMDD)`` names the local
-    day of the file, its table the raw table it feeds. A name that matches but holds no real date
-    is reported, not loaded."""
+    day of the file, its table the raw table it feeds. Names must match a pattern exactly.
+
+    Refused (returned with ``refused`` set, never opened): a symbolic link or anything that is not
+    a regular file under a name of the day; a name that matches but holds no real date, or that
+    matches only once spaces or control characters are removed (these belong to no day and come
+    with every interval: the loader records each once). Links to folders are not followed.
+    """
     wanted = set(days)
     found: list[SourceFile] = []
-    if not source_dir.is_dir():
+    if not source_dir.is_dir() or source_dir.is_symlink():
         return found
-    for path in sorted(source_dir.rglob("*") if recursive else source_dir.iterdir()):
-        if not path.is_file():
-            continue
+    for path in _entries(source_dir, recursive):
+        name = path.name
+        cleaned = _CONTROL_OR_SPACE.sub("", name)
         for pattern, table in patterns:
-            match = pattern.match(path.name)
-            if not match:
+            match = pattern.fullmatch(name)
+            odd_name = match is None and cleaned != name and pattern.fullmatch(cleaned) is not None
+            if match is None and not odd_name:
                 continue
+            if odd_name:
+                reason = f"file refused: its name {name!r} holds spaces or control characters"
+                found.append(SourceFile(path, table, UNDATED, reason))
+                break
+            assert match is not None
             try:
                 day = datetime.strptime(match.group("date"), "%Y%m%d").date()
             except ValueError:
-                log.warning("%s: the date in the file name is not a date; the file is not loaded", path)
-                continue
-            if day in wanted:
-                found.append(SourceFile(path, table, day))
+                reason = f"file refused: the date in its name {match.group('date')!r} is not a date"
+                found.append(SourceFile(path, table, UNDATED, reason))
+                break
+            if day not in wanted:
+                break
+            problem = _not_a_regular_file(path)
+            found.append(SourceFile(path, table, day, f"file refused: {problem}" if problem else None))
+            break
     return found
+
+
+UNDATED = date.min
+"""``file_date`` of a refused file whose name holds no day: recorded by the first batch that sees it."""
+_CONTROL_OR_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _entries(folder: Path, recursive: bool) -> list[Path]:
+    """Every entry of the folder, sorted; with ``recursive`` every file below it (a link to a folder is
+    listed, never followed)."""
+    if not recursive:  # folders too: one named like a file of the day is refused, not skipped
+        return sorted(folder.iterdir())
+    entries = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        entries += [Path(root) / name for name in files]
+        entries += [Path(root) / name for name in dirs if (Path(root) / name).is_symlink()]
+    return sorted(entries)
+
+
+def _not_a_regular_file(path: Path) -> str | None:
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        return "it is a symbolic link (links are not followed)"
+    if not stat.S_ISREG(mode):
+        return "it is not a regular file"
+    return None
 
 
 def ensure_raw_schema(conn: psycopg.Connection[Any], connector: Connector) -> None:
@@ -301,6 +418,19 @@ def ensure_raw_schema(conn: psycopg.Connection[Any], connector: Connector) -> No
         )
 
 
+def discard_batch_rows(conn: psycopg.Connection[Any], connector: Connector, batch_id: int) -> int:
+    """Delete the loaded rows of a batch that failed validation (its rejected lines, masked, and its
+    counts stay for the operator): rows nobody validated are not kept in the warehouse."""
+    removed = 0
+    with conn.cursor() as cur:
+        for table in connector.tables.values():
+            cur.execute(
+                sql.SQL("delete from raw.{} where batch_id = %s").format(sql.Identifier(table.name)), (batch_id,)
+            )
+            removed += cur.rowcount
+    return removed
+
+
 def sha256_of(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
@@ -312,7 +442,9 @@ def sha256_of(path: Path) -> tuple[str, int]:
 
 
 def sniff_encoding(path: Path) -> str:
-    """``utf-8-sig`` for a BOM, ``utf-8`` when the start decodes as UTF-8, else ``cp1251``."""
+    """``utf-8-sig`` for a BOM, ``utf-8`` when the start decodes as UTF-8, else ``cp1251``.
+
+    A first guess only (the benchmark's floor uses it); the loader decides per line."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
@@ -324,45 +456,191 @@ def sniff_encoding(path: Path) -> str:
     return "utf-8"
 
 
+def utf16_of(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the start of a file is UTF-16 (a BOM, or the NUL byte of
+    every other byte that UTF-16 text in Latin or Cyrillic letters has), else None."""
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    sample = head[:512]
+    if len(sample) < 8 or len(sample) % 2:
+        sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    pairs = len(sample) // 2
+    if odd.count(0) > 0.6 * pairs and even.count(0) < 0.1 * pairs:
+        return "utf-16-le"
+    if even.count(0) > 0.6 * pairs and odd.count(0) < 0.1 * pairs:
+        return "utf-16-be"
+    return None
+
+
 class LineReader:
     """Streams the lines of a file and counts every physical line it saw.
 
     The count is taken here, independently of the parser, so that the reconciliation notices a
-    parser that silently skipped a line. A line that does not decode is a rejection, not a crash.
+    parser that silently skipped a line. Nothing a line holds crashes or stalls it:
+
+    * the encoding is decided per line: UTF-8 when the line is valid UTF-8, else Windows-1251
+      (a file may mix them: one Windows-1251 line no longer garbles the others); a file starting
+      with a UTF-16 byte-order mark, or looking like UTF-16, is read as UTF-16;
+    * a line holding a NUL byte, or that is neither UTF-8 nor Windows-1251, is rejected;
+    * a line longer than ``max_bytes`` is rejected whole (its first characters are kept for the
+      operator, masked later) and skipped without being held in memory.
+
+    ``recent`` keeps the last lines read (number → text) so that a row refused later (a value
+    PostgreSQL cannot store) is quarantined with its line.
     """
 
-    def __init__(self, path: Path, encoding: str, rejections: list[Rejection]) -> None:
+    RECENT = 2_048
+
+    def __init__(
+        self, path: Path, encoding: str | None, rejections: list[Rejection], *, max_bytes: int | None = None
+    ) -> None:
         self.path = path
-        self.encoding = encoding
         self.rejections = rejections
+        self.max_bytes = max_bytes or settings.max_line_bytes()
         self.physical = 0
+        self.recent: dict[int, str] = {}
+        self.used: set[str] = set()
+        self.bom = False
+        self.utf16: str | None = None
+        if encoding in ("utf-16-le", "utf-16-be"):
+            self.utf16 = encoding
+
+    @property
+    def encoding(self) -> str:
+        """What the lines were: ``utf-8``, ``cp1251``, ``utf-8+cp1251`` (mixed), ``utf-16-le`` …"""
+        if self.utf16:
+            return self.utf16
+        used = "+".join(e for e in ("utf-8", "cp1251") if e in self.used) or "utf-8"
+        return f"{used}-sig" if self.bom and used == "utf-8" else used
 
     def __iter__(self) -> Iterator[Line]:
-        encoding = self.encoding
         with self.path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                self.physical = number
-                line = self._decode(number, raw, encoding)
+            head = handle.read(4096)
+            handle.seek(0)
+            self.utf16 = self.utf16 or utf16_of(head)
+            if self.utf16:
+                yield from self._utf16_lines(handle)
+                return
+            if head.startswith(codecs.BOM_UTF8):
+                self.bom = True
+                handle.seek(len(codecs.BOM_UTF8))
+            for number, raw, size, terminated in self._raw_lines(handle):
+                line = self._decode(number, raw, size, terminated)
                 if line is not None:
-                    yield line
+                    yield self._remember(line)
 
-    def _decode(self, number: int, raw: bytes, encoding: str) -> Line | None:
-        terminated = raw.endswith(b"\n")
-        body = raw.rstrip(b"\r\n")
-        try:
-            text = body.decode(encoding)
-        except UnicodeDecodeError as exc:
-            reason = f"line is not valid {encoding}: {exc.reason}"
-            self.rejections.append(Rejection(number, reason, body.decode(encoding, "replace")))
+    def _raw_lines(self, handle: BinaryIO) -> Iterator[tuple[int, bytes, int, bool]]:
+        """(number, bytes without the line break — at most ``max_bytes + 1`` of them, size, terminated)."""
+        limit = self.max_bytes
+        number = 0
+        while True:
+            raw = handle.readline(limit + 1)
+            if not raw:
+                return
+            number += 1
+            self.physical = number
+            size = len(raw)
+            terminated = raw.endswith(b"\n")
+            while not terminated and size > limit:  # an overlong line: skip the rest, keep its size
+                rest = handle.readline(1 << 20)
+                if not rest:
+                    break
+                size += len(rest)
+                terminated = rest.endswith(b"\n")
+            yield number, raw.rstrip(b"\r\n"), size, terminated
+
+    def _decode(self, number: int, body: bytes, size: int, terminated: bool) -> Line | None:
+        if size > self.max_bytes:
+            text = body[: TRUNCATED_CHARS * 4].decode("utf-8", "replace")
+            self._reject(number, f"line is longer than the limit of {self.max_bytes} bytes ({size} bytes)", text, size)
             return None
-        if number == 1:
-            text = text.removeprefix("\ufeff")
+        if b"\x00" in body:
+            text = body.replace(b"\x00", b"").decode("utf-8", "replace")
+            nuls = body.count(b"\x00")
+            if terminated:
+                self._reject(number, f"line contains {nuls} NUL byte(s) (0x00)", text)
+            else:  # a file cut off and padded with zeros (a crash while writing)
+                self._reject(number, f"truncated last line (no newline at end of file, {nuls} NUL bytes)", text)
+            return None
+        if body.isascii():
+            return Line(number, body.decode("ascii"), terminated)
+        try:
+            text = body.decode("utf-8")
+            self.used.add("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = body.decode("cp1251")
+                self.used.add("cp1251")
+            except UnicodeDecodeError:
+                self._reject(number, "line is neither UTF-8 nor Windows-1251", body.decode("cp1251", "replace"))
+                return None
         return Line(number, text, terminated)
+
+    def _utf16_lines(self, handle: BinaryIO) -> Iterator[Line]:
+        assert self.utf16 is not None
+        limit = self.max_bytes // 2
+        stream = io.TextIOWrapper(handle, encoding=self.utf16, errors="replace", newline="")
+        number = 0
+        first = True
+        while True:
+            text = stream.readline(limit + 1)
+            if not text:
+                return
+            number += 1
+            self.physical = number
+            size = len(text)
+            terminated = text.endswith("\n")
+            while not terminated and size > limit:
+                rest = stream.readline(1 << 19)
+                if not rest:
+                    break
+                size += len(rest)
+                terminated = rest.endswith("\n")
+            body = text.rstrip("\r\n")
+            if first:
+                body = body.removeprefix("\ufeff")
+                first = False
+            if size > limit:
+                self._reject(
+                    number,
+                    f"line is longer than the limit of {self.max_bytes} bytes ({2 * size} bytes)",
+                    body,
+                    2 * size,
+                )
+            elif "\x00" in body:
+                self._reject(number, "line contains a NUL character", body.replace("\x00", ""))
+            elif "\ufffd" in body:
+                self._reject(number, f"line is not valid {self.utf16.upper()}", body)
+            else:
+                yield self._remember(Line(number, body, terminated))
+
+    def _reject(self, number: int, reason: str, text: str, size: int | None = None) -> None:
+        if size is not None:
+            kept = _TRAILING_PART_OF_NUMBER.sub("", text[:TRUNCATED_CHARS])
+            text = f"{kept} … [truncated: {size} bytes]"
+        self.rejections.append(Rejection(number, reason, text))
+
+    def _remember(self, line: Line) -> Line:
+        self.recent[line.number] = line.text
+        self.recent.pop(line.number - self.RECENT, None)
+        return line
+
+
+# the digits a cut can leave of an identifier at the end of a truncated line: dropped, not stored
+_TRAILING_PART_OF_NUMBER = re.compile(r"[\d(+][\d\s().+-]*$")
 
 
 def count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for _ in handle)
+    """Physical lines of a file, read the way the loader reads them."""
+    reader = LineReader(path, None, [])
+    for _ in reader:
+        pass
+    return reader.physical
 
 
 class BatchLoader:
@@ -395,6 +673,7 @@ class BatchLoader:
                     "select pg_advisory_xact_lock(hashtext(%s))", (f"{self.connector.source}:{self.region.region_id}",)
                 )
             replaced = self._replace_earlier(start, end)
+            files = [f for f in files if not (f.file_date == UNDATED and self._refused_before(f.path))]
             batch_id = self._open_batch(start, end, run_id)
             report = BatchReport(batch_id, self.connector.source, self.region.region_id, start, end, days)
             report.replaced_batches = replaced
@@ -402,6 +681,7 @@ class BatchLoader:
             for seq, source_file in enumerate(files, start=1):
                 report.files.append(self._load_file(batch_id, seq, source_file, seen))
             self._remove_duplicate_records(batch_id, report)
+            self._update_file_counts(batch_id, report)
             self._reconcile(batch_id, report)
             self._close_batch(batch_id, report)
         if report.loaded:
@@ -436,6 +716,17 @@ class BatchLoader:
             )
         return old
 
+    def _refused_before(self, path: Path) -> bool:
+        """A file whose name holds no day was already recorded as refused by a live batch."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "select 1 from raw.ingest_files f join raw.ingest_batches b using (batch_id)"
+                " where f.path = %s and f.status = 'refused' and b.source = %s and b.region_id = %s"
+                " and b.status <> 'replaced' limit 1",
+                (str(path), self.connector.source, self.region.region_id),
+            )
+            return cur.fetchone() is not None
+
     def _open_batch(self, start: datetime, end: datetime, run_id: str | None) -> int:
         with self.conn.cursor() as cur:
             cur.execute(
@@ -462,6 +753,8 @@ class BatchLoader:
 
     def _load_file(self, batch_id: int, seq: int, source_file: SourceFile, seen: dict[str, int]) -> FileReport:
         path = source_file.path
+        if source_file.refused:
+            return self._refuse_file(batch_id, seq, source_file)
         sha, size = sha256_of(path)
         earlier = seen.get(sha) or self._earlier_delivery(sha, batch_id)
         if earlier is not None:
@@ -471,8 +764,7 @@ class BatchLoader:
             self._record_file(batch_id, seq, source_file, sha, size, report, duplicate_of=earlier)
             return report
         seen[sha] = batch_id
-        encoding = sniff_encoding(path)
-        report = FileReport(str(path), "loaded", encoding=encoding)
+        report = FileReport(str(path), "loaded")
         rejections: list[Rejection] = []
         ctx = ParseContext(self.region, self.pseudonymiser, source_file)
         table = self.connector.tables[source_file.table]
@@ -481,7 +773,7 @@ class BatchLoader:
             sql.SQL(", ").join(map(sql.Identifier, ("batch_id", "file_seq", "line_no", "region_id", *table.columns))),
         )
         region_id = self.region.region_id
-        reader = LineReader(path, encoding, rejections)
+        reader = LineReader(path, None, rejections)
         headers = 0
         with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as spool:
             with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
@@ -493,8 +785,12 @@ class BatchLoader:
                         rejections.append(item)
                     else:
                         line_no, values = cast(ParsedRow, item)
-                        copy.write_row((batch_id, seq, line_no, region_id, *values))
-                        report.loaded += 1
+                        problem = table.storage_problem(values)
+                        if problem is None:
+                            copy.write_row((batch_id, seq, line_no, region_id, *values))
+                            report.loaded += 1
+                        else:
+                            rejections.append(Rejection(line_no, problem, reader.recent.get(line_no)))
                     if len(rejections) > 1000:
                         report.rejected += self._spool(rejections, spool)
                     processed = report.loaded + report.rejected + len(rejections)
@@ -503,13 +799,31 @@ class BatchLoader:
             report.rejected += self._spool(rejections, spool)
             self._copy_rejections(spool, batch_id, seq, path)
         report.read = reader.physical - headers
+        report.encoding = reader.encoding
+        if report.read == 0:
+            self.progress(f"{path.name}: an empty export (no data lines) — nothing to load from it")
         self._record_file(batch_id, seq, source_file, sha, size, report)
         return report
 
+    def _refuse_file(self, batch_id: int, seq: int, source_file: SourceFile) -> FileReport:
+        """A refused file is never opened: one rejected line (line 0) says why; read 1 = rejected 1."""
+        report = FileReport(str(source_file.path), "refused", read=1, rejected=1)
+        log.warning("%s: %s", source_file.path, source_file.refused)
+        self.progress(f"{source_file.path.name!r}: {source_file.refused}")
+        self._record_file(batch_id, seq, source_file, "", _size_of_link(source_file.path), report)
+        rejection = Rejection(0, source_file.refused or "file refused", str(source_file.path))
+        with tempfile.SpooledTemporaryFile(mode="w+", encoding="utf-8") as spool:
+            self._spool([rejection], spool)
+            self._copy_rejections(spool, batch_id, seq, source_file.path)
+        return report
+
     def _spool(self, rejections: list[Rejection], spool: Any) -> int:
-        scrub = self.pseudonymiser.scrub_text
+        ps = self.pseudonymiser
         for rejection in rejections:
-            spool.write(_copy_text((rejection.line_no, rejection.reason, scrub(rejection.raw))))
+            raw = rejection.raw
+            if raw is not None and not rejection.masked:
+                raw = mask_text(_storable(raw), ps)
+            spool.write(_copy_text((rejection.line_no, mask_text(_storable(rejection.reason), ps), raw)))
         count = len(rejections)
         rejections.clear()
         return count
@@ -581,6 +895,66 @@ class BatchLoader:
                     by_seq[seq].duplicate += 1
                 if table.natural_key:
                     self._reject_key_conflicts(cur, batch_id, table, by_seq)
+                    self._settle_against_other_batches(cur, batch_id, table, by_seq)
+
+    def _settle_against_other_batches(
+        self, cur: psycopg.Cursor[Any], batch_id: int, table: RawTable, by_seq: dict[int, FileReport]
+    ) -> None:
+        """A record whose natural key a live batch of another interval already holds (a correction
+        or a re-delivery in another day's file): the same values are a duplicate, other values a
+        conflict, rejected like one inside the batch. The record loaded first stays."""
+        content = [c for c in table.columns if c != "file_date"]
+
+        def row_of(alias: str) -> sql.Composable:
+            return sql.SQL("md5(row({})::text)").format(sql.SQL(", ").join(sql.Identifier(alias, c) for c in content))
+
+        same_key = sql.SQL(" and ").join(
+            sql.SQL("{} = {}").format(sql.Identifier("x", c), sql.Identifier("t", c))
+            for c in ("region_id", *table.natural_key)
+        )
+        key_text = sql.SQL(" || '/' || ").join(
+            sql.SQL("coalesce({}::text, '')").format(sql.Identifier("t", c)) for c in table.natural_key
+        )
+        cur.execute(
+            sql.SQL(
+                "with mine as (select t.ctid as row_ctid, t.file_seq, t.line_no, t.region_id, {key_text} as key_text,"
+                " {content_t} as content, o.batch_id as other_batch, o.file_seq as other_seq,"
+                " o.line_no as other_line, o.content as other_content"
+                " from raw.{table} t cross join lateral ("
+                "  select x.batch_id, x.file_seq, x.line_no, {content_x} as content"
+                "  from raw.{table} x join raw.ingest_batches b on b.batch_id = x.batch_id"
+                "  where {same_key} and x.batch_id <> t.batch_id and b.status in ('loaded', 'validated')"
+                "  order by x.batch_id, x.file_seq, x.line_no limit 1) o"
+                " where t.batch_id = %s),"
+                " duplicates as (delete from raw.{table} d using mine m"
+                "  where d.ctid = m.row_ctid and m.content = m.other_content returning m.file_seq),"
+                " conflicts as (delete from raw.{table} d using mine m"
+                "  where d.ctid = m.row_ctid and m.content <> m.other_content returning m.*),"
+                " moved as (insert into raw.{rejected}"
+                "  (batch_id, file_seq, line_no, region_id, file_path, reason, raw_line)"
+                "  select %s, c.file_seq, c.line_no, c.region_id, f.path,"
+                "  'conflicting record: key ' || c.key_text || ' already loaded by batch ' || c.other_batch"
+                "  || ' (file ' || coalesce(o.path, '?') || ', line ' || c.other_line || ') with other values', null"
+                "  from conflicts c join raw.ingest_files f on f.batch_id = %s and f.file_seq = c.file_seq"
+                "  left join raw.ingest_files o on o.batch_id = c.other_batch and o.file_seq = c.other_seq"
+                "  returning file_seq)"
+                " select 'duplicate', file_seq from duplicates union all select 'rejected', file_seq from moved"
+            ).format(
+                key_text=key_text,
+                content_t=row_of("t"),
+                content_x=row_of("x"),
+                table=sql.Identifier(table.name),
+                same_key=same_key,
+                rejected=sql.Identifier(self.connector.rejected_table),
+            ),
+            (batch_id, batch_id, batch_id),
+        )
+        for outcome, seq in cur.fetchall():
+            by_seq[seq].loaded -= 1
+            if outcome == "duplicate":
+                by_seq[seq].duplicate += 1
+            else:
+                by_seq[seq].rejected += 1
 
     def _reject_key_conflicts(
         self, cur: psycopg.Cursor[Any], batch_id: int, table: RawTable, by_seq: dict[int, FileReport]
@@ -614,6 +988,16 @@ class BatchLoader:
         for (seq,) in cur.fetchall():
             by_seq[seq].loaded -= 1
             by_seq[seq].rejected += 1
+
+    def _update_file_counts(self, batch_id: int, report: BatchReport) -> None:
+        """Each file's counts after the duplicates and conflicts were settled (the validation's
+        volume bound and the reject gate read them)."""
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "update raw.ingest_files set rows_loaded = %s, rows_rejected = %s, rows_duplicate = %s"
+                " where batch_id = %s and file_seq = %s",
+                [(f.loaded, f.rejected, f.duplicate, batch_id, seq) for seq, f in enumerate(report.files, start=1)],
+            )
 
     def _reconcile(self, batch_id: int, report: BatchReport) -> None:
         """Count what really is in the tables and compare with the lines in the files."""
@@ -662,6 +1046,18 @@ class BatchLoader:
                 " rows_loaded = %s, rows_rejected = %s, rows_duplicate = %s where batch_id = %s",
                 (len(report.files), report.read, report.loaded, report.rejected, report.duplicate, batch_id),
             )
+
+
+def _storable(text: str) -> str:
+    """Text PostgreSQL can store: NUL characters and unpaired surrogates replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _size_of_link(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return 0
 
 
 def _scalar(cur: psycopg.Cursor[Any]) -> int:

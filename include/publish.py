@@ -4,13 +4,22 @@ dbt builds the marts into ``marts__build`` (never read by BI); dbt tests run wit
 then Great Expectations checks the built marts (``expectations/marts.py``); only then one
 transaction swaps ``marts__build`` into ``marts`` (the schema BI and the pages read) and grants
 the read-only BI role. A failure at any step leaves ``marts`` exactly as it was and writes the
-reason to ``ops.publish_log``.
+reason — the whole error, masked — to ``ops.publish_log``.
+
+Without Airflow (``python -m include.publish``)::
+
+    python -m include.publish            # build (dbt), audit (GX), publish — the same gate as the DAG
+    python -m include.publish build      # only the dbt build into marts__build (its tests included)
+    python -m include.publish audit      # only the GX checks of the built marts
+    python -m include.publish publish    # only the swap of an audited build into marts
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +27,11 @@ import psycopg
 from psycopg import sql
 
 from include import settings
+from include.pseudonymise import mask_text
 
 log = logging.getLogger(__name__)
 
+MAX_REASON_CHARS = 100_000
 BUILD_SCHEMA = "marts__build"
 PUBLISHED_SCHEMA = "marts"
 PREVIOUS_SCHEMA = "marts__previous"
@@ -77,7 +88,7 @@ def record_task_failure(run_id: str, task_id: str, message: str, dsn: str | None
         ensure_ops(conn)
         conn.execute(
             "insert into ops.build_task_failures (run_id, task_id, message) values (%s, %s, %s)",
-            (run_id, task_id, message[:4000]),
+            (run_id, task_id, message[:MAX_REASON_CHARS]),
         )
 
 
@@ -96,10 +107,14 @@ def record_failure(
         failures = conn.execute(
             "select task_id, message from ops.build_task_failures where run_id = %s order by failed_at", (run_id,)
         ).fetchall()
-        payload = {**(details or {}), "failed_tasks": [{"task_id": t, "message": m} for t, m in failures]}
+        payload = {
+            **(details or {}),
+            "failed_tasks": [{"task_id": t, "message": mask_text(m or "")} for t, m in failures],
+        }
         stage = stage or _failed_stage([task_id for task_id, _ in failures])
-        if failures:
-            reason = f"{reason}: " + "; ".join(f"{t}: {m.splitlines()[0][:300] if m else ''}" for t, m in failures)
+        if failures:  # the whole error of every failed task, not its first line
+            reason = f"{reason}: " + "; ".join(f"{t}: {(m or '').strip()}" for t, m in failures)
+        reason = mask_text(reason)[:MAX_REASON_CHARS]
         conn.execute(
             "insert into ops.publish_log (run_id, started_at, status, stage, reason, details)"
             " values (%s, %s, 'failed', %s, %s, %s)",
@@ -121,18 +136,36 @@ def _failed_stage(task_ids: list[str]) -> str:
 
 
 def ensure_bi_role(conn: psycopg.Connection[Any], role: str) -> bool:
-    """Create the read-only BI role when it is missing; False when we may not create roles."""
+    """The read-only BI role, as ``docker/postgres/init.sql`` makes it: created when missing (login,
+    no powers, no inherited rights), its sessions read-only by default, no temporary tables in the
+    warehouse (TEMP is taken from PUBLIC and given to the owner explicitly). Re-applied on every
+    publish, so a role made by an older version is tightened too. False when we may not create it."""
     exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
-    if exists:
-        return True
-    try:
-        with conn.transaction():
-            conn.execute(
-                sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole").format(sql.Identifier(role))
-            )
-    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DuplicateObject) as exc:
-        log.warning("BI role %s not created: %s", role, exc)
-        return bool(conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone())
+    ident = sql.Identifier(role)
+    if not exists:
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit").format(ident)
+                )
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DuplicateObject) as exc:
+            log.warning("BI role %s not created: %s", role, exc)
+            if not conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone():
+                return False
+    database = sql.Identifier(str(conn.info.dbname))
+    for statement in (
+        sql.SQL("alter role {} set default_transaction_read_only = on").format(ident),
+        sql.SQL("alter role {} set statement_timeout = '300s'").format(ident),
+        sql.SQL("revoke temporary on database {} from public").format(database),
+        sql.SQL("grant connect, temporary on database {} to current_user").format(database),
+        sql.SQL("revoke temporary, create on database {} from {}").format(database, ident),
+        sql.SQL("grant connect on database {} to {}").format(database, ident),
+    ):
+        try:
+            with conn.transaction():
+                conn.execute(statement)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            log.warning("BI role %s: %s not applied (%s)", role, statement.as_string(conn), exc)
     return True
 
 
@@ -248,3 +281,75 @@ def audit_build(dsn: str | None = None) -> dict[str, Any]:
         "checks": sum(r["evaluated"] for r in results),
         "failed": [dict(f, suite=r["suite"]) for r in results for f in r["failed"]],
     }
+
+
+# -- the command line: build, audit and publish without Airflow --------------------------------
+
+
+def build(dsn: str | None = None) -> dict[str, Any]:
+    """``dbt build`` (seeds, models, unit and data tests) into the build schema, from an empty one."""
+    from include.dbt_runner import dbt_env, invoke
+
+    prepare_build(dsn)
+    result = invoke(["build"], env=dbt_env(dsn))
+    failures = []
+    for node in getattr(result.result, "results", None) or []:
+        status = str(getattr(node, "status", ""))
+        if status in ("error", "fail", "runtime error"):
+            failures.append(f"{node.node.unique_id}: {status}: {(getattr(node, 'message', '') or '').strip()}")
+    if not result.success:
+        detail = "; ".join(failures) or str(result.exception or "dbt build failed")
+        raise PublishError(f"dbt build failed: {detail}")
+    return {"nodes": len(getattr(result.result, "results", None) or [])}
+
+
+def run_all(run_id: str, *, steps: tuple[str, ...] = ("build", "audit", "publish"), dsn: str | None = None) -> int:
+    """The write–audit–publish gate of ``build_journeys`` without Airflow; 0 when published."""
+    from include.alerts import record_failed_gate
+
+    started = datetime.now().astimezone()
+    stage = "dbt"
+    quality: dict[str, Any] = {}
+    try:
+        if "build" in steps:
+            print(json.dumps({"build": build(dsn)}))
+        if "audit" in steps:
+            stage = "quality"
+            quality = audit_build(dsn)
+            print(json.dumps({"audit": quality}, ensure_ascii=False, default=str))
+            if not quality["success"]:
+                names = sorted({f"{f['suite']}: {f['expectation']}" for f in quality["failed"]})
+                raise PublishError("Great Expectations checks on the marts failed: " + "; ".join(names))
+        if "publish" in steps:
+            stage = "publish"
+            print(json.dumps({"publish": publish(run_id, quality=quality, started_at=started, dsn=dsn)}))
+    except Exception as exc:
+        reason = record_failure(
+            run_id,
+            reason=f"build not published, the published marts are unchanged: {exc}",
+            stage=stage,
+            started_at=started,
+            dsn=dsn,
+        )
+        record_failed_gate(run_id, reason, dsn=dsn)
+        print(f"error: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m include.publish",
+        description="Build the marts with dbt, audit them with Great Expectations and publish them — without Airflow",
+    )
+    parser.add_argument("step", nargs="?", default="all", choices=["all", "build", "audit", "publish"])
+    parser.add_argument("--run-id", default=None, help="name of the run in ops.publish_log (default: cli-<time>)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    run_id = args.run_id or f"cli-{datetime.now().astimezone():%Y%m%dT%H%M%S}"
+    steps = ("build", "audit", "publish") if args.step == "all" else (args.step,)
+    return run_all(run_id, steps=steps)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -69,3 +69,32 @@ def bi_role() -> str:
 def min_cell() -> int:
     """Figures about fewer observations than this are hidden on the working group's pages."""
     return int(os.environ.get("CJW_MIN_CELL", "5"))
+
+
+DEFAULT_MAX_LINE_BYTES = 256 * 1024
+DEFAULT_MAX_REJECT_SHARE = 0.05
+DEFAULT_REJECT_GATE_MIN_LINES = 20
+
+
+def max_line_bytes() -> int:
+    """Longest line (bytes) a connector reads; a longer one is rejected whole (``CJW_MAX_LINE_BYTES``)."""
+    value = int(os.environ.get("CJW_MAX_LINE_BYTES") or DEFAULT_MAX_LINE_BYTES)
+    if value < 1024:
+        raise ValueError(f"CJW_MAX_LINE_BYTES must be at least 1024, got {value}")
+    return value
+
+
+def max_reject_share(source: str) -> float:
+    """Largest share of a batch's lines that may be rejected before the batch is not validated:
+    ``CJW_MAX_REJECT_SHARE_<SOURCE>`` (e.g. ``…_CALL_CENTRE``), else ``CJW_MAX_REJECT_SHARE``, else 5 %."""
+    raw = os.environ.get(f"CJW_MAX_REJECT_SHARE_{source.upper()}") or os.environ.get("CJW_MAX_REJECT_SHARE")
+    value = float(raw) if raw else DEFAULT_MAX_REJECT_SHARE
+    if not 0 <= value <= 1:
+        raise ValueError(f"the reject share threshold must be between 0 and 1, got {value}")
+    return value
+
+
+def reject_gate_min_lines() -> int:
+    """So few rejected lines never fail a batch by their share (a day of 4 case events with 2 bad
+    ones is noise, not a broken export): ``CJW_REJECT_GATE_MIN_LINES``, default 20."""
+    return int(os.environ.get("CJW_REJECT_GATE_MIN_LINES") or DEFAULT_REJECT_GATE_MIN_LINES)

@@ -70,9 +70,12 @@ def _build_warehouse(dsn: str) -> None:
         )
 
 
-def _as_role(role: BiRole, statement: str) -> list[tuple[object, ...]]:
-    with psycopg.connect(role.dsn, connect_timeout=10) as conn:
-        return list(conn.execute(statement).fetchall())  # type: ignore[arg-type]
+def _as_role(role: BiRole, statement: str, *, read_write: bool = False) -> list[tuple[object, ...]]:
+    with psycopg.connect(role.dsn, connect_timeout=10, autocommit=read_write) as conn:
+        if read_write:  # any session may turn its default off: privileges must still refuse
+            conn.execute("set default_transaction_read_only = off")
+        cursor = conn.execute(statement)  # type: ignore[arg-type]
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 def test_the_bi_role_reads_the_published_marts_and_nothing_else(bi_role: BiRole) -> None:
@@ -104,17 +107,24 @@ def test_the_bi_role_reads_the_published_marts_and_nothing_else(bi_role: BiRole)
         with pytest.raises(errors.InsufficientPrivilege):
             _as_role(bi_role, statement)
 
-    # read-only: no new tables, no writes in the published schema
-    for statement in (
+    # read-only: no new tables, no temporary ones, no writes in the published schema — refused by
+    # the session's default (read-only transactions) and, when the session turns that off, by the
+    # privileges themselves
+    writes = (
         "create table marts.mine (id int)",
+        "create temporary table mine (id int)",
         "insert into marts.dim_kpis values ('x', 1)",
         "update marts.fct_touchpoint_kpis set value = 1",
         "delete from marts.dim_kpis",
         "truncate marts.dim_kpis",
         "drop table marts.dim_kpis",
-    ):
-        with pytest.raises(errors.InsufficientPrivilege):
+    )
+    assert _as_role(bi_role, "show default_transaction_read_only") == [("on",)]
+    for statement in writes:
+        with pytest.raises(errors.ReadOnlySqlTransaction):
             _as_role(bi_role, statement)
+        with pytest.raises(errors.InsufficientPrivilege):
+            _as_role(bi_role, statement, read_write=True)
 
 
 def test_the_next_build_is_neither_visible_before_nor_hidden_after_its_publish(bi_role: BiRole) -> None:

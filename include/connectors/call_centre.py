@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
+from include.connectors import limits
 from include.connectors.common import (
     FieldError,
+    FreeFields,
     csv_dialect,
+    mask_free,
     parse_local_or_aware,
     run_cli,
+    unexpected,
 )
 from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
+from include.pseudonymise import Pseudonymiser, mask_text
 
 SOURCE = "call_centre"
 
@@ -37,7 +43,7 @@ CALL_EVENTS: dict[str, tuple[int, int, tuple[int, ...]]] = {
     "ABANDON": (3, 3, (1, 2, 3)),
     "EXITWITHTIMEOUT": (3, 3, (1, 2, 3)),
     "EXITEMPTY": (3, 3, (1, 2, 3)),
-    "EXITWITHKEY": (3, 4, (2, 3)),
+    "EXITWITHKEY": (3, 4, (2, 3, 4)),
     "TRANSFER": (5, 5, (3, 4, 5)),
     "BLINDTRANSFER": (5, 5, (3, 4, 5)),
     "ATTENDEDTRANSFER": (5, 5, (3, 4, 5)),
@@ -61,6 +67,21 @@ SYSTEM_EVENTS = frozenset(
         "SYSCOMPAT",
     }
 )
+# event → data field → the plausibility limit of its value (include/connectors/limits.py).
+FIELD_LIMITS: dict[str, dict[int, str]] = {
+    "ENTERQUEUE": {3: "queue_log.position"},
+    "RINGNOANSWER": {1: "queue_log.ring_ms"},
+    "CONNECT": {1: "queue_log.hold", 3: "queue_log.ring"},
+    "COMPLETECALLER": {1: "queue_log.hold", 2: "queue_log.talk", 3: "queue_log.position"},
+    "COMPLETEAGENT": {1: "queue_log.hold", 2: "queue_log.talk", 3: "queue_log.position"},
+    "ABANDON": {1: "queue_log.position", 2: "queue_log.position", 3: "queue_log.wait"},
+    "EXITWITHTIMEOUT": {1: "queue_log.position", 2: "queue_log.position", 3: "queue_log.wait"},
+    "EXITEMPTY": {1: "queue_log.position", 2: "queue_log.position", 3: "queue_log.wait"},
+    "EXITWITHKEY": {2: "queue_log.position", 3: "queue_log.position", 4: "queue_log.wait"},
+    "TRANSFER": {3: "queue_log.hold", 4: "queue_log.talk", 5: "queue_log.position"},
+    "BLINDTRANSFER": {3: "queue_log.hold", 4: "queue_log.talk", 5: "queue_log.position"},
+    "ATTENDEDTRANSFER": {3: "queue_log.hold", 4: "queue_log.talk", 5: "queue_log.position"},
+}
 RESOLUTIONS = frozenset({"resolved", "callback", "redirected"})
 TOPIC_COLUMNS = ("call_id", "topic_code", "topic_name", "resolution", "wrapup_at")
 _QUEUE_LOG = re.compile(r"^queue_log-(?P<date>\d{8})$")
@@ -116,15 +137,20 @@ class CallCentreConnector:
 
     def _parse_queue_log(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection]:
         queues = ctx.region.queues
-        phone, staff = ctx.pseudonymiser.phone, ctx.pseudonymiser.staff
+        ps = ctx.pseudonymiser
+        day = (ctx.region.timezone, ctx.source_file.file_date)
+        free = FreeFields(ps)
         for line in lines:
             if not line.terminated:
-                yield Rejection(line.number, "truncated last line (no newline at end of file)", line.text)
+                reason = "truncated last line (no newline at end of file)"
+                yield Rejection(line.number, reason, mask_queue_log_line(line.text, ps), masked=True)
                 continue
             try:
-                yield line.number, parse_queue_log_line(line.text, queues, phone, staff)
+                yield line.number, parse_queue_log_line(line.text, queues, ps, day, free)
             except FieldError as exc:
-                yield Rejection(line.number, str(exc), line.text)
+                yield Rejection(line.number, str(exc), mask_queue_log_line(line.text, ps), masked=True)
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), mask_queue_log_line(line.text, ps), masked=True)
 
     # -- call topics -------------------------------------------------------------------------
 
@@ -142,6 +168,7 @@ class CallCentreConnector:
         yield HEADER
         topics = ctx.region.call_topics
         tz = ctx.region.timezone
+        ps = ctx.pseudonymiser
         for line in lines:
             try:
                 fields = next(csv.reader([line.text], dialect), [])
@@ -155,31 +182,44 @@ class CallCentreConnector:
                 if resolution not in RESOLUTIONS:
                     raise FieldError(f"unknown resolution {resolution!r}")
                 wrapup_at = parse_local_or_aware(wrapup, tz, "wrapup_at")
+                limits.check_on_file_day("call_topics", wrapup_at, tz, ctx.source_file.file_date, "wrapup_at")
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), line.text)
                 continue
-            yield line.number, (call_id, topic_code, topic_name, resolution, wrapup_at)
+            except Exception as exc:  # csv.Error, an oversized field …: the line, never the batch
+                yield Rejection(line.number, unexpected(exc), line.text)
+                continue
+            yield line.number, (mask_free(call_id, ps), topic_code, mask_free(topic_name, ps), resolution, wrapup_at)
 
 
 def parse_queue_log_line(
     text: str,
     queues: dict[str, str],
-    phone_hash: Callable[[str | None], str | None],
-    staff_id: Callable[[str | None], str | None] | None = None,
+    pseudonymiser: Pseudonymiser,
+    day: tuple[ZoneInfo, date] | None = None,
+    free: FreeFields | None = None,
 ) -> tuple[object, ...]:
-    """One queue_log line → the raw row; raises FieldError with the reason. The agent (a staff
-    member's interface, often named after them) is stored as ``staff_id(agent)``, a pseudonym."""
+    """One queue_log line → the raw row; raises FieldError with the reason.
+
+    ``day`` — the file's time zone and local day: the event must lie on it (± the tolerance of
+    ``include/connectors/limits.py``). Numeric data fields are checked against their limits; the
+    caller id becomes a keyed hash, the agent a keyed staff pseudonym; call id and the free data
+    fields are masked."""
+    mask = free or FreeFields(pseudonymiser)
     if not text.strip():
         raise FieldError("empty line")
     fields = text.split("|")
     if len(fields) < 5:
         raise FieldError(f"expected at least 5 '|'-separated fields, got {len(fields)}")
     epoch, call_id, queue, agent, event, *data = fields
-    if not _INTEGER.match(epoch):
-        raise FieldError(f"epoch {epoch!r} is not an integer")
+    if not _INTEGER.match(epoch) or len(epoch) > 12:
+        raise FieldError(f"epoch {epoch[:40]!r} is not an integer")
     seconds = int(epoch)
     if not 946_684_800 <= seconds <= 4_102_444_800:  # 2000-01-01 … 2100-01-01
         raise FieldError(f"epoch {seconds} is outside 2000–2100")
+    event_at = datetime.fromtimestamp(seconds, tz=UTC)
+    if day is not None:
+        limits.check_on_file_day("queue_log", event_at, day[0], day[1], "epoch")
     if len(data) > 5:
         raise FieldError(f"too many fields ({len(fields)})")
     while data and data[-1] == "":
@@ -191,7 +231,13 @@ def parse_queue_log_line(
             raise FieldError(f"{event} needs {low}–{high} data fields, got {len(data)}")
         for position in integer_fields:
             if position <= len(data) and not _INTEGER.match(data[position - 1]):
-                raise FieldError(f"{event} data{position} {data[position - 1]!r} is not an integer")
+                raise FieldError(f"{event} data{position} {data[position - 1][:40]!r} is not an integer")
+        for position, key in FIELD_LIMITS.get(event, {}).items():
+            if position <= len(data) and data[position - 1] != "":
+                value = data[position - 1]
+                limit = limits.LIMITS[key]
+                if not (len(value) < 10 and value.isdigit() and limit.low <= int(value) <= limit.high):
+                    data[position - 1] = str(limits.check_integer_text(key, value, f"{event} data{position}"))
         if call_id in ("", "NONE"):
             raise FieldError(f"{event} without a call id")
         if queue not in queues:
@@ -199,23 +245,39 @@ def parse_queue_log_line(
         if event == "ENTERQUEUE":
             caller = data[1] if len(data) > 1 else ""
             anonymous = not caller or caller.lower() in ("anonymous", "unknown", "<unknown>")
-            caller_hash = None if anonymous else phone_hash(caller)
+            caller_hash = None if anonymous else pseudonymiser.phone(caller)
             if len(data) > 1:
                 data[1] = ""
     elif event not in SYSTEM_EVENTS:
         raise FieldError(f"unknown event {event!r}")
     elif queue not in ("NONE", "") and queue not in queues:
         raise FieldError(f"unknown queue {queue!r} (add it to dbt/seeds/call_queues.csv)")
-    padded = (data + [""] * 5)[:5]
+    integers = FIELD_LIMITS.get(event, {})
+    padded = [
+        value if not value or position in integers else mask(value)
+        for position, value in enumerate((data + [""] * 5)[:5], start=1)
+    ]
     return (
-        datetime.fromtimestamp(seconds, tz=UTC),
-        call_id or "NONE",
+        event_at,
+        mask(call_id) or "NONE",
         queue or "NONE",
-        (staff_id(agent) if staff_id else agent) or "NONE",
+        # the agent interface is often named after the operator: a keyed staff pseudonym, so the
+        # staff journey and KPIs can follow an operator without a name
+        pseudonymiser.staff(agent) or "NONE",
         event,
         *(value or None for value in padded),
         caller_hash,
     )
+
+
+def mask_queue_log_line(text: str, pseudonymiser: Pseudonymiser) -> str:
+    """A rejected queue_log line for the operator: the epoch kept readable, every other field
+    through the masking routine (a caller id in field 7 becomes a token)."""
+    epoch, sep, rest = text.partition("|")
+    if not sep:
+        return mask_text(text, pseudonymiser)
+    head = epoch if epoch.isdigit() and len(epoch) <= 10 else mask_text(epoch, pseudonymiser)
+    return head + "|" + "|".join(mask_text(field, pseudonymiser) for field in rest.split("|"))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
-from include.connectors.common import FieldError, run_cli
+from include.connectors import limits
+from include.connectors.common import FieldError, mask_free, run_cli, unexpected
 from include.connectors.records import Record, load_object, mask_json_identifiers
 from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import normalise_digits, split_inn
@@ -34,7 +35,6 @@ SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "case_event.schema.js
 EVENT_TYPES = frozenset(json.loads(SCHEMA.read_text(encoding="utf-8"))["properties"]["event_type"]["enum"])
 CLIENT_KINDS = frozenset({"citizen", "employer"})
 CLOSE_REASONS = frozenset({"employed", "training", "deregistered", "moved", "other"})
-MAX_AMOUNT_RUB = Decimal(1_000_000_000)
 # Shapes of the identifiers (the same patterns are in the JSON Schema).
 SNILS_PATTERN = r"^[0-9]{3}-?[0-9]{3}-?[0-9]{3}[ -]?[0-9]{2}$"
 INN_PATTERN = r"^(?:[0-9]{10}|[0-9]{12})$"
@@ -86,6 +86,8 @@ class CasesConnector:
                 yield line.number, parse_case_event(load_object(line), ctx)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
 
 
 def parse_case_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]:
@@ -96,6 +98,8 @@ def parse_case_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object,
     case_id = record.text("case_id", required=True)
     event_type = record.code("event_type", EVENT_TYPES, required=True)
     occurred_at = record.timestamp("occurred_at", region.timezone, required=True)
+    assert occurred_at is not None
+    limits.check_on_file_day("cases", occurred_at, region.timezone, ctx.source_file.file_date, "occurred_at")
     office_id = record.code("office_id", region.offices, required=True, seed="offices")
     client_kind = record.code("client_kind", CLIENT_KINDS, required=True)
     snils = record.matching(
@@ -111,13 +115,14 @@ def parse_case_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object,
     application_id = record.text("application_id")
     ticket_id = record.text("ticket_id")
     close_reason = record.code("close_reason", CLOSE_REASONS, required=event_type == "case_closed")
-    amount_rub = record.number("amount_rub", Decimal(0), MAX_AMOUNT_RUB)
+    amount = limits.LIMITS["cases.amount_rub"]
+    amount_rub = record.number("amount_rub", Decimal(amount.low), Decimal(amount.high))
     pseudonymiser = ctx.pseudonymiser
     inn_digits, inn_is_person = split_inn(inn)
     ogrn_digits = normalise_digits(ogrn)
     return (
-        event_id,
-        case_id,
+        mask_free(event_id, pseudonymiser),
+        mask_free(case_id, pseudonymiser),
         event_type,
         occurred_at,
         office_id,
@@ -129,8 +134,8 @@ def parse_case_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object,
         pseudonymiser.phone(phone),
         service_type,
         client_group,
-        application_id,
-        ticket_id,
+        mask_free(application_id, pseudonymiser),
+        mask_free(ticket_id, pseudonymiser),
         close_reason,
         amount_rub,
     )

@@ -20,8 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
-from include.connectors.common import FieldError, run_cli
-from include.connectors.records import MAX_INT4, Record, load_object, mask_json_identifiers
+from include.connectors import limits
+from include.connectors.common import FieldError, mask_free, run_cli, unexpected
+from include.connectors.records import Record, load_object, mask_json_identifiers
 from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
 SOURCE = "chatbot"
@@ -77,15 +78,20 @@ class ChatbotConnector:
                 yield line.number, parse_event(load_object(line), ctx)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
 
 
 def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]:
     """One decoded chatbot event → the raw row; raises FieldError with the reason."""
     record = Record(obj, typed=True)
     session_id = record.text("session_id", required=True)
-    seq = record.integer("seq", 0, MAX_INT4, required=True)
+    seq_limit = limits.LIMITS["chatbot.seq"]
+    seq = record.integer("seq", int(seq_limit.low), int(seq_limit.high), required=True)
     event = record.code("event", EVENTS, required=True)
     event_at = record.timestamp("ts", ctx.region.timezone, required=True)
+    assert event_at is not None
+    limits.check_on_file_day("chatbot", event_at, ctx.region.timezone, ctx.source_file.file_date, "ts")
     channel = record.code("channel", CHANNELS, required=event == "chat_started")
     user_id = record.text("user_id")
     phone = record.text("phone")
@@ -97,7 +103,7 @@ def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]
     rating = record.integer("rating", 1, 5, required=event == "rating")
     pseudonymiser = ctx.pseudonymiser
     return (
-        session_id,
+        mask_free(session_id, pseudonymiser),
         seq,
         event_at,
         event,

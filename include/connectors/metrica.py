@@ -38,6 +38,7 @@ import logging
 import os
 import random
 import re
+import sys
 import tempfile
 import time
 import urllib.error
@@ -48,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ DEFAULT_BASE_URL = "https://api-metrika.yandex.net"
 CONNECTION_PREFIX = "cjw_metrica_"
 TOKEN_ENV_PREFIX = "CJW_METRICA_TOKEN_"
 COUNTER_ENV_PREFIX = "CJW_METRICA_COUNTER_"
+TIMEZONE_ENV_PREFIX = "CJW_METRICA_TIMEZONE_"
 BASE_URL_ENV = "CJW_METRICA_BASE_URL"
 
 HIT_FIELDS = (
@@ -574,6 +577,29 @@ def metrica_settings(region_id: str) -> MetricaSettings | None:
     if not token:
         raise MetricaConfigError(f"{COUNTER_ENV_PREFIX}{suffix} is set but {TOKEN_ENV_PREFIX}{suffix} is not")
     return MetricaSettings(counter, token, base_url, f"environment {COUNTER_ENV_PREFIX}{suffix}")
+
+
+def counter_timezone(region_id: str) -> ZoneInfo | None:
+    """The time zone of the region's Metrica counter when it is set for the counter — the extra
+    ``{"timezone": "Europe/Moscow"}`` of the connection ``cjw_metrica_<region>``, else
+    ``CJW_METRICA_TIMEZONE_<REGION>`` — or None: the counter keeps the region's time zone
+    (``regions.csv``). The Logs API writes ``dateTime`` in the counter's time zone (Metrica: counter
+    settings → time zone), which need not be the region's."""
+    value = ""
+    # in a task Airflow is loaded and the connection is read; a process without Airflow (the
+    # connector's command line, a test) does not import it just for this: the variable still works
+    connection = _airflow_connection(f"{CONNECTION_PREFIX}{region_id}") if "airflow.sdk" in sys.modules else None
+    if connection is not None:
+        value = str((connection.extra_dejson or {}).get("timezone") or "").strip()
+    value = value or os.environ.get(TIMEZONE_ENV_PREFIX + _env_suffix(region_id), "").strip()
+    if not value:
+        return None
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MetricaConfigError(
+            f"the time zone {value!r} of region {region_id}'s Metrica counter is not an IANA zone (Europe/Moscow …)"
+        ) from None
 
 
 def _airflow_connection(conn_id: str) -> Any:

@@ -19,13 +19,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from include.connectors import limits
 from include.connectors.common import (
     FieldError,
     csv_dialect,
+    mask_free,
     parse_flag,
     parse_local_or_aware,
     parse_optional_time,
     run_cli,
+    unexpected,
 )
 from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 
@@ -108,6 +111,8 @@ class OfficeVisitsConnector:
                 yield Rejection(line.number, str(exc), line.text)
             except csv.Error as exc:
                 yield Rejection(line.number, f"malformed CSV: {exc}", line.text)
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), line.text)
 
     @staticmethod
     def _row(fields: list[str], ctx: ParseContext, folder_office: str, file_date: date) -> tuple[object, ...]:
@@ -138,6 +143,12 @@ class OfficeVisitsConnector:
         started = parse_optional_time(values["started_at"], tz, "started_at")
         ended = parse_optional_time(values["ended_at"], tz, "ended_at")
         _check_order(issued, called, started, ended)
+        limits.check_on_file_day("tickets", issued, tz, file_date, "issued_at")
+        if booked_for is not None:
+            limits.check_on_file_day("tickets", booked_for, tz, file_date, "booked_for")
+        last = ended or started or called
+        if last is not None:
+            limits.check("tickets.visit", int((last - issued).total_seconds()), "visit (issued_at → last step)")
         if is_prebooked and booked_for is None:
             raise FieldError("pre-booked ticket without booked_for")
         if started is not None and called is None:
@@ -146,10 +157,11 @@ class OfficeVisitsConnector:
             raise FieldError("outcome 'served' needs started_at and ended_at")
         if ended is not None and started is None:
             raise FieldError("ended_at without started_at")
-        phone_hash = ctx.pseudonymiser.phone(values["phone"]) if values["phone"] else None
+        ps = ctx.pseudonymiser
+        phone_hash = ps.phone(values["phone"]) if values["phone"] else None
         return (
             office.office_id,
-            values["ticket_id"],
+            mask_free(values["ticket_id"], ps),
             values["service_code"],
             is_prebooked,
             booked_for,
@@ -157,7 +169,7 @@ class OfficeVisitsConnector:
             called,
             started,
             ended,
-            values["window"] or None,
+            mask_free(values["window"], ps) or None,
             outcome,
             phone_hash,
             file_date,

@@ -105,6 +105,20 @@ def json_type(value: Any) -> str:
     return "object"
 
 
+def decode_json(text: str) -> Any:
+    """One JSON value, typed as the schemas say (Decimal numbers; no NaN, no repeated field);
+    FieldError with the reason for anything else — malformed, nested too deeply, a number of
+    thousands of digits."""
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise FieldError(f"malformed JSON: {exc}") from None
+    except ValueError as exc:  # NaN/Infinity, a repeated field, an integer of thousands of digits
+        raise FieldError(f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise FieldError("malformed JSON: nested too deeply") from None
+
+
 def load_object(line: Line) -> dict[str, Any]:
     """One JSON-lines line → its object; FieldError with the reason otherwise."""
     text = line.text
@@ -295,7 +309,7 @@ def storable(text: str) -> str:
 def mask_json_identifiers(text: str, pseudonymiser: Pseudonymiser) -> str:
     """The original JSON line with personal identifiers (``phone``, ``snils``, ``esia_id`` …)
     replaced by short keyed tokens — for the rejected table, even when the line is broken JSON.
-    Phones, SNILS and e-mails elsewhere in the line are masked by the loader's ``scrub_text``."""
+    Identifiers elsewhere in the line are masked by the loader (``include.pseudonymise.mask_text``)."""
 
     def replace(match: re.Match[str]) -> str:
         raw = match.group(3)

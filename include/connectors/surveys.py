@@ -24,7 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from include.connectors.common import FieldError, csv_dialect, run_cli
+from include.connectors import limits
+from include.connectors.common import FieldError, csv_dialect, mask_free, run_cli, unexpected
 from include.connectors.records import Record, load_object, mask_identifier, mask_json_identifiers, storable
 from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser
@@ -120,6 +121,8 @@ class SurveysConnector:
                 yield line.number, parse_response(Record(load_object(line), typed=True), ctx)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
 
     # -- CSV -----------------------------------------------------------------------------------
 
@@ -181,6 +184,8 @@ def _csv_record(
         return head.number, parse_response(Record(dict(zip(header, fields, strict=True)), typed=False), ctx)
     except FieldError as exc:
         return Rejection(head.number, str(exc), _mask_csv(text, fields, header, dialect, ctx.pseudonymiser))
+    except Exception as exc:  # the record is the unit of failure: never the batch
+        return Rejection(head.number, unexpected(exc), _mask_digits(text))
 
 
 def parse_response(record: Record, ctx: ParseContext) -> tuple[object, ...]:
@@ -190,6 +195,8 @@ def parse_response(record: Record, ctx: ParseContext) -> tuple[object, ...]:
     channel = record.code("channel", CHANNELS, required=True)
     touchpoint_id = record.code("touchpoint_id", region.touchpoints, required=True, seed="touchpoints")
     responded_at = record.timestamp("responded_at", region.timezone, required=True)
+    assert responded_at is not None
+    limits.check_on_file_day("surveys", responded_at, region.timezone, ctx.source_file.file_date, "responded_at")
     scores = [record.integer(name, low, high) for name, (low, high) in SCORES.items()]
     if all(score is None for score in scores):
         raise FieldError(f"no score: at least one of {', '.join(SCORES)} is required")
@@ -203,7 +210,7 @@ def parse_response(record: Record, ctx: ParseContext) -> tuple[object, ...]:
         raise FieldError("ticket_id without office_id (a ticket number is unique only within an office and day)")
     pseudonymiser = ctx.pseudonymiser
     return (
-        response_id,
+        mask_free(response_id, pseudonymiser),
         channel,
         touchpoint_id,
         responded_at,
@@ -211,9 +218,9 @@ def parse_response(record: Record, ctx: ParseContext) -> tuple[object, ...]:
         pseudonymiser.scrub_text(comment) if comment is not None else None,
         pseudonymiser.phone(phone),
         pseudonymiser.esia(esia_id),
-        ticket_id,
+        mask_free(ticket_id, pseudonymiser),
         office_id,
-        case_id,
+        mask_free(case_id, pseudonymiser),
     )
 
 
@@ -277,9 +284,9 @@ class _RecordReader:
             yield group
 
 
-def _mask_digits(text: str) -> str:
+def _mask_digits(text: str | None) -> str:
     """Fallback for a line whose columns are unknown: hide long numbers (an ESIA id may be one)."""
-    return _LONG_NUMBER.sub("<number>", storable(text))
+    return _LONG_NUMBER.sub("<number>", storable(text or ""))
 
 
 def _mask_csv(

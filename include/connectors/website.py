@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,8 +34,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from include.connectors.common import FieldError, parse_local_or_aware, run_cli
-from include.connectors.metrica import HIT_FIELDS, VISIT_FIELDS
+from include.connectors import limits
+from include.connectors.common import FieldError, mask_free, parse_local_or_aware, run_cli, unexpected
+from include.connectors.metrica import HIT_FIELDS, VISIT_FIELDS, counter_timezone
+from include.connectors.records import decode_json
 from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser, split_inn
 
@@ -67,7 +70,8 @@ _GOALS = re.compile(r"^\[\s*(?:\d+\s*(?:,\s*\d+\s*)*)?\]$")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\x00", "b": "\b", "f": "\f"}
 _UTC_ZONE = ZoneInfo("UTC")
-_EMAIL_URLENCODED = re.compile(r"[\w.+-]+%40[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 HITS = RawTable(
     name="raw_website_hits",
@@ -161,7 +165,7 @@ class _Feed:
     name: str
     fields: tuple[str, ...]
     client_field: str
-    to_row: Callable[[Mapping[str, str], ParseContext], tuple[object, ...]]
+    to_row: Callable[[Mapping[str, str], ParseContext, ZoneInfo], tuple[object, ...]]
 
 
 class WebsiteConnector:
@@ -211,6 +215,7 @@ class WebsiteConnector:
             return
         yield HEADER
         width = len(header)
+        tz = counter_timezone(ctx.region.region_id) or ctx.region.timezone
         for line in lines:
             if not line.terminated:
                 yield Rejection(line.number, "truncated last line (no newline at end of file)", redact(line.text))
@@ -225,9 +230,11 @@ class WebsiteConnector:
                 continue
             try:
                 values = {name: unescape(cells[index]) for name, index in position.items() if name in feed.fields}
-                yield line.number, feed.to_row(values, ctx)
+                yield line.number, feed.to_row(values, ctx, tz)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), redact(line.text))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), redact(line.text))
 
     # -- portal events (JSON lines) -----------------------------------------------------------
 
@@ -244,6 +251,8 @@ class WebsiteConnector:
                 yield line.number, portal_event_row(line.text, ctx)
             except FieldError as exc:
                 yield Rejection(line.number, str(exc), redact_json_line(line.text, ctx.pseudonymiser))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), redact_json_line(line.text, ctx.pseudonymiser))
 
 
 # -- Logs API values ------------------------------------------------------------------------------
@@ -286,19 +295,20 @@ def parse_traffic_source(value: str, field: str) -> str | None:
     return text
 
 
-def parse_count(value: str, field: str) -> int:
+def parse_count(value: str, field: str, limit: str | None = None) -> int:
     text = value.strip()
-    if not text.isdigit() or int(text) > INT32_MAX:
-        raise FieldError(f"{field} {value!r} is not a non-negative integer")
-    return int(text)
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) > INT32_MAX:
+        raise FieldError(f"{field} {value[:40]!r} is not a non-negative integer")
+    return int(limits.check(limit, int(text), field)) if limit else int(text)
 
 
 def local_time_on_file_day(value: str, tz: ZoneInfo, file_date: date, field: str) -> datetime:
-    """A Logs API ``dateTime`` (counter time = region time) → UTC; it must lie on the file's day."""
+    """A Logs API ``dateTime`` (the counter's time zone: the region's unless set for the counter)
+    → UTC; it must lie on the file's day."""
     moment = parse_local_or_aware(value, tz, field)
     local_day = moment.astimezone(tz).date()
     if local_day != file_date:
-        raise FieldError(f"{field} {value!r} is not on the file's day {file_date.isoformat()}")
+        raise FieldError(f"{field} {value[:40]!r} is not on the file's day {file_date.isoformat()}")
     return moment
 
 
@@ -311,22 +321,40 @@ def client_hash(pseudonymiser: Pseudonymiser, value: str, field: str) -> str | N
     return pseudonymiser.online_id("metrica", text)
 
 
+def decode_url(value: str) -> str:
+    """Percent-encoding undone, so that URL rules written as people read them match
+    (``/поиск?text=повар``, not ``/%D0%BF%D0%BE%D0%B8%D1%81%D0%BA``). A run of escapes is decoded as
+    UTF-8, else Windows-1251 (older sites); a run that decodes to neither, or to control characters
+    (``%00``, ``%0A``), stays encoded. Linear in the URL."""
+    if "%" not in value:
+        return value
+
+    def run(match: re.Match[str]) -> str:
+        raw = urllib.parse.unquote_to_bytes(match.group(0))
+        for encoding in ("utf-8", "cp1251"):
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return match.group(0) if _CONTROL.search(text) else text
+        return match.group(0)
+
+    return _PERCENT_RUN.sub(run, value)
+
+
 def scrub_url(pseudonymiser: Pseudonymiser, value: str | None) -> str | None:
-    """URLs may carry personal data in query strings (search forms): mask it like free text."""
+    """A URL decoded (:func:`decode_url`), then masked like free text: query strings of search
+    forms may carry phones or e-mails, encoded or not."""
     if not value:
         return None
-
-    def email_token(match: re.Match[str]) -> str:
-        return f"<email:{(pseudonymiser.email(match.group(0).replace('%40', '@')) or '')[:12]}>"
-
-    return pseudonymiser.scrub_text(_EMAIL_URLENCODED.sub(email_token, value))
+    return pseudonymiser.scrub_text(decode_url(value))
 
 
-def _hit_row(values: Mapping[str, str], ctx: ParseContext) -> tuple[object, ...]:
+def _hit_row(values: Mapping[str, str], ctx: ParseContext, tz: ZoneInfo) -> tuple[object, ...]:
     ps, file_date = ctx.pseudonymiser, ctx.source_file.file_date
     return (
         parse_uint64(values["ym:pv:watchID"], "watchID"),
-        local_time_on_file_day(values["ym:pv:dateTime"], ctx.region.timezone, file_date, "dateTime"),
+        local_time_on_file_day(values["ym:pv:dateTime"], tz, file_date, "dateTime"),
         scrub_url(ps, values["ym:pv:URL"]),
         scrub_url(ps, values["ym:pv:referer"]),
         client_hash(ps, values["ym:pv:clientID"], "clientID"),
@@ -336,15 +364,15 @@ def _hit_row(values: Mapping[str, str], ctx: ParseContext) -> tuple[object, ...]
     )
 
 
-def _visit_row(values: Mapping[str, str], ctx: ParseContext) -> tuple[object, ...]:
+def _visit_row(values: Mapping[str, str], ctx: ParseContext, tz: ZoneInfo) -> tuple[object, ...]:
     ps, file_date = ctx.pseudonymiser, ctx.source_file.file_date
     return (
         parse_uint64(values["ym:s:visitID"], "visitID"),
-        local_time_on_file_day(values["ym:s:dateTime"], ctx.region.timezone, file_date, "dateTime"),
+        local_time_on_file_day(values["ym:s:dateTime"], tz, file_date, "dateTime"),
         client_hash(ps, values["ym:s:clientID"], "clientID"),
         scrub_url(ps, values["ym:s:startURL"]),
-        parse_count(values["ym:s:pageViews"], "pageViews"),
-        parse_count(values["ym:s:visitDuration"], "visitDuration"),
+        parse_count(values["ym:s:pageViews"], "pageViews", "visits.page_views"),
+        parse_count(values["ym:s:visitDuration"], "visitDuration", "visits.duration"),
         parse_goals(values["ym:s:goalsID"], "goalsID"),
         parse_traffic_source(values["ym:s:lastTrafficSource"], "lastTrafficSource"),
         file_date,
@@ -379,10 +407,7 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
     """One JSON line → the raw row; raises FieldError with the reason."""
     if not text.strip():
         raise FieldError("empty line")
-    try:
-        event = json.loads(text, parse_constant=_no_constant)
-    except (json.JSONDecodeError, ValueError) as exc:
-        raise FieldError(f"malformed JSON: {exc}") from None
+    event = decode_json(text)
     if not isinstance(event, dict):
         raise FieldError(f"a portal event must be a JSON object, got {type(event).__name__}")
     get = _Getter(event)
@@ -419,16 +444,19 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
         raise FieldError(f"unknown office_id {office_id!r} (add it to dbt/seeds/offices.csv)")
     if appointment_at is not None and appointment_at < occurred_at:
         raise FieldError("appointment_at is before occurred_at (an appointment is booked for later)")
+    if appointment_at is not None:
+        limits.check("portal.appointment_ahead", (appointment_at - occurred_at).days, "appointment_at − occurred_at")
     local_day = occurred_at.astimezone(ctx.region.timezone).date()
     file_date = ctx.source_file.file_date
-    if abs((local_day - file_date).days) > 1:
+    if abs((local_day - file_date).days) > limits.DAY_TOLERANCE["portal"].days:
         raise FieldError(
             f"occurred_at {event['occurred_at']!r} is more than a day away from the file's day {file_date.isoformat()}"
+            " (limit day_tolerance.portal)"
         )
     ps = ctx.pseudonymiser
     inn_digits, is_person = split_inn(inn_value)
     return (
-        event_id,
+        mask_free(event_id, ps),
         event_type,
         occurred_at,
         user_type,
@@ -440,7 +468,7 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
         None if is_person else inn_digits,
         ps.person_inn(inn_digits) if is_person else None,
         ogrn,
-        application_id,
+        mask_free(application_id, ps),
         application_type,
         status,
         office_id,
@@ -448,10 +476,6 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
         file_date,
         client_group,
     )
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 class _Getter:

@@ -52,6 +52,46 @@ classified as (
     where offered_at is not null
 ),
 
+call_path as (
+    -- the queues a call went through, in order: an overflowed call leaves one queue (EXITWITHTIMEOUT)
+    -- and enters the next; the first queue that answered it ends its wait
+    select
+        *,
+        row_number() over call_window as queue_seq,
+        count(*) over (partition by region_id, call_id) as queues_entered
+    from classified
+    window call_window as (partition by region_id, call_id order by offered_at, queue_name)
+),
+
+whole_call as (
+    select
+        *,
+        min(queue_seq) filter (where outcome = 'answered') over (partition by region_id, call_id) as answered_seq
+    from call_path
+),
+
+call_figures as (
+    -- the call as the caller lived it, for the region's figures: answered if any queue answered,
+    -- abandoned if the caller hung up in the last queue, waiting from the first ENTERQUEUE
+    select
+        *,
+        queue_seq = 1 as is_first_queue,
+        coalesce(queue_seq = answered_seq, false) as is_answering_queue,
+        answered_seq is not null as call_is_answered,
+        answered_seq is null
+        and bool_or(outcome = 'abandoned' and queue_seq = queues_entered) over (partition by region_id, call_id)
+            as call_is_abandoned,
+        case
+            when answered_seq is not null then sum(
+                case
+                    when queue_seq < answered_seq then coalesce(wait_before_exit_seconds, 0)
+                    when queue_seq = answered_seq then hold_seconds
+                end
+            ) over (partition by region_id, call_id)
+        end as call_hold_seconds
+    from whole_call
+),
+
 final as (
     select
         {{ surrogate_key(['classified.region_id', 'classified.call_id', 'classified.queue_name']) }} as queue_call_id,
@@ -71,8 +111,15 @@ final as (
         classified.talk_seconds,
         classified.wait_before_exit_seconds,
         classified.ring_no_answer_count,
+        classified.queue_seq,
+        classified.queues_entered,
+        classified.is_first_queue,
+        classified.is_answering_queue,
+        classified.call_is_answered,
+        classified.call_is_abandoned,
+        classified.call_hold_seconds,
         {{ local_parts('classified.offered_at', 'regions.timezone', 'offered') }}
-    from classified
+    from call_figures as classified
     inner join queues
         on classified.region_id = queues.region_id and classified.queue_name = queues.queue_name
     inner join regions on classified.region_id = regions.region_id

@@ -4,6 +4,10 @@
     seed, never from SQL. `aggregation` says how fct_touchpoint_kpis turns observations into a
     value: share of successes, median or mean of the measure. `source` and `event_key` name
     the event (ticket, call) so journey-level KPIs can place it on a journey stage.
+    Region figures (fct_touchpoint_kpis, office_id null) read `region_is_success` and
+    `region_measure` of the rows with `counts_in_region`: a ticket is the same for its office and
+    its region, but a call that overflowed from one queue to another is one offer to the region,
+    with its whole wait, and one offer to each queue's office.
 -#}
 with
 
@@ -97,7 +101,11 @@ service_level as (
         null::numeric(14, 4) as measure,
         'share' as aggregation,
         'call_centre' as source,
-        calls.call_id as event_key
+        calls.call_id as event_key,
+        coalesce(calls.call_is_answered and calls.call_hold_seconds <= thresholds.threshold_seconds, false)
+            as region_is_success,
+        null::numeric(14, 4) as region_measure,
+        calls.is_first_queue as counts_in_region
     from calls
     inner join thresholds on thresholds.kpi_id in ('call_service_level', 'call_service_level_20s')
 ),
@@ -110,7 +118,10 @@ abandonment as (
         null::numeric(14, 4) as measure,
         'share' as aggregation,
         'call_centre' as source,
-        call_id as event_key
+        call_id as event_key,
+        call_is_abandoned as region_is_success,
+        null::numeric(14, 4) as region_measure,
+        is_first_queue as counts_in_region
     from calls
 ),
 
@@ -122,17 +133,30 @@ speed_of_answer as (
         hold_seconds::numeric(14, 4) as measure,
         'mean' as aggregation,
         'call_centre' as source,
-        call_id as event_key
+        call_id as event_key,
+        null::boolean as region_is_success,
+        call_hold_seconds::numeric(14, 4) as region_measure,
+        is_answering_queue as counts_in_region
     from calls
     where is_answered
 ),
 
-unioned as (
+ticket_observations as (
     select * from walkin_wait
     union all select * from walkin_wait_median
     union all select * from prebooked_wait
     union all select * from service_time
     union all select * from service_time_median
+),
+
+unioned as (
+    -- a ticket counts the same for its office and for its region
+    select
+        *,
+        is_success as region_is_success,
+        measure as region_measure,
+        true as counts_in_region
+    from ticket_observations
     union all select * from service_level
     union all select * from abandonment
     union all select * from speed_of_answer

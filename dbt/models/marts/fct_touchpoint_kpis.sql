@@ -1,5 +1,6 @@
 {#-
-    Client KPIs per touchpoint × office × day and month, plus the whole region (office_id null).
+    Client KPIs per touchpoint × office × day and month, plus the whole region (office_id null):
+    a call that overflowed between queues counts in each queue's office but once in its region.
     Shares: numerator = observations meeting the threshold, denominator = all observations.
     Means: numerator = sum, denominator = count. Medians have no numerator/denominator.
     Status compares the value with the norm of the kpi_definitions seed.
@@ -18,6 +19,22 @@ kpis as (
     select * from {{ ref('dim_kpis') }}
 ),
 
+region_observations as (
+    -- the region counts an overflowed call once, with its whole wait (int_kpi_observations)
+    select
+        kpi_id,
+        region_id,
+        touchpoint_id,
+        local_date,
+        local_month,
+        aggregation,
+        -- a row without region figures (none in the data: unit-test fixtures) counts as its office's
+        coalesce(region_is_success, is_success) as is_success,
+        coalesce(region_measure, measure) as measure
+    from observations
+    where coalesce(counts_in_region, true)
+),
+
 aggregated as (
     select
         kpi_id,
@@ -30,7 +47,19 @@ aggregated as (
     from observations
     group by grouping sets (
         (kpi_id, region_id, office_id, touchpoint_id, local_date),
-        (kpi_id, region_id, office_id, touchpoint_id, local_month),
+        (kpi_id, region_id, office_id, touchpoint_id, local_month)
+    )
+    union all
+    select
+        kpi_id,
+        region_id,
+        null::text as office_id,
+        touchpoint_id,
+        case when grouping(local_date) = 0 then 'day' else 'month' end as period_grain,
+        coalesce(local_date, local_month) as period_start,
+        {{ kpi_aggregates() }}
+    from region_observations
+    group by grouping sets (
         (kpi_id, region_id, touchpoint_id, local_date),
         (kpi_id, region_id, touchpoint_id, local_month)
     )

@@ -41,19 +41,19 @@ typed as (
         agent,
         caller_hash,
         case
-            when event = 'CONNECT' then data1::int
-            when event in ('COMPLETECALLER', 'COMPLETEAGENT') then data1::int
-            when event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER') then data3::int
+            when event = 'CONNECT' then {{ safe_int('data1') }}
+            when event in ('COMPLETECALLER', 'COMPLETEAGENT') then {{ safe_int('data1') }}
+            when event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER') then {{ safe_int('data3') }}
         end as hold_seconds,
         case
-            when event in ('COMPLETECALLER', 'COMPLETEAGENT') then data2::int
-            when event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER') then data4::int
+            when event in ('COMPLETECALLER', 'COMPLETEAGENT') then {{ safe_int('data2') }}
+            when event in ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER') then {{ safe_int('data4') }}
         end as talk_seconds,
         case
-            when event in ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY') then data3::int
-            when event = 'EXITWITHKEY' then data4::int
+            when event in ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY') then {{ safe_int('data3') }}
+            when event = 'EXITWITHKEY' then {{ safe_int('data4') }}
         end as wait_seconds,
-        case when event = 'RINGNOANSWER' then data1::int end as ring_ms,
+        case when event = 'RINGNOANSWER' then {{ safe_int('data1') }} end as ring_ms,
         batch_id,
         line_no
     from call_events

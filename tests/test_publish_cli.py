@@ -1,0 +1,96 @@
+"""``python -m include.publish``: the write–audit–publish gate without Airflow, and the publish log.
+
+On a fresh database of the real server: the command publishes an audited build schema and says
+so in ``ops.publish_log``; with nothing to publish it fails, leaves ``marts`` as it was and keeps
+the whole error (every line, masked) in ``ops.publish_log`` and ``ops.alerts``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from include import publish
+
+pytestmark = pytest.mark.timeout(180)
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def warehouse(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    role = f"cjw_bi_test_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("CJW_BI_ROLE", role)
+    try:
+        yield fresh_db
+    finally:
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            if conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone():
+                conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
+                conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
+
+
+def _cli(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {**os.environ, "WAREHOUSE_DSN": dsn}
+    return subprocess.run(
+        [sys.executable, "-m", "include.publish", *args],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+
+
+def _rows(dsn: str, query: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(dsn) as conn:
+        return list(conn.execute(query).fetchall())  # type: ignore[arg-type]
+
+
+def test_the_command_publishes_a_build_and_records_it(warehouse: str) -> None:
+    with psycopg.connect(warehouse) as conn:
+        conn.execute("create schema marts__build")
+        conn.execute("create table marts__build.dim_kpis as select 'call_asa' as kpi_id, 60 as norm_value")
+    done = _cli(warehouse, "publish", "--run-id", "cli-test-1")
+    assert done.returncode == 0, done.stderr
+    assert _rows(warehouse, "select kpi_id from marts.dim_kpis") == [("call_asa",)]
+    assert _rows(warehouse, "select run_id, status, stage from ops.publish_log") == [
+        ("cli-test-1", "published", "publish")
+    ]
+
+
+def test_a_failure_leaves_the_marts_and_keeps_the_whole_error(warehouse: str) -> None:
+    with psycopg.connect(warehouse) as conn:
+        conn.execute("create schema marts")
+        conn.execute("create table marts.dim_kpis as select 'published before' as kpi_id")
+    done = _cli(warehouse, "publish", "--run-id", "cli-test-2")  # no build schema: nothing to publish
+    assert done.returncode == 1
+    assert "nothing to publish" in done.stderr and "Traceback" not in done.stderr
+    assert _rows(warehouse, "select kpi_id from marts.dim_kpis") == [("published before",)]
+    [(status, stage, reason)] = _rows(warehouse, "select status, stage, reason from ops.publish_log")
+    assert (status, stage) == ("failed", "publish")
+    assert "nothing to publish: schema marts__build does not exist" in str(reason)
+    [(message,)] = _rows(warehouse, "select message_ru from ops.alerts where kind = 'quality_gate'")
+    assert "nothing to publish" in str(message)
+
+
+def test_the_publish_log_keeps_every_line_of_a_task_error_masked(warehouse: str) -> None:
+    error = (
+        "Database Error in model stg_call_centre__queue_events\n"
+        '  invalid input syntax for type integer: "89123456789"\n'
+        "  compiled code at target/run/cjw/models/staging/call_centre/stg_call_centre__queue_events.sql"
+    )
+    publish.record_task_failure("run-x", "dbt.stg_call_centre__queue_events_run", error, dsn=warehouse)
+    reason = publish.record_failure("run-x", reason="build not published", dsn=warehouse)
+    [(stored, details)] = _rows(warehouse, "select reason, details::text from ops.publish_log")
+    assert stored == reason
+    assert "invalid input syntax for type integer" in reason and "compiled code at" in reason  # not only line 1
+    assert "89123456789" not in reason and "89123456789" not in str(details) and "<phone>" in reason
