@@ -108,7 +108,7 @@ def planted_facts(spec: RegionSpec, days: list[dt.date]) -> list[dict[str, Any]]
             "kpi_id": "chatbot_fallback_rate",
             "intent": NEVER_RECOGNISED,
             "journey": "training",
-            "stage": "need_information",
+            "stage": "information",
             "expected": {
                 "intent_recognised_events_with_intent": 0,
                 "fallback_share_of_training_messages": 1.0,

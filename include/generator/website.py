@@ -35,8 +35,8 @@ THEMES: dict[str, tuple[str, tuple[str, ...]]] = {
         "{czn}/unemployment", "{czn}/unemployment/registration", "{czn}/unemployment/benefit",
         f"{TV}/information-pages/unemployment", f"{TV}/information-pages/benefit",
     )),
-    "documents": ("Документы для постановки на учёт", (
-        "{czn}/unemployment/documents", f"{TV}/information-pages/documents", "{czn}/unemployment/registration",
+    "documents": ("Документы и справки", (
+        "{czn}/documents", f"{TV}/information-pages/documents", "{czn}/documents/certificates",
     )),
     "benefit": ("Пособие по безработице", (
         "{czn}/unemployment/benefit", f"{TV}/information-pages/benefit", "{czn}/unemployment/benefit/payments",

@@ -29,8 +29,7 @@ NEEDS_DOCUMENTS_SHARE = 0.75
 NEEDS_DOCUMENTS_CONTINUE = 0.4  # planted: 60 % never come back after "needs documents"
 WITHDRAWN_SHARE = 0.25  # of those who give up, some withdraw the application on the portal
 SITE_THEME = {"unemployment_registration": "unemployment", "job_search": "vacancies", "training": "training",
-              "vacancy_posting": "employer", "complaint": "complaint", "career_guidance_youth": "career",
-              "mass_hiring": "employer", "employer_support": "employer"}  # fmt: skip
+              "vacancy_posting": "employer", "complaint": "complaint", "career_guidance_youth": "career"}  # fmt: skip
 APPLY_SLUG = {"unemployment_registration": "unemployment", "job_search": "job-search", "training": "training",
               "vacancy_posting": "vacancy", "complaint": "complaint", "career_guidance_youth": "career-guidance",
               "temporary_employment_minors": "minors", "self_employment": "self-employment",
