@@ -28,6 +28,7 @@ same numbers.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class Calibration:
         for day in self.days:
             for intervals in day.availability:
                 for start, end in intervals:
-                    for hour in range(int(start // 3600), int(math.ceil(end / 3600))):
+                    for hour in range(int(start // 3600), math.ceil(end / 3600)):
                         overlap = min(end, (hour + 1) * 3600) - max(start, hour * 3600)
                         if overlap > 0:
                             totals[hour] = totals.get(hour, 0.0) + overlap / 3600
@@ -160,7 +161,7 @@ def _day_servers(
             continue
         intervals: list[tuple[float, float]] = []
         open_from = start[mine[0]]
-        for a_idx, b_idx in zip(mine[:-1], mine[1:], strict=False):
+        for a_idx, b_idx in itertools.pairwise(mine):
             busy_to = max(end[a_idx], start[a_idx])
             nxt = start[b_idx]
             first, waited = _first_wait(times, counts, busy_to, nxt)
@@ -426,7 +427,11 @@ def _simulate_day(ready: np.ndarray, priority: np.ndarray, occupancy: np.ndarray
             queue.put(simpy.PriorityItem((0 if priority[i] else 1, ready[i], int(i)), int(i)))
 
     def server(intervals: list[tuple[float, float]]) -> Any:
-        for start, end in sorted(intervals):
+        ordered = sorted(intervals)
+        for k, (start, end) in enumerate(ordered):
+            if k > 0:
+                # a break lasts as long as in the data, from when the server is free to take it
+                start = max(start, env.now + (start - ordered[k - 1][1]))
             if env.now < start:
                 yield env.timeout(start - env.now)
             while env.now < end:
@@ -490,7 +495,7 @@ def simulate(
             deadline = source.ready + limit
             availability = changed_availability(source, change, cal.windows_seed)
             react = rng.choice(cal.react, n)
-            called, left = _simulate_day(source.ready, source.priority, occupancy, deadline, react, availability)
+            called, _left = _simulate_day(source.ready, source.priority, occupancy, deadline, react, availability)
             wait = np.where(np.isnan(called), np.minimum(limit, DAY_END - source.ready), called - source.ready)
             status = np.where(
                 ~np.isnan(called), 0, np.where(np.isfinite(limit), np.where(patience <= cal.timeout, 1, 2), 3)

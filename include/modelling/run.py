@@ -34,7 +34,7 @@ from include.modelling.scenarios import MODELS, Scenario, ScenarioError, parse
 log = logging.getLogger(__name__)
 
 PERIOD_DAYS = 28
-REPLICATIONS = 30
+REPLICATIONS = 20
 SEED = 20261001
 PEAK_HOURS = 4
 QUICK_COST = "low"
@@ -187,15 +187,25 @@ class Runner:
         return Prediction(values, hourly)
 
     def predict(
-        self, system: str, unit_id: str, period: tuple[dt.date, dt.date], change: queueing.Change
+        self,
+        system: str,
+        unit_id: str,
+        period: tuple[dt.date, dt.date],
+        change: queueing.Change,
+        *,
+        same_days: bool = False,
     ) -> Prediction:
+        """The model's KPIs under ``change``; ``same_days`` replays the period's own days (calibration
+        check), else every replication draws its days from the period's days of the same weekday."""
         key = (system, unit_id, *period)
-        if change.kind == "none" and key in self._baselines:
+        if change.kind == "none" and not same_days and key in self._baselines:
             return self._baselines[key]
         cal = self.calibration(system, unit_id, period)
         started = time.perf_counter()
         # the same seed for the baseline and every change: differences are not noise (common random numbers)
-        outcomes = queueing.simulate(cal, change, replications=self.replications, seed=self.seed)
+        outcomes = queueing.simulate(
+            cal, change, replications=self.replications, seed=self.seed, resample_days=not same_days
+        )
         seconds = time.perf_counter() - started
         kpis = OFFICE_KPIS if system == "office" else CALL_KPIS
         values, hourly = {}, {}
@@ -206,7 +216,7 @@ class Runner:
             hours = sorted({int(h) for c in runs for h in np.unique(c.hour)})
             hourly[k] = {h: _summary([fn(c, c.hour == h) for c in runs]) for h in hours}
         result = Prediction(values, hourly, seconds)
-        if change.kind == "none":
+        if change.kind == "none" and not same_days:
             self._baselines[key] = result
         return result
 
@@ -238,7 +248,7 @@ def calibration_table(runner: Runner) -> pd.DataFrame:
         system, unit_id = unit["system"], unit["unit_id"]
         period = runner.default_period(system, unit_id)
         measured = runner.measured(system, unit_id, period)
-        model = runner.predict(system, unit_id, period, queueing.Change())
+        model = runner.predict(system, unit_id, period, queueing.Change(), same_days=True)
         cal = runner.calibration(system, unit_id, period)
         servers = cal.servers_per_hour()
         for kpi_id, (value, _, _) in measured.values.items():
@@ -392,10 +402,12 @@ def _result_row(runner: Runner, base: dict, kpi_id: str, now: float | None, base
     if kpi_id == "journey_completion":
         direction = "higher_is_better"
     meta = runner.kpi_meta.get(kpi_id, {})
+    if (meta.get("unit") or DEFAULT_UNITS.get(kpi_id, "share")) == "share":
+        predicted = tuple(None if v is None else min(1.0, max(0.0, v)) for v in predicted)  # type: ignore[assignment]
     return {
         **base, "office_id": office_id if runner.windows_seed.get(str(office_id)) is not None else None,
         "kpi_id": kpi_id, "kpi_name_ru": meta.get("kpi_name_ru") or _EXTRA_KPI_NAMES.get(kpi_id, kpi_id),
-        "unit": meta.get("unit") or "share", "direction": direction, "now_value": now,
+        "unit": meta.get("unit") or DEFAULT_UNITS.get(kpi_id, "share"), "direction": direction, "now_value": now,
         "baseline_model_value": baseline, "predicted_value": predicted[0], "predicted_low": predicted[1],
         "predicted_high": predicted[2], "norm_value": norm, "meets_norm_now": meets(now, norm, direction),
         "meets_norm_predicted": meets(predicted[0], norm, direction), "is_reliable": reliable,
@@ -404,6 +416,7 @@ def _result_row(runner: Runner, base: dict, kpi_id: str, now: float | None, base
 
 
 _EXTRA_KPI_NAMES = {"journey_completion": "Доля клиентов, дошедших до последней стадии маршрута"}
+DEFAULT_UNITS = {"office_wait_walkin_median": "minutes", "call_asa": "seconds"}
 
 
 def run_scenarios(runner: Runner, reliability: dict[tuple[str, str], bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
