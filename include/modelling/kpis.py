@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,7 @@ def kpi_functions(thresholds: dict[str, float]) -> dict[str, Callable[[Clients, 
     }
 
 
-def measured_clients(frame) -> Clients:  # type: ignore[no-untyped-def]
+def measured_clients(frame: Any) -> Clients:
     """The clients of ``fct_queue_services`` rows as the KPIs see them."""
     outcome = frame["outcome"].to_numpy(object)
     start = frame["start_s"].to_numpy(float)

@@ -264,7 +264,7 @@ def calibrate(system: str, unit_id: str, frame: Any, windows_seed: int | None = 
         system=system,
         unit_id=unit_id,
         days=days,
-        service={k: v for k, v in service.items() if len(v)},
+        service={k: np.asarray(v, float) for k, v in service.items() if len(v)},
         post=post,
         no_show_share=no_show_share,
         no_show_time=np.array(no_show_time) if no_show_time else np.array([60.0]),
@@ -445,12 +445,15 @@ def _simulate_day(ready: np.ndarray, priority: np.ndarray, occupancy: np.ndarray
                 else:
                     yield get
                     idle = False
-                i = get.value.item
+                i = get.value.item  # type: ignore[union-attr]
                 if env.now > deadline[i]:
                     left[i] = True  # patience ran out before this client's turn
                     continue
                 if idle and react[i] > 0:  # a free server calls a newcomer after a few seconds
                     yield env.timeout(react[i])
+                    if env.now > deadline[i]:  # hung up while the phone rang
+                        left[i] = True
+                        continue
                 called[i] = env.now
                 yield env.timeout(occupancy[i])
 

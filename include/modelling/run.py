@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from include.modelling import funnel, queueing
+from include.modelling import erlang, funnel, queueing
 from include.modelling.kpis import (
     CALL_KPIS,
     OFFICE_KPIS,
@@ -58,7 +58,7 @@ class Inputs:
 
 
 def _frame(conn: psycopg.Connection[Any], query: str) -> pd.DataFrame:
-    cur = conn.execute(query)  # type: ignore[call-overload]
+    cur = conn.execute(query)
     columns = [d.name for d in cur.description or []]
     return pd.DataFrame(cur.fetchall(), columns=columns)
 
@@ -102,6 +102,9 @@ def load_inputs(dsn: str, schema: str = "marts") -> Inputs:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+Triple = tuple[float | None, float | None, float | None]
 
 
 @dataclass
@@ -179,8 +182,8 @@ class Runner:
         clients = measured_clients(rows)
         kpis = OFFICE_KPIS if system == "office" else CALL_KPIS
         everyone = np.ones(len(rows), bool)
-        values = {k: (self.functions[k](clients, everyone), None, None) for k in kpis}
-        hourly = {
+        values: dict[str, Triple] = {k: (self.functions[k](clients, everyone), None, None) for k in kpis}
+        hourly: dict[str, dict[int, Triple]] = {
             k: {int(h): (self.functions[k](clients, clients.hour == h), None, None) for h in np.unique(clients.hour)}
             for k in kpis
         }
@@ -236,7 +239,10 @@ def meets(value: float | None, norm: float | None, direction: str | None) -> boo
 # ---------------------------------------------------------------- calibration check
 
 
-def calibration_table(runner: Runner) -> pd.DataFrame:
+def calibration_table(
+    runner: Runner, extra_periods: list[tuple[str, str, tuple[dt.date, dt.date]]] | None = None
+) -> pd.DataFrame:
+    """Each unit checked on its last 28 days, and on the other periods its scenarios use."""
     rows = []
     services = runner.inputs.services
     if services.empty:
@@ -244,13 +250,23 @@ def calibration_table(runner: Runner) -> pd.DataFrame:
     units = (
         services[["system", "region_id", "unit_id", "office_id"]].drop_duplicates().sort_values(["system", "unit_id"])
     )
-    for unit in units.to_dict("records"):
-        system, unit_id = unit["system"], unit["unit_id"]
-        period = runner.default_period(system, unit_id)
+    info = {(u["system"], u["unit_id"]): u for u in units.to_dict("records")}
+    checks = [(key, runner.default_period(*key)) for key in info]
+    for system, unit_id, period in extra_periods or []:
+        if (system, unit_id) in info and ((system, unit_id), period) not in checks:
+            checks.append(((system, unit_id), period))
+    for (system, unit_id), period in checks:
+        unit = info[(system, unit_id)]
         measured = runner.measured(system, unit_id, period)
         model = runner.predict(system, unit_id, period, queueing.Change(), same_days=True)
         cal = runner.calibration(system, unit_id, period)
         servers = cal.servers_per_hour()
+        formula = erlang.erlang_a_kpis(cal, runner.thresholds) if system == "call" else {}
+        fits = all(within_tolerance(k, measured.values[k][0], v) is not False for k, v in formula.items())
+        if system == "call":
+            kind = "DES (SimPy); Erlang-A " + ("подходит" if fits else "не подходит")
+        else:
+            kind = "DES (SimPy); формула неприменима: приоритет записи, перерывы окон"
         for kpi_id, (value, _, _) in measured.values.items():
             modelled, low, high = model.values[kpi_id]
             rows.append({
@@ -260,15 +276,32 @@ def calibration_table(runner: Runner) -> pd.DataFrame:
                 "tolerance_ru": tolerance_label(kpi_id, value),
                 "is_within_tolerance": within_tolerance(kpi_id, value, modelled),
                 "servers_peak": max(servers.values()) if servers else None,
-                "patience_ru": _patience_text(cal), "model_kind": "DES (SimPy)",
+                "patience_ru": _patience_text(cal), "model_kind": kind, "erlang_a_value": formula.get(kpi_id),
                 "replications": runner.replications, "seed": runner.seed, "runtime_s": model.seconds,
             })  # fmt: skip
     table = pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
-    reliable = table.groupby(["system", "unit_id"])["is_within_tolerance"].transform(
+    reliable = table.groupby(["system", "unit_id", "period_from", "period_to"])["is_within_tolerance"].transform(
         lambda s: bool(s.fillna(True).all())
     )
     table["is_reliable"] = reliable
     return table
+
+
+def scenario_periods(runner: Runner) -> list[tuple[str, str, tuple[dt.date, dt.date]]]:
+    """(system, unit, period) of every queue scenario that parses, for its calibration check."""
+    out = []
+    targets = known_targets(runner.inputs)
+    for raw in runner.inputs.scenarios.to_dict("records") if len(runner.inputs.scenarios) else []:
+        raw = dict(raw)
+        number = int(raw.pop("row_number"))
+        try:
+            sc = parse(number, raw, targets)
+            if sc.model in SYSTEM_OF_MODEL:
+                system = SYSTEM_OF_MODEL[sc.model]
+                out.append((system, sc.target, scenario_period(runner, sc, system)))
+        except (ScenarioError, ValueError, KeyError):
+            continue  # reported with its reason when the scenarios run
+    return out
 
 
 def _patience_text(cal: queueing.Calibration) -> str:
@@ -282,7 +315,7 @@ def _patience_text(cal: queueing.Calibration) -> str:
 CALIBRATION_COLUMNS = [
     "region_id", "system", "unit_id", "office_id", "period_from", "period_to", "days", "kpi_id",
     "measured_value", "modelled_value", "modelled_low", "modelled_high", "tolerance_ru", "is_within_tolerance",
-    "servers_peak", "patience_ru", "model_kind", "replications", "seed", "runtime_s", "is_reliable",
+    "servers_peak", "patience_ru", "model_kind", "erlang_a_value", "replications", "seed", "runtime_s", "is_reliable",
 ]  # fmt: skip
 
 
@@ -333,7 +366,7 @@ def _measure_start(inputs: Inputs, measure_id: str) -> dt.date | None:
 
 
 def run_scenario(
-    runner: Runner, sc: Scenario, reliability: dict[tuple[str, str], bool]
+    runner: Runner, sc: Scenario, reliability: dict[tuple[Any, ...], bool]
 ) -> tuple[list[dict], list[dict]]:
     """Rows of scenario_results and scenario_hourly for one scenario."""
     started = time.perf_counter()
@@ -366,7 +399,7 @@ def run_scenario(
         measured = runner.measured(system, sc.target, period)
         baseline = runner.predict(system, sc.target, period, queueing.Change())
         changed = runner.predict(system, sc.target, period, sc.change)
-        reliable = reliability.get((system, sc.target), True)
+        reliable = reliability.get((system, sc.target, *period), reliability.get((system, sc.target), True))
         note = None if reliable else "модель не прошла проверку калибровки: прогноз ненадёжен"
         office_id = sc.target if system == "office" else _queue_office(runner.inputs, sc.target)
         for kpi_id in sc.kpi_ids:
@@ -375,12 +408,12 @@ def run_scenario(
             row.update(base_from=period[0], base_to=period[1])
             rows.append(row)
             norm, _ = runner.norm(kpi_id)
-            for hour, (pred, low, high) in changed.hourly[kpi_id].items():
+            for hour, (h_pred, h_low, h_high) in changed.hourly[kpi_id].items():
                 hourly.append({
                     "scenario_id": sc.scenario_id, "kpi_id": kpi_id, "local_hour": hour,
                     "now_value": measured.hourly[kpi_id].get(hour, (None,))[0],
                     "baseline_model_value": baseline.hourly[kpi_id].get(hour, (None,))[0],
-                    "predicted_value": pred, "predicted_low": low, "predicted_high": high, "norm_value": norm,
+                    "predicted_value": h_pred, "predicted_low": h_low, "predicted_high": h_high, "norm_value": norm,
                     "is_changed_hour": sc.change.hours[0] <= hour < sc.change.hours[1],
                 })  # fmt: skip
     seconds = time.perf_counter() - started
@@ -419,12 +452,13 @@ _EXTRA_KPI_NAMES = {"journey_completion": "Доля клиентов, дошед
 DEFAULT_UNITS = {"office_wait_walkin_median": "minutes", "call_asa": "seconds"}
 
 
-def run_scenarios(runner: Runner, reliability: dict[tuple[str, str], bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_scenarios(runner: Runner, reliability: dict[tuple[Any, ...], bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
     results: list[dict] = []
     hourly: list[dict] = []
     targets = known_targets(runner.inputs)
     seen: set[str] = set()
     for raw in runner.inputs.scenarios.to_dict("records") if len(runner.inputs.scenarios) else []:
+        raw = dict(raw)
         number = int(raw.pop("row_number"))
         try:
             sc = parse(number, raw, targets)
@@ -476,16 +510,10 @@ def backtest_table(runner: Runner, results: pd.DataFrame) -> pd.DataFrame:
         eff = e.iloc[0]
         before = _num(eff["before_value"])
         after = _num(eff["after_value"])
-        low = (
-            before + _num(eff["change_ci_low"])
-            if before is not None and _num(eff["change_ci_low"]) is not None
-            else None
-        )
-        high = (
-            before + _num(eff["change_ci_high"])
-            if before is not None and _num(eff["change_ci_high"]) is not None
-            else None
-        )
+        # the after-level as improvement_effects measured it: before + the change's 95 % interval
+        ci_low, ci_high = _num(eff["change_ci_low"]), _num(eff["change_ci_high"])
+        low = before + ci_low if before is not None and ci_low is not None else None
+        high = before + ci_high if before is not None and ci_high is not None else None
         pred = r["predicted_value"]
         rows.append({
             "measure_id": r["measure_id"], "scenario_id": r["scenario_id"], "region_id": r["region_id"],
@@ -542,7 +570,7 @@ def _peak_hours(
     return (best, best + PEAK_HOURS)
 
 
-def instrument_effects(runner: Runner, reliability: dict[tuple[str, str], bool]) -> pd.DataFrame:
+def instrument_effects(runner: Runner, reliability: dict[tuple[Any, ...], bool]) -> pd.DataFrame:
     """The modelled effect of each modelled instrument on each pain point a model covers."""
     rows: list[dict] = []
     points, instruments = runner.inputs.pain_points, runner.inputs.instruments
@@ -572,6 +600,12 @@ def _instrument_effect(runner: Runner, point: dict, inst: dict, reliability: dic
     kpi_id = point["kpi_id"]
     norm, direction = runner.norm(kpi_id)
     hours_text = None
+    now: float | None
+    baseline: float | None
+    pred: float | None
+    low: float | None
+    high: float | None
+    target: str | None
     if model == "journey_stage":
         if not point.get("journey_id") or not point.get("stage_id") or kpi_id not in funnel.FUNNEL_KPIS:
             return None
@@ -629,11 +663,12 @@ def run_all(inputs: Inputs, *, replications: int = REPLICATIONS, seed: int = SEE
     """Every output table, in the order they are computed."""
     runner = Runner(inputs, replications=replications, seed=seed)
     started = time.perf_counter()
-    calibration = calibration_table(runner)
-    reliability = {
-        (r["system"], r["unit_id"]): bool(r["is_reliable"])
-        for r in calibration[["system", "unit_id", "is_reliable"]].drop_duplicates().to_dict("records")
-    }
+    calibration = calibration_table(runner, scenario_periods(runner))
+    reliability: dict[tuple[Any, ...], bool] = {}
+    for r in calibration.to_dict("records"):
+        reliability[(r["system"], r["unit_id"], r["period_from"], r["period_to"])] = bool(r["is_reliable"])
+        if (r["period_from"], r["period_to"]) == runner.default_period(r["system"], r["unit_id"]):
+            reliability[(r["system"], r["unit_id"])] = bool(r["is_reliable"])
     log.info("calibration: %s units in %.1f s", len(reliability), time.perf_counter() - started)
     results, hourly = run_scenarios(runner, reliability)
     log.info("scenarios: %s rows (%s errors)", len(results), int((results["status"] == "error").sum()))

@@ -82,7 +82,7 @@ TYPES = {
     "value": "double precision", "now_value": "double precision", "predicted_value": "double precision",
     "predicted_low": "double precision", "predicted_high": "double precision", "norm_value": "double precision",
     "baseline_model_value": "double precision", "gap_closed_share": "double precision", "is_reliable": "boolean",
-    "measured_value": "double precision", "modelled_value": "double precision", "runtime_s": "double precision",
+    "measured_value": "double precision", "modelled_value": "double precision", "erlang_a_value": "double precision", "runtime_s": "double precision",
     "base_from": "date", "base_to": "date", "start_date": "date", "row_number": "bigint", "local_hour": "bigint",
     "is_within_tolerance": "boolean", "meets_norm_now": "boolean", "meets_norm_predicted": "boolean",
     "is_changed_hour": "boolean", "is_inside_measured_interval": "boolean", "intervals_overlap": "boolean",

@@ -192,11 +192,12 @@ def _bar_chart(chart_id: str, title: str, row: dict[str, Any], unit: str) -> Cha
 
 
 def _exists(conn: psycopg.Connection[Any], relation: str) -> bool:
-    return conn.execute("select to_regclass(%s) is not null as ok", (relation,)).fetchone()["ok"]  # type: ignore[index,call-overload]
+    row = conn.execute("select to_regclass(%s) is not null as ok", (relation,)).fetchone()
+    return bool(row and row["ok"])
 
 
 def _rows(conn: psycopg.Connection[Any], query: str, *params: Any) -> list[dict[str, Any]]:
-    return list(conn.execute(query, params).fetchall())  # type: ignore[call-overload]
+    return list(conn.execute(query, params).fetchall())
 
 
 def build_page(dsn: str, region_id: str, region_name: str, published_at: datetime, tz: str) -> ModellingPage:
@@ -307,6 +308,7 @@ def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
             "unit": f"{SYSTEM_RU[r['system']]}: {where or r['unit_id']}", "kpi": name,
             "measured": _fmt(r["measured_value"], unit),
             "modelled": f"{_fmt(r['modelled_value'], unit)} ({_fmt(r['modelled_low'], unit)} … {_fmt(r['modelled_high'], unit)})",
+            "formula": _fmt(r["erlang_a_value"], unit) if r.get("erlang_a_value") is not None else "—",
             "tolerance": r["tolerance_ru"], "verdict": "да" if ok else ("нет" if ok is not None else "—"),
             "state": "ok" if ok else ("bad" if ok is not None else "unknown"),
         })  # fmt: skip
