@@ -35,6 +35,7 @@ class Clients:
     priority: np.ndarray
     wait: np.ndarray
     status: np.ndarray
+    weekday: np.ndarray
 
 
 def _share(mask: np.ndarray, success: np.ndarray) -> float | None:
@@ -83,7 +84,13 @@ def measured_clients(frame: Any) -> Clients:
     called = ~np.isnan(start)
     status = np.where(called, 0, np.where(outcome == "timed_out", 2, np.where(outcome == "other", 3, 1)))
     wait = np.where(called, start - ready, np.nan_to_num(frame["exit_wait_s"].to_numpy(float), nan=0.0))
-    return Clients((ready // 3600).astype(int), frame["is_priority"].to_numpy(bool), wait, status)
+    return Clients(
+        (ready // 3600).astype(int),
+        frame["is_priority"].to_numpy(bool),
+        wait,
+        status,
+        frame["local_weekday"].to_numpy(int),
+    )
 
 
 def within_tolerance(kpi_id: str, measured: float | None, modelled: float | None) -> bool | None:

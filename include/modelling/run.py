@@ -42,6 +42,7 @@ QUICK_LEAD_DAYS = 30
 QUICK_GAP_CLOSED = 0.5
 
 SYSTEM_OF_MODEL = {"office_queue": "office", "call_queue": "call"}
+ALL_DAYS = frozenset(range(1, 8))
 
 
 @dataclass
@@ -126,7 +127,7 @@ def _summary(draws: list[float | None]) -> tuple[float | None, float | None, flo
 
 
 def _clients(outcome: queueing.Outcome) -> Clients:
-    return Clients((outcome.ready // 3600).astype(int), outcome.priority, outcome.wait, outcome.status)
+    return Clients((outcome.ready // 3600).astype(int), outcome.priority, outcome.wait, outcome.status, outcome.weekday)
 
 
 class Runner:
@@ -139,7 +140,7 @@ class Runner:
         self.thresholds = self._thresholds()
         self.functions = kpi_functions(self.thresholds)
         self._calibrations: dict[tuple[str, str, dt.date, dt.date], queueing.Calibration] = {}
-        self._baselines: dict[tuple[str, str, dt.date, dt.date], Prediction] = {}
+        self._baselines: dict[tuple[Any, ...], tuple[list[queueing.Outcome], float]] = {}
         self.kpi_meta = {row["kpi_id"]: row for row in inputs.kpis.to_dict("records")} if len(inputs.kpis) else {}
         windows = inputs.offices.set_index("office_id")["windows"].to_dict() if len(inputs.offices) else {}
         self.windows_seed = {str(k): int(v) for k, v in windows.items()}
@@ -176,15 +177,22 @@ class Runner:
             )
         return self._calibrations[key]
 
-    def measured(self, system: str, unit_id: str, period: tuple[dt.date, dt.date]) -> Prediction:
+    def measured(
+        self, system: str, unit_id: str, period: tuple[dt.date, dt.date], weekdays: frozenset[int] = ALL_DAYS
+    ) -> Prediction:
+        """The KPIs the data measured in the period; ``hourly`` only over ``weekdays``."""
         rows = self.unit_rows(system, unit_id)
         rows = rows[(rows["local_date"] >= period[0]) & (rows["local_date"] <= period[1])]
         clients = measured_clients(rows)
         kpis = OFFICE_KPIS if system == "office" else CALL_KPIS
         everyone = np.ones(len(rows), bool)
+        days = np.isin(clients.weekday, list(weekdays))
         values: dict[str, Triple] = {k: (self.functions[k](clients, everyone), None, None) for k in kpis}
         hourly: dict[str, dict[int, Triple]] = {
-            k: {int(h): (self.functions[k](clients, clients.hour == h), None, None) for h in np.unique(clients.hour)}
+            k: {
+                int(h): (self.functions[k](clients, (clients.hour == h) & days), None, None)
+                for h in np.unique(clients.hour[days])
+            }
             for k in kpis
         }
         return Prediction(values, hourly)
@@ -200,28 +208,32 @@ class Runner:
     ) -> Prediction:
         """The model's KPIs under ``change``; ``same_days`` replays the period's own days (calibration
         check), else every replication draws its days from the period's days of the same weekday."""
-        key = (system, unit_id, *period)
-        if change.kind == "none" and not same_days and key in self._baselines:
-            return self._baselines[key]
-        cal = self.calibration(system, unit_id, period)
-        started = time.perf_counter()
-        # the same seed for the baseline and every change: differences are not noise (common random numbers)
-        outcomes = queueing.simulate(
-            cal, change, replications=self.replications, seed=self.seed, resample_days=not same_days
-        )
-        seconds = time.perf_counter() - started
+        key = (system, unit_id, *period, same_days)
+        if change.kind == "none" and key in self._baselines:
+            outcomes, seconds = self._baselines[key]
+        else:
+            cal = self.calibration(system, unit_id, period)
+            started = time.perf_counter()
+            # the same seed for the baseline and every change: differences are not noise (common random numbers)
+            outcomes = queueing.simulate(
+                cal, change, replications=self.replications, seed=self.seed, resample_days=not same_days
+            )
+            seconds = time.perf_counter() - started
+            if change.kind == "none":
+                self._baselines[key] = (outcomes, seconds)
         kpis = OFFICE_KPIS if system == "office" else CALL_KPIS
         values, hourly = {}, {}
         for k in kpis:
             fn = self.functions[k]
             runs = [_clients(o) for o in outcomes]
             values[k] = _summary([fn(c, np.ones(len(c.wait), bool)) for c in runs])
-            hours = sorted({int(h) for c in runs for h in np.unique(c.hour)})
-            hourly[k] = {h: _summary([fn(c, c.hour == h) for c in runs]) for h in hours}
-        result = Prediction(values, hourly, seconds)
-        if change.kind == "none" and not same_days:
-            self._baselines[key] = result
-        return result
+            # by hour on the weekdays the change acts on (all days for a change of every day)
+            days = [np.isin(c.weekday, list(change.weekdays)) for c in runs]
+            hours = sorted({int(h) for c, d in zip(runs, days, strict=True) for h in np.unique(c.hour[d])})
+            hourly[k] = {
+                h: _summary([fn(c, (c.hour == h) & d) for c, d in zip(runs, days, strict=True)]) for h in hours
+            }
+        return Prediction(values, hourly, seconds)
 
     def norm(self, kpi_id: str) -> tuple[float | None, str | None]:
         meta = self.kpi_meta.get(kpi_id)
@@ -396,8 +408,8 @@ def run_scenario(
     else:
         system = SYSTEM_OF_MODEL[sc.model]
         period = scenario_period(runner, sc, system)
-        measured = runner.measured(system, sc.target, period)
-        baseline = runner.predict(system, sc.target, period, queueing.Change())
+        measured = runner.measured(system, sc.target, period, sc.change.weekdays)
+        baseline = runner.predict(system, sc.target, period, queueing.Change(weekdays=sc.change.weekdays))
         changed = runner.predict(system, sc.target, period, sc.change)
         reliable = reliability.get((system, sc.target, *period), reliability.get((system, sc.target), True))
         note = None if reliable else "модель не прошла проверку калибровки: прогноз ненадёжен"
@@ -542,7 +554,7 @@ def _num(value: Any) -> float | None:
 EFFECT_COLUMNS = [
     "region_id", "kpi_id", "journey_id", "stage_id", "touchpoint_id", "office_id", "instrument_id", "model_target",
     "change", "value", "hours", "now_value", "baseline_model_value", "predicted_value", "predicted_low",
-    "predicted_high", "norm_value", "gap_closed_share", "is_reliable",
+    "predicted_high", "norm_value", "gap_closed_share", "is_norm_met_now", "is_reliable",
 ]  # fmt: skip
 
 
@@ -578,7 +590,8 @@ def instrument_effects(runner: Runner, reliability: dict[tuple[Any, ...], bool])
         return pd.DataFrame(columns=EFFECT_COLUMNS)
     modelled = instruments[instruments["model"].notna() & (instruments["model"].astype(str) != "")]
     keys = points[["region_id", "kpi_id", "journey_id", "stage_id", "touchpoint_id", "office_id"]].drop_duplicates()
-    for point in keys.to_dict("records"):
+    for raw_point in keys.to_dict("records"):
+        point = {k: None if v is None or (isinstance(v, float) and np.isnan(v)) else v for k, v in raw_point.items()}
         for inst in modelled.to_dict("records"):
             kpis = str(inst["kpi_ids"]).split(";")
             touchpoints = str(inst["touchpoint_ids"]).split(";")
@@ -637,16 +650,18 @@ def _instrument_effect(runner: Runner, point: dict, inst: dict, reliability: dic
         baseline = runner.predict(system, target, period, queueing.Change()).values[kpi_id][0]
         pred, low, high = runner.predict(system, target, period, change).values[kpi_id]
         reliable = reliability.get((system, target), True)
-    closed = None
+    closed, met = None, None
     if norm is not None and baseline is not None and pred is not None:
         gap = (norm - baseline) if direction == "higher_is_better" else (baseline - norm)
         gain = (pred - baseline) if direction == "higher_is_better" else (baseline - pred)
-        closed = 1.0 if gap <= 0 else max(0.0, gain / gap)
+        met = gap <= 0
+        # a gap the model no longer sees in the latest weeks is not closed by the instrument
+        closed = 0.0 if met else max(0.0, gain / gap)
     return {
         **point, "instrument_id": inst["instrument_id"], "model_target": target, "change": kind, "value": value,
         "hours": hours_text, "now_value": now, "baseline_model_value": baseline, "predicted_value": pred,
         "predicted_low": low, "predicted_high": high, "norm_value": norm, "gap_closed_share": closed,
-        "is_reliable": reliable,
+        "is_norm_met_now": met, "is_reliable": reliable,
     }  # fmt: skip
 
 

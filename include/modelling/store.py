@@ -85,7 +85,7 @@ TYPES = {
     "measured_value": "double precision", "modelled_value": "double precision", "erlang_a_value": "double precision", "runtime_s": "double precision",
     "base_from": "date", "base_to": "date", "start_date": "date", "row_number": "bigint", "local_hour": "bigint",
     "is_within_tolerance": "boolean", "meets_norm_now": "boolean", "meets_norm_predicted": "boolean",
-    "is_changed_hour": "boolean", "is_inside_measured_interval": "boolean", "intervals_overlap": "boolean",
+    "is_changed_hour": "boolean", "is_norm_met_now": "boolean", "is_inside_measured_interval": "boolean", "intervals_overlap": "boolean",
 }  # fmt: skip
 
 

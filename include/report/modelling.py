@@ -21,19 +21,14 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from include.modelling.scenarios import parse_weekdays
 from include.report.common import slug
-from include.report.formatting import date_label, datetime_label, format_norm, format_value
+from include.report.formatting import date_label, datetime_label, format_norm, format_value, plural
 from include.report.view import Chart
 
 SCHEMA = "modelling"
 PAGE = "modelling.html"
 WEEKDAYS_RU = {1: "пн", 2: "вт", 3: "ср", 4: "чт", 5: "пт", 6: "сб", 7: "вс"}
-CHANGE_RU = {
-    "add_servers": "окон или операторов больше на",
-    "set_servers": "работает окон или операторов:",
-    "service_time_factor": "время обслуживания ×",
-    "dropoff_factor": "доля отказов на стадии ×",
-}
 COST_RU = {"low": "малые", "medium": "средние", "high": "большие"}
 HORIZON_RU = {"quick": "быстрая победа", "medium": "среднесрочное", "long": "долгосрочное"}
 SYSTEM_RU = {"office": "Электронная очередь", "call": "Очередь звонков"}
@@ -92,14 +87,40 @@ def _unit(kpi_id: str, unit: str | None) -> str:
     return unit or ("minutes" if kpi_id == "office_wait_walkin_median" else "share")
 
 
+WEEKDAY_PLURAL_RU = {1: "понедельникам", 2: "вторникам", 3: "средам", 4: "четвергам", 5: "пятницам",
+                     6: "субботам", 7: "воскресеньям"}  # fmt: skip
+
+
+def _days_text(text: str) -> str:
+    """ "1" → «по понедельникам», "1-5" → «по будням (пн–пт)», "" → «каждый день»."""
+    if not text:
+        return "каждый день"
+    days = parse_weekdays(text)
+    if len(days) == 1:
+        return "по " + WEEKDAY_PLURAL_RU[next(iter(days))]
+    if days == frozenset(range(1, 6)):
+        return "по будням (пн–пт)"
+    return "по дням: " + ", ".join(WEEKDAYS_RU[d] for d in sorted(days))
+
+
 def _change_text(row: dict[str, Any]) -> str:
-    kind, value = row["change"], row["value"]
-    text = f"{CHANGE_RU.get(kind, kind)} {value:g}"
-    if row.get("weekdays"):
-        days = str(row["weekdays"])
-        text += ", дни недели: " + days.replace("1", "пн").replace("2", "вт").replace("3", "ср").replace(
-            "4", "чт"
-        ).replace("5", "пт").replace("6", "сб").replace("7", "вс").replace("-", "–")
+    kind, value, model = row["change"], float(row["value"]), row["model"]
+    n = round(value)
+    if kind in ("add_servers", "set_servers"):
+        if model == "office_queue":
+            noun = plural(n, "окно приёма", "окна приёма", "окон приёма")
+        else:
+            noun = plural(n, "оператор", "оператора", "операторов")
+        text = f"+{n} {noun}" if kind == "add_servers" else f"работают {n} {noun}"
+    elif kind == "service_time_factor":
+        text = f"время приёма {'короче' if value < 1 else 'дольше'} на {abs(1 - value) * 100:.0f} %"
+    elif kind == "dropoff_factor":
+        text = f"отказов на стадии {'меньше' if value < 1 else 'больше'} на {abs(1 - value) * 100:.0f} %"
+    else:
+        text = f"{kind} {value:g}"
+    if model == "journey_stage":
+        return text
+    text += ", " + _days_text(row.get("weekdays") or "")
     if row.get("hours"):
         lo, _, hi = str(row["hours"]).partition("-")
         text += f", с {lo}:00 до {hi}:00"
@@ -258,7 +279,8 @@ def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, qu
         hours_rows = [h for h in hourly if h["scenario_id"] == sid and h["kpi_id"] == headline["kpi_id"]]
         if first.get("hours") and hours_rows:
             lo, _, hi = str(first["hours"]).partition("-")
-            chart = _hourly_chart(chart_id, title + ", по часам", hours_rows, unit, (int(lo), int(hi)))
+            days = _days_text(first.get("weekdays") or "")
+            chart = _hourly_chart(chart_id, f"{title}, по часам ({days})", hours_rows, unit, (int(lo), int(hi)))
         else:
             chart = _bar_chart(chart_id, title, headline, unit)
         page.charts.append(chart)
@@ -337,7 +359,9 @@ def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict) 
             point["instruments"].append({
                 "name": r["instrument_name_ru"], "cost": COST_RU.get(r["cost_class"], r["cost_class"]),
                 "lead": r["lead_time_days"], "horizon": HORIZON_RU.get(r["horizon"], r["horizon"]),
-                "effect": "—" if share is None else f"{min(float(share), 1) * 100:.0f} % разрыва",
+                "effect": "показатель уже в норме за последние 4 недели"
+                if r.get("is_norm_met_in_model_period")
+                else ("—" if share is None else f"закроет {min(float(share), 1) * 100:.0f} % разрыва"),
                 "basis": "модель" if r["effect_basis"] == "model" else "оценка каталога",
                 "quick": bool(r["is_quick_win_instrument"]),
             })  # fmt: skip

@@ -44,7 +44,8 @@ candidates as (
         effects.predicted_low as modelled_low,
         effects.predicted_high as modelled_high,
         effects.gap_closed_share as modelled_gap_closed,
-        effects.is_reliable as is_model_reliable
+        effects.is_reliable as is_model_reliable,
+        effects.is_norm_met_now as is_norm_met_in_model_period
     from points
     left join instruments
         on points.kpi_id = any(string_to_array(instruments.kpi_ids, ';'))
@@ -107,6 +108,7 @@ final as (
         round(modelled_high::numeric, 4) as modelled_high,
         round(modelled_gap_closed::numeric, 4) as modelled_gap_closed,
         is_model_reliable,
+        is_norm_met_in_model_period,
         round(expected_gap_closed::numeric, 4) as expected_gap_closed,
         effect_basis,
         round(gap_closed_share::numeric, 4) as gap_closed_share,
