@@ -221,27 +221,29 @@ def _rows(conn: psycopg.Connection[Any], query: str, *params: Any) -> list[dict[
     return list(conn.execute(query, params).fetchall())
 
 
-def build_page(dsn: str, region_id: str, region_name: str, published_at: datetime, tz: str) -> ModellingPage:
+def build_page(
+    dsn: str, region_id: str, region_name: str, published_at: datetime, tz: str, marts: str = "marts"
+) -> ModellingPage:
     page = ModellingPage(region_name, datetime_label(published_at, ZoneInfo(tz)))
     with psycopg.connect(dsn, row_factory=dict_row) as conn:
         conn.read_only = True
         offices = (
-            {r["office_id"]: r["office_name_ru"] for r in _rows(conn, "select * from marts.dim_offices")}
-            if _exists(conn, "marts.dim_offices")
+            {r["office_id"]: r["office_name_ru"] for r in _rows(conn, f"select * from {marts}.dim_offices")}
+            if _exists(conn, f"{marts}.dim_offices")
             else {}
         )
         queues = (
-            {r["queue_name"]: r["queue_name_ru"] for r in _rows(conn, "select * from marts.dim_call_queues")}
-            if _exists(conn, "marts.dim_call_queues")
+            {r["queue_name"]: r["queue_name_ru"] for r in _rows(conn, f"select * from {marts}.dim_call_queues")}
+            if _exists(conn, f"{marts}.dim_call_queues")
             else {}
         )
         if _exists(conn, f"{SCHEMA}.scenario_results"):
             page.has_results = True
             _scenarios(conn, page, region_id, offices, queues)
             _backtest(conn, page, region_id, offices)
-            _calibration(conn, page, region_id, offices, queues)
-        if _exists(conn, "marts.pain_point_instruments"):
-            _pain_points(conn, page, region_id, offices)
+            _calibration(conn, page, region_id, offices, queues, marts)
+        if _exists(conn, f"{marts}.pain_point_instruments"):
+            _pain_points(conn, page, region_id, offices, marts)
     return page
 
 
@@ -312,10 +314,10 @@ def _backtest(conn: Any, page: ModellingPage, region_id: str, offices: dict) -> 
         })  # fmt: skip
 
 
-def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, queues: dict) -> None:
+def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, queues: dict, marts: str) -> None:
     kpi_names = (
-        {r["kpi_id"]: (r["kpi_name_ru"], r["unit"]) for r in _rows(conn, "select * from marts.dim_kpis")}
-        if _exists(conn, "marts.dim_kpis")
+        {r["kpi_id"]: (r["kpi_name_ru"], r["unit"]) for r in _rows(conn, f"select * from {marts}.dim_kpis")}
+        if _exists(conn, f"{marts}.dim_kpis")
         else {}
     )
     for r in _rows(
@@ -336,11 +338,11 @@ def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         })  # fmt: skip
 
 
-def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict) -> None:
+def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, marts: str) -> None:
     rows = _rows(
         conn,
-        "select p.*, d.kpi_name_ru, d.unit from marts.pain_point_instruments p"
-        " left join marts.dim_kpis d on d.kpi_id = p.kpi_id where p.region_id = %s"
+        f"select p.*, d.kpi_name_ru, d.unit from {marts}.pain_point_instruments p"
+        f" left join {marts}.dim_kpis d on d.kpi_id = p.kpi_id where p.region_id = %s"
         " order by p.rank, p.is_quick_win_instrument desc, p.gap_closed_share desc nulls last, p.instrument_id",
         region_id,
     )
@@ -378,16 +380,17 @@ def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict) 
 
 
 def modelling_pages(
-    dsn: str, regions: list[tuple[str, str, str]], *, published_at: datetime | None = None
+    dsn: str, regions: list[tuple[str, str, str]], published_at: datetime | None = None, schema: str = "marts"
 ) -> dict[str, str]:
-    """HTML of the modelling page of each region (id, name, time zone), by path from the site root."""
+    """HTML of the modelling page of each region (id, name, time zone), by path from the site root;
+    the marts are read from ``schema``, the modelling results from ``modelling``."""
     from include.report.render import _environment, _render
 
     moment = published_at or datetime.now(UTC)
     env = _environment()
     pages = {}
     for region_id, name, tz in regions:
-        page = build_page(dsn, region_id, name, moment, tz)
+        page = build_page(dsn, region_id, name, moment, tz, schema)
         path = PAGE if len(regions) == 1 else f"{slug(region_id)}/{PAGE}"
         pages[path] = _render(
             env, "modelling.html.j2", PAGE, kind="modelling", region_name=name, multi_region=len(regions) > 1,
@@ -401,7 +404,7 @@ def render_modelling_page(dsn: str, site_dir: Path, *, published_at: datetime | 
     from include.report.data import load_site_marts
 
     regions = [(m.region_id, m.region_name, m.timezone) for m in load_site_marts(dsn)]
-    pages = modelling_pages(dsn, regions, published_at=published_at)
+    pages = modelling_pages(dsn, regions, published_at)
     written = site_dir / PAGE
     for path, html in pages.items():
         target = site_dir / path

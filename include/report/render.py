@@ -338,7 +338,7 @@ def render_site(
                 pages[folder + path] = html
     from include.report.modelling import modelling_pages  # scenarios of measures (modelling schema)
 
-    pages.update(modelling_pages(dsn, [(m.region_id, m.region_name, m.timezone) for m in regions], published_at=moment))
+    pages.update(modelling_pages(dsn, [(m.region_id, m.region_name, m.timezone) for m in regions], moment, schema))
     out_dir = Path(out_dir)
     write_site_atomically(out_dir, pages, extra_dirs, roots)
     return out_dir / "index.html"
