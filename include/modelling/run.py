@@ -420,12 +420,15 @@ def run_scenario(
             row.update(base_from=period[0], base_to=period[1])
             rows.append(row)
             norm, _ = runner.norm(kpi_id)
+            share = (runner.kpi_meta.get(kpi_id, {}).get("unit") or DEFAULT_UNITS.get(kpi_id, "share")) == "share"
             for hour, (h_pred, h_low, h_high) in changed.hourly[kpi_id].items():
                 hourly.append({
                     "scenario_id": sc.scenario_id, "kpi_id": kpi_id, "local_hour": hour,
                     "now_value": measured.hourly[kpi_id].get(hour, (None,))[0],
                     "baseline_model_value": baseline.hourly[kpi_id].get(hour, (None,))[0],
-                    "predicted_value": h_pred, "predicted_low": h_low, "predicted_high": h_high, "norm_value": norm,
+                    "predicted_value": h_pred, "norm_value": norm,
+                    "predicted_low": None if h_low is None else (max(0.0, h_low) if share else h_low),
+                    "predicted_high": None if h_high is None else (min(1.0, h_high) if share else h_high),
                     "is_changed_hour": sc.change.hours[0] <= hour < sc.change.hours[1],
                 })  # fmt: skip
     seconds = time.perf_counter() - started
@@ -684,7 +687,11 @@ def run_all(inputs: Inputs, *, replications: int = REPLICATIONS, seed: int = SEE
         reliability[(r["system"], r["unit_id"], r["period_from"], r["period_to"])] = bool(r["is_reliable"])
         if (r["period_from"], r["period_to"]) == runner.default_period(r["system"], r["unit_id"]):
             reliability[(r["system"], r["unit_id"])] = bool(r["is_reliable"])
-    log.info("calibration: %s units in %.1f s", len(reliability), time.perf_counter() - started)
+    log.info(
+        "calibration: %s checks in %.1f s",
+        len(calibration.groupby(["unit_id", "period_from"])),
+        time.perf_counter() - started,
+    )
     results, hourly = run_scenarios(runner, reliability)
     log.info("scenarios: %s rows (%s errors)", len(results), int((results["status"] == "error").sum()))
     backtest = backtest_table(runner, results)

@@ -60,6 +60,9 @@ class ScenarioView:
     chart: Chart | None
     runtime: str
     measure_id: str | None
+    model: str = ""
+    target: str = ""
+    kpi_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,13 +130,13 @@ def _change_text(row: dict[str, Any]) -> str:
     return text
 
 
-def _where(row: dict[str, Any], offices: dict[str, str], queues: dict[str, str]) -> str:
+def _where(row: dict[str, Any], offices: dict[str, str], queues: dict[str, str], stages: dict[str, str]) -> str:
     if row["model"] == "office_queue":
         return f"Электронная очередь: {offices.get(row['target'], row['target'])}"
     if row["model"] == "call_queue":
         return f"Контакт-центр: {queues.get(row['target'], row['target'])}"
     journey, _, stage = str(row["target"]).partition(":")
-    return f"Маршрут {journey}, стадия {stage}"
+    return "Маршрут " + stages.get(str(row["target"]), f"{journey}, стадия {stage}")
 
 
 def _verdict(meets: bool | None, reliable: bool) -> tuple[str, str]:
@@ -160,6 +163,8 @@ def _hourly_chart(chart_id: str, title: str, rows: list[dict[str, Any]], unit: s
     data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines+markers", "name": "Сейчас (данные)", "x": x, "y": values("now_value"),
          "line": {"color": "#1f77b4"}},
+        {"type": "scatter", "mode": "lines", "name": "Модель без изменений", "x": x, "y": values("baseline_model_value"),
+         "line": {"color": "#9e9e9e", "dash": "dot"}},
         {"type": "scatter", "mode": "lines+markers", "name": "Прогноз с мерой (95 % интервал)", "x": x, "y": pred,
          "line": {"color": "#ff7f0e"}, "error_y": {"type": "data", "array": err_plus, "arrayminus": err_minus,
                                                     "visible": True}},
@@ -237,17 +242,30 @@ def build_page(
             if _exists(conn, f"{marts}.dim_call_queues")
             else {}
         )
+        stages = (
+            {
+                f"{r['journey_id']}:{r['stage_id']}": f"{r['journey_name_ru']}: {r['stage_name_ru']}"
+                for r in _rows(
+                    conn,
+                    f"select s.journey_id, s.stage_id, s.stage_name_ru, max(j.journey_name_ru) as journey_name_ru"
+                    f" from {marts}.dim_journey_stages s join {marts}.dim_journeys j using (journey_id)"
+                    f" group by 1, 2, 3",
+                )
+            }
+            if _exists(conn, f"{marts}.dim_journey_stages") and _exists(conn, f"{marts}.dim_journeys")
+            else {}
+        )
         if _exists(conn, f"{SCHEMA}.scenario_results"):
             page.has_results = True
-            _scenarios(conn, page, region_id, offices, queues)
+            _scenarios(conn, page, region_id, offices, queues, stages)
             _backtest(conn, page, region_id, offices)
             _calibration(conn, page, region_id, offices, queues, marts)
         if _exists(conn, f"{marts}.pain_point_instruments"):
-            _pain_points(conn, page, region_id, offices, marts)
+            _pain_points(conn, page, region_id, offices, marts, stages)
     return page
 
 
-def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, queues: dict) -> None:
+def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, queues: dict, stages: dict) -> None:
     results = _rows(
         conn,
         sql.SQL("select * from {}.scenario_results where region_id = %s or region_id is null order by row_number")
@@ -293,9 +311,10 @@ def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, qu
         )
         page.scenarios.append(ScenarioView(
             scenario_id=sid, name=first["scenario_name_ru"], description=first["description_ru"] or "",
-            where=_where(first, offices, queues), change=_change_text(first), period=period,
+            where=_where(first, offices, queues, stages), change=_change_text(first), period=period,
             reliable=bool(first["is_reliable"]), note=first["reliability_note_ru"] or "", lines=lines, chart=chart,
             runtime=f"{first['runtime_s']:.1f} с".replace(".", ","), measure_id=first["measure_id"],
+            model=first["model"], target=first["target"], kpi_ids=tuple(r["kpi_id"] for r in rows),
         ))  # fmt: skip
 
 
@@ -338,7 +357,7 @@ def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         })  # fmt: skip
 
 
-def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, marts: str) -> None:
+def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, marts: str, stages: dict) -> None:
     rows = _rows(
         conn,
         f"select p.*, d.kpi_name_ru, d.unit from {marts}.pain_point_instruments p"
@@ -347,11 +366,18 @@ def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         region_id,
     )
     points: dict[str, dict[str, Any]] = {}
-    scenarios = {(s.where, s.name) for s in page.scenarios}
+    queues_of = (
+        {r["office_id"]: r["queue_name"] for r in _rows(conn, f"select * from {marts}.dim_call_queues")}
+        if _exists(conn, f"{marts}.dim_call_queues")
+        else {}
+    )
     for r in rows:
         point = points.setdefault(r["pain_point_id"], {
             "rank": r["rank"], "kpi": r["kpi_name_ru"] or r["kpi_id"],
-            "where": offices.get(r["office_id"], "") or (f"{r['journey_id']} / {r['stage_id']}" if r["stage_id"] else ""),
+            "where": offices.get(r["office_id"], "")
+            or (stages.get(f"{r['journey_id']}:{r['stage_id']}", f"{r['journey_id']} / {r['stage_id']}") if r["stage_id"] else ""),
+            "keys": {r["office_id"], queues_of.get(r["office_id"]), f"{r['journey_id']}:{r['stage_id']}"} - {None},
+            "kpi_id": r["kpi_id"],
             "value": _fmt(r["value"], _unit(r["kpi_id"], r["unit"])),
             "norm": _fmt(r["norm_value"], _unit(r["kpi_id"], r["unit"])),
             "quick": bool(r["is_quick_win"]), "instruments": [], "scenarios": [],
@@ -367,11 +393,10 @@ def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
                 "basis": "модель" if r["effect_basis"] == "model" else "оценка каталога",
                 "quick": bool(r["is_quick_win_instrument"]),
             })  # fmt: skip
-    for s in page.scenarios:
+    for s in page.scenarios:  # a scenario addresses a pain point of its office, queue or stage and KPI
         for point in points.values():
-            if point["where"] and point["where"] in s.where and any(point["kpi"] == line.kpi_name for line in s.lines):
+            if s.target in point["keys"] and point["kpi_id"] in s.kpi_ids:
                 point["scenarios"].append(s.name)
-    del scenarios
     ordered = sorted(points.values(), key=lambda p: p["rank"])
     if ordered:
         quick = sum(1 for p in ordered if p["quick"])
