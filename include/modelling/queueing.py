@@ -220,7 +220,9 @@ def _lognormal_patience(waits_called: np.ndarray, turns_left: np.ndarray) -> tup
 
 def calibrate(system: str, unit_id: str, frame: Any, windows_seed: int | None = None) -> Calibration:
     """A unit's model from its rows of ``fct_queue_services`` for one period (a pandas frame)."""
-    frame = frame.sort_values(["local_date", "ready_s"])
+    # a total order: the same rows give the same model whatever order the warehouse returns them in
+    keys = ["local_date", "ready_s", "service_id"] if "service_id" in frame.columns else ["local_date", "ready_s"]
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     days: list[Day] = []
     posts: list[float] = []
     reacts: list[float] = []
@@ -401,7 +403,7 @@ def _occupancy(cal: Calibration, rng: np.random.Generator, classes: Sequence[str
     n = len(classes)
     pooled = np.concatenate(list(cal.service.values())) if cal.service else np.array([600.0])
     service = np.empty(n)
-    for cls in set(classes):
+    for cls in sorted(set(classes)):  # a fixed order of draws: the same numbers in every process
         mask = np.fromiter((c == cls for c in classes), bool, n)
         pool = cal.service.get(cls, pooled)
         service[mask] = rng.choice(pool, int(mask.sum()))

@@ -80,9 +80,10 @@ def load_inputs(dsn: str, schema: str = "marts") -> Inputs:
 
         services = table(
             "services",
-            f"select system, region_id, unit_id, office_id, local_date, local_weekday, ready_s::float8 as ready_s,"
+            f"select system, region_id, unit_id, office_id, service_id, local_date, local_weekday, ready_s::float8 as ready_s,"
             f" is_priority, service_class, start_s::float8 as start_s, end_s::float8 as end_s, server, outcome,"
-            f" exit_wait_s::float8 as exit_wait_s from {schema}.fct_queue_services",
+            f" exit_wait_s::float8 as exit_wait_s from {schema}.fct_queue_services"
+            f" order by system, unit_id, local_date, ready_s, service_id",
             f"{schema}.fct_queue_services",
         )
         return Inputs(
@@ -98,7 +99,11 @@ def load_inputs(dsn: str, schema: str = "marts") -> Inputs:
             instruments=table(
                 "instruments", "select * from config.improvement_instruments", "config.improvement_instruments"
             ),
-            pain_points=table("pain_points", f"select * from {schema}.pain_points", f"{schema}.pain_points"),
+            pain_points=table(
+                "pain_points",
+                f"select * from {schema}.pain_points order by rank, pain_point_id",
+                f"{schema}.pain_points",
+            ),
         )
 
 

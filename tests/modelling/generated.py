@@ -37,6 +37,7 @@ def office_rows(office: Office, days: list[dt.date], servers: dict[dt.date, int]
             slot = _seconds(row[4]) if prebooked and row[4] else float(issued)
             records.append({
                 "system": "office", "region_id": "test", "unit_id": office.office_id, "office_id": office.office_id,
+                "service_id": f"{day}/{row[0]}",
                 "local_date": day, "local_weekday": day.isoweekday(),
                 "ready_s": float(max(issued, slot)) if prebooked else float(issued), "is_priority": prebooked,
                 "service_class": row[2], "start_s": float(called) if called >= 0 else np.nan,

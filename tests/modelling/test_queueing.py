@@ -71,6 +71,15 @@ def test_same_inputs_same_numbers_and_another_seed_other_draws(short_staffed) ->
     assert not all(np.array_equal(a.wait, b.wait) for a, b in zip(first, other, strict=True))
 
 
+def test_the_order_the_rows_come_in_does_not_change_the_numbers(short_staffed) -> None:
+    """The warehouse returns a table's rows in no particular order: the model must not depend on it."""
+    _, frame = short_staffed
+    shuffled = frame.sample(frac=1.0, random_state=4)
+    first = queueing.simulate(queueing.calibrate("office", OFFICE.office_id, frame), replications=2, seed=5)
+    again = queueing.simulate(queueing.calibrate("office", OFFICE.office_id, shuffled), replications=2, seed=5)
+    assert all(np.array_equal(a.wait, b.wait) for a, b in zip(first, again, strict=True))
+
+
 def test_more_windows_predict_what_the_office_then_measured() -> None:
     """A backtest in miniature: the model learns from 4 weeks with 2 windows and predicts 5 windows;
     the generator then really runs 5 windows on 4 other weeks."""
