@@ -82,6 +82,8 @@ class ModellingPage:
 def _fmt(value: Any, unit: str) -> str:
     if value is None:
         return "—"
+    if unit == "share":  # an interval of a share stops at 0 and 100 %
+        value = min(1.0, max(0.0, float(value)))
     unit = "seconds" if unit == "seconds" else unit
     return format_value(float(value), unit if unit != "score" else "score")
 
@@ -328,7 +330,8 @@ def _backtest(conn: Any, page: ModellingPage, region_id: str, offices: dict) -> 
             "before": _fmt(r["before_measured"], unit),
             "predicted": f"{_fmt(r['predicted_value'], unit)} ({_fmt(r['predicted_low'], unit)} … {_fmt(r['predicted_high'], unit)})",
             "measured": f"{_fmt(r['measured_after'], unit)} ({_fmt(r['measured_after_low'], unit)} … {_fmt(r['measured_after_high'], unit)})",
-            "verdict": "прогноз внутри измеренного интервала" if inside else "прогноз вне измеренного интервала",
+            "verdict": ("прогноз внутри измеренного интервала" if inside else "прогноз вне измеренного интервала")
+            + ("" if r["is_reliable"] else "; модель на данных до меры вне допуска (см. «Проверка моделей»)"),
             "state": "ok" if inside else "bad",
         })  # fmt: skip
 
@@ -349,6 +352,7 @@ def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         ok = r["is_within_tolerance"]
         page.calibration.append({
             "unit": f"{SYSTEM_RU[r['system']]}: {where or r['unit_id']}", "kpi": name,
+            "period": f"{date_label(r['period_from'])} — {date_label(r['period_to'])}",
             "measured": _fmt(r["measured_value"], unit),
             "modelled": f"{_fmt(r['modelled_value'], unit)} ({_fmt(r['modelled_low'], unit)} … {_fmt(r['modelled_high'], unit)})",
             "formula": _fmt(r["erlang_a_value"], unit) if r.get("erlang_a_value") is not None else "—",
