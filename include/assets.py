@@ -16,3 +16,4 @@ RAW_ASSETS = {
 RAW_CALL_CENTRE = RAW_ASSETS["call_centre"]
 RAW_OFFICE_VISITS = RAW_ASSETS["office_visits"]
 MARTS_PUBLISHED = Asset(name="marts_published", uri="cjw://warehouse/marts", group="marts")
+MODELLING_PUBLISHED = Asset(name="modelling_published", uri="cjw://warehouse/modelling", group="marts")

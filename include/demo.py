@@ -5,7 +5,8 @@
 3. the synthetic region (Энская область) written to the landing folder in the real formats;
 4. every source's ``ingest_<source>`` DAG (``dag.test()``): the history as one backfill batch, the
    last days as daily runs;
-5. ``build_journeys``: dbt through Cosmos, quality gate, publish, pages;
+5. ``build_journeys``: dbt through Cosmos, quality gate, publish, pages; then ``model_scenarios``
+   (the measures modelled, published through their own gate, the page «Моделирование мер»);
 6. where to look, and what was loaded and rejected per source.
 """
 
@@ -99,6 +100,8 @@ def build() -> None:
 
     say("build_journeys: dbt (Cosmos) → quality gate → publish → pages")
     run(load_dag("build_journeys"))
+    say("model_scenarios: queueing and funnel models → scenarios, backtest → «Моделирование мер»")
+    run(load_dag("model_scenarios"))
 
 
 def summary() -> list[tuple[str, int, int, int, int]]:

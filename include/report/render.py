@@ -56,6 +56,7 @@ NAV_PAGES: tuple[tuple[str, str], ...] = (
     ("kpi.html", "Показатели"),
     ("journeys/index.html", "Маршруты клиентов"),
     ("staff.html", "Сотрудники"),
+    ("modelling.html", "Моделирование мер"),
 )
 REGIONS_TIME_ZONE = ZoneInfo("Europe/Moscow")  # the list of regions speaks Moscow time
 
@@ -341,6 +342,9 @@ def render_site(
             roots.append(folder)
             for path, html in pages_of(marts, True).items():
                 pages[folder + path] = html
+    from include.report.modelling import modelling_pages  # scenarios of measures (modelling schema)
+
+    pages.update(modelling_pages(dsn, [(m.region_id, m.region_name, m.timezone) for m in regions], moment, schema))
     out_dir = Path(out_dir)
     write_site_atomically(out_dir, pages, extra_dirs, roots)
     return out_dir / "index.html"

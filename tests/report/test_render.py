@@ -121,8 +121,10 @@ def test_site_is_self_contained(site: Path) -> None:
 def test_site_without_journey_marts_still_renders(site: Path) -> None:
     """A region whose journey marts are not built yet: every page is there and says so."""
     pages = {str(p.relative_to(site)) for p in check_links(site)}
-    assert pages == {"index.html", "kpi.html", "journeys/index.html", "staff.html"}
+    assert pages == {"index.html", "kpi.html", "journeys/index.html", "staff.html", "modelling.html"}
     assert "Нет данных: показатели сотрудников ещё не рассчитаны." in (site / "staff.html").read_text(encoding="utf-8")
+    modelling = (site / "modelling.html").read_text(encoding="utf-8")
+    assert "Расчёт сценариев ещё не выполнялся" in modelling
     journeys = (site / "journeys" / "index.html").read_text(encoding="utf-8")
     assert "Нет данных: маршруты клиентов ещё не описаны или не рассчитаны." in journeys
     overview = (site / "index.html").read_text(encoding="utf-8")

@@ -113,7 +113,8 @@ def query(dsn: str, sql: str) -> list[tuple[Any, ...]]:
 
 def test_every_page_is_written_and_links_resolve(site: Path) -> None:
     expected = {
-        "index.html", "kpi.html", "journeys/index.html", "staff.html", *(f"journeys/{j}.html" for j in JOURNEY_IDS)
+        "index.html", "kpi.html", "journeys/index.html", "staff.html", "modelling.html",
+        *(f"journeys/{j}.html" for j in JOURNEY_IDS),
     }  # fmt: skip
     assert {str(p.relative_to(site)) for p in html_files(site)} == expected
     pages = check_links(site)
@@ -156,6 +157,7 @@ def test_overview_shows_pain_points_effects_and_freshness(browser: Any, site: Pa
             "Показатели",
             "Маршруты клиентов",
             "Сотрудники",
+            "Моделирование мер",
         ]
         assert page.locator(".tile").count() >= 9 and page.locator(".tile svg.sparkline").count() >= 9
         highlights = [visible_text(a) for a in page.locator(".highlights a").all()]
@@ -471,9 +473,12 @@ def test_one_site_per_region(browser: Any, two_regions: str, tmp_path: Path) -> 
     ens = {str(p.relative_to(out / "enskaya")) for p in html_files(out / "enskaya")}
     sev = {str(p.relative_to(out / "severskaya")) for p in html_files(out / "severskaya")}
     assert ens == {
-        "index.html", "kpi.html", "journeys/index.html", "staff.html", *(f"journeys/{j}.html" for j in JOURNEY_IDS)
+        "index.html", "kpi.html", "journeys/index.html", "staff.html", "modelling.html",
+        *(f"journeys/{j}.html" for j in JOURNEY_IDS),
     }  # fmt: skip
-    assert sev == {"index.html", "kpi.html", "journeys/index.html", "staff.html", "journeys/job_search.html"}
+    assert sev == {
+        "index.html", "kpi.html", "journeys/index.html", "staff.html", "modelling.html", "journeys/job_search.html"
+    }  # fmt: skip
     pages = check_links(out)
     assert reachable(index) == {p.resolve() for p in pages}
     assert (out / "severskaya" / "assets" / "plotly.min.js").stat().st_ino == (
