@@ -9,7 +9,7 @@
 with
 
 points as (
-    select * from {{ ref('pain_points') }}
+    select * from {{ ref('int_pain_points__ranked') }}
 ),
 
 instruments as (
