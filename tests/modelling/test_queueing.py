@@ -53,12 +53,22 @@ def test_the_windows_that_worked_are_read_from_the_data(short_staffed) -> None:
 
 
 def test_the_model_reproduces_the_measured_wait_share(short_staffed) -> None:
-    _, frame = short_staffed
-    cal = queueing.calibrate("office", OFFICE.office_id, frame)
-    measured = _measured_share(frame)
-    modelled = _walkin_share(queueing.simulate(cal, replications=10, seed=3, resample_days=False))
-    assert 0.2 < measured < 0.9  # a queue that really waits, not a trivial one
-    assert within_tolerance("office_wait_walkin", measured, modelled), (measured, modelled)
+    """On three generated months of the same office: within the tolerance on average, and never
+    far off (one month's particular sequence of service times moves the share by a point or two)."""
+    days, frame = short_staffed
+    errors = []
+    for seed, month in (
+        (11, frame),
+        *((s, office_rows(OFFICE, days, dict.fromkeys(days, 3), seed=s)) for s in (12, 13)),
+    ):
+        cal = queueing.calibrate("office", OFFICE.office_id, month)
+        measured = _measured_share(month)
+        modelled = _walkin_share(queueing.simulate(cal, replications=10, seed=3, resample_days=False))
+        assert 0.2 < measured < 0.9, seed  # a queue that really waits, not a trivial one
+        errors.append(modelled - measured)
+    mean = sum(errors) / len(errors)
+    assert within_tolerance("office_wait_walkin", 0.5, 0.5 + mean), errors
+    assert max(abs(e) for e in errors) < 0.03, errors
 
 
 def test_same_inputs_same_numbers_and_another_seed_other_draws(short_staffed) -> None:
