@@ -27,6 +27,16 @@ TELEMETRY_OFF = {
 }
 
 
+# The layers a build runs in order, one `dbt build` each: (task id, dbt selection). With
+# `--indirect-selection buildable` every model, seed, unit test and data test of the project
+# falls in exactly one layer, and no layer reads a later one (intermediate journey models read
+# marts dimensions, so those two folders are one layer); tests/test_dag_integrity.py checks both.
+BUILD_LAYERS: tuple[tuple[str, str], ...] = (
+    ("staging", "resource_type:seed source:* path:models/staging"),
+    ("intermediate_and_marts", "path:models/intermediate path:models/marts"),
+)
+
+
 def _frame_module_name() -> str:
     """dbt-common's ``BehaviorFlagRendered._default_source`` without ``inspect.stack()``.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,35 @@ def test_dag_files_only_wire_tasks(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     assert "execution_date" not in source
     assert "schedule_interval" not in source
+
+
+def test_the_build_layers_run_every_dbt_node_exactly_once(dagbag: Any) -> None:
+    """`dbt ls` with each layer's selection (as the layer task runs it) covers the project once."""
+    from include.dbt_runner import BUILD_LAYERS, dbt_env, invoke
+
+    env = dbt_env("postgresql://parse-only@127.0.0.1/parse_only")
+    kinds = ["--resource-type", "model", "seed", "test", "unit_test", "--quiet"]
+    keys = ["--output", "json", "--output-keys", "unique_id depends_on"]
+
+    def listed(*selection: str) -> dict[str, list[str]]:
+        result = invoke(["ls", *selection, *kinds, *keys], env=env)
+        assert result.success, result.exception
+        nodes = [json.loads(line) for line in result.result]
+        return {n["unique_id"]: n.get("depends_on", {}).get("nodes", []) for n in nodes}
+
+    everything = listed()
+    per_layer = [listed("--select", *select.split(), "--indirect-selection", "buildable") for _, select in BUILD_LAYERS]
+    assert all(per_layer), "no layer is empty"
+    together = [node for layer in per_layer for node in layer]
+    assert sorted(together) == sorted(everything), "each model, seed and test is built by one layer"
+    built_before: set[str] = set()
+    for (name, _), layer in zip(BUILD_LAYERS, per_layer, strict=True):
+        later = {p for parents in layer.values() for p in parents} - built_before - set(layer)
+        later = {p for p in later if p in everything}  # sources and macros are not built
+        assert not later, f"layer {name} reads nodes a later layer builds: {sorted(later)[:5]}"
+        built_before |= set(layer)
+    tasks = [t.task_id for t in dagbag.dags["build_journeys"].tasks if t.task_id.startswith("dbt.")]
+    assert tasks == [f"dbt.{layer}" for layer, _ in BUILD_LAYERS]
+    layer_tasks = [dagbag.dags["build_journeys"].task_dict[t] for t in tasks]
+    assert [t.select for t in layer_tasks] == [select for _, select in BUILD_LAYERS]
+    assert all(t.indirect_selection == "buildable" for t in layer_tasks)
