@@ -27,6 +27,7 @@ EXPECTED_HOOKS = {
     "check-yaml",
     "check-added-large-files",
     "check-merge-conflict",
+    "detect-private-key",
     "ruff-check",
     "ruff-format",
     "sqlfluff-lint",
