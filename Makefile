@@ -49,11 +49,12 @@ test-fast: install ## tests without the end-to-end DAG runs, the browser and the
 test-celery: install ## the DAGs on the CeleryExecutor (needs Redis and PostgreSQL on 127.0.0.1)
 	@$(PY) -m pytest -m celery $(PYTEST_ARGS)
 
-lint: install ## ruff, formatting, mypy and dbt parse
+lint: install ## ruff, formatting, mypy, dbt parse and sqlfluff over the dbt models
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy
 	@$(PY) -c "from include.dbt_runner import ensure_manifest; print('dbt parse ok:', ensure_manifest())"
+	@$(VENV)/bin/sqlfluff lint dbt/models --processes 1 --disable-progress-bar
 
 format: install ## apply ruff formatting and fixes
 	@$(VENV)/bin/ruff check --fix .

@@ -67,7 +67,8 @@ _speed_up_dbt_in_process()
 
 
 def dbt_env(dsn: str | None = None) -> dict[str, str]:
-    """The ``CJW_PG*`` variables profiles.yml reads, from a libpq DSN."""
+    """The ``CJW_PG*`` variables profiles.yml reads, from a libpq DSN (and the site folder the
+    exposures link to)."""
     from psycopg.conninfo import conninfo_to_dict
 
     parts = conninfo_to_dict(dsn or settings.warehouse_dsn())
@@ -79,6 +80,7 @@ def dbt_env(dsn: str | None = None) -> dict[str, str]:
         "CJW_PGDATABASE": str(parts.get("dbname") or "postgres"),
         "DBT_PROFILES_DIR": str(settings.DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(settings.DBT_PROJECT_DIR),
+        "CJW_SITE_DIR": str(settings.site_dir()),
     }
     return {**TELEMETRY_OFF, **env}
 

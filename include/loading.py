@@ -47,8 +47,6 @@ from include.pseudonymise import Pseudonymiser, mask_text
 
 log = logging.getLogger(__name__)
 
-RAW_SCHEMA = "raw"
-SNIFF_BYTES = 1 << 20
 PROGRESS_EVERY_LINES = 200_000
 # What is kept of a line over the length limit (characters, then masked).
 TRUNCATED_CHARS = 2_000
@@ -439,21 +437,6 @@ def sha256_of(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def sniff_encoding(path: Path) -> str:
-    """``utf-8-sig`` for a BOM, ``utf-8`` when the start decodes as UTF-8, else ``cp1251``.
-
-    A first guess only (the benchmark's floor uses it); the loader decides per line."""
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "cp1251"
-    return "utf-8"
 
 
 def utf16_of(head: bytes) -> str | None:

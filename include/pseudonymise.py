@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 KEY_ENV = "CJW_PSEUDONYM_KEY"
@@ -209,11 +208,6 @@ def mask_text(text: str, pseudonymiser: Pseudonymiser | None = None) -> str:
         return match.group(0) if kind == "token" else token(kind, match.group(0))
 
     return _NUMBERS_IN_TEXT.sub(number, text)
-
-
-def mask_fields(values: Sequence[str | None], pseudonymiser: Pseudonymiser | None = None) -> list[str | None]:
-    """:func:`mask_text` over several free fields (``None`` stays ``None``)."""
-    return [None if value is None else mask_text(value, pseudonymiser) for value in values]
 
 
 def key_from_env() -> bytes:

@@ -232,18 +232,6 @@ def publish(
     }
 
 
-def last_published(dsn: str | None = None) -> dict[str, Any] | None:
-    with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
-        ensure_ops(conn)
-        row = conn.execute(
-            "select publish_id, run_id, finished_at, details from ops.publish_log where status = 'published'"
-            " order by publish_id desc limit 1"
-        ).fetchone()
-    if row is None:
-        return None
-    return {"publish_id": row[0], "run_id": row[1], "published_at": row[2], "details": row[3]}
-
-
 def _schema_exists(conn: psycopg.Connection[Any], schema: str) -> bool:
     return conn.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone() is not None
 

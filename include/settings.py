@@ -12,7 +12,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 
 def _path_from_env(name: str, default: Path) -> Path:

@@ -119,8 +119,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INN = re.compile(r"^(?:\d{10}|\d{12})$")
 _OGRN = re.compile(r"^(?:\d{13}|\d{15})$")
 MAX_TEXT = 200
-# Fields that are personal data: redacted in a rejected line before it is stored.
-PERSONAL_FIELDS = ("esia_id", "metrica_client_id", "snils", "phone", "email", "inn")
 _PERSONAL_IN_JSON = re.compile(
     r'("(?:esia_id|metrica_client_id|snils|phone|email|inn)"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\s]+)'
 )

@@ -172,8 +172,3 @@ def snils_text(value: str, with_separators: bool) -> str:
     if not with_separators:
         return value
     return f"{value[:3]}-{value[3:6]}-{value[6:9]} {value[9:]}"
-
-
-def normalised_phone(number: str) -> str:
-    """The 11-digit form stitching uses: ``7`` + national number."""
-    return "7" + number

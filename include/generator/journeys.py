@@ -144,9 +144,6 @@ LENSES: dict[str, Lens] = {
         without_office_visits=True,
     ),
 }  # fmt: skip
-# stages every lens-mapping may use besides the journeys' own: an employment (the "employed" case
-# event, not any exit), an application made on the portal, an application accepted on the portal
-EVIDENCE_STAGES = ("exit_employed", "application_online", "application_accepted")
 
 
 @dataclass(slots=True)

@@ -28,7 +28,7 @@ VISITS_HEADER = (
     "ym:s:visitID", "ym:s:dateTime", "ym:s:clientID", "ym:s:startURL", "ym:s:pageViews", "ym:s:visitDuration",
     "ym:s:goalsID", "ym:s:lastTrafficSource",
 )  # fmt: skip
-GOAL_LOGIN, GOAL_APPLICATION, GOAL_RESPONSE, GOAL_APPOINTMENT = 30101, 30102, 30103, 30104
+GOAL_LOGIN, GOAL_APPLICATION, GOAL_APPOINTMENT = 30101, 30102, 30104
 # theme -> (title, paths); "{czn}" is the regional ЦЗН site, the rest is trudvsem.ru
 THEMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "unemployment": ("Постановка на учёт по безработице", (

@@ -37,9 +37,6 @@ PERIOD_DAYS = 28
 REPLICATIONS = 20
 SEED = 20261001
 PEAK_HOURS = 4
-QUICK_COST = "low"
-QUICK_LEAD_DAYS = 30
-QUICK_GAP_CLOSED = 0.5
 
 SYSTEM_OF_MODEL = {"office_queue": "office", "call_queue": "call"}
 ALL_DAYS = frozenset(range(1, 8))

@@ -876,12 +876,3 @@ def load_site_marts(
             regions = [r for r in regions if r[0] in with_data] or regions
         chosen = _choose_regions(regions, region_id)
         return [_load_region(conn, schema, r, office_rows, tables, today or date.today()) for r in chosen]
-
-
-def load_marts(dsn: str, schema: str = "marts", region_id: str | None = None) -> Marts:
-    """The marts of one region; ``region_id`` is needed only when the marts hold several."""
-    loaded = load_site_marts(dsn, schema, region_id)
-    if len(loaded) != 1:
-        ids = ", ".join(m.region_id for m in loaded)
-        raise ValueError(f"dim_offices must hold exactly one region, or pass region_id (found: {ids})")
-    return loaded[0]

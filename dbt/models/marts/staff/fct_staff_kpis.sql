@@ -33,10 +33,6 @@ cases as (
     select * from {{ ref('stg_cases__events') }}
 ),
 
-queues as (
-    select * from {{ ref('call_queues') }}
-),
-
 regions as (
     select * from {{ ref('regions') }}
 ),
