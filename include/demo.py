@@ -18,8 +18,9 @@ import os
 import secrets
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from include import airflow_env, settings
 
@@ -45,25 +46,31 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 
     landing = settings.landing_dir()
     manifest_path = landing / args.region / "manifest.json"
+    first, last = demo_period(args)
     wanted = {
         "seed": args.seed,
         "offices": args.offices,
-        "months": args.months,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
         "scale": args.scale,
-        "start": args.start,
     }
     stamp = landing / args.region / ".demo-args.json"
     if manifest_path.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted:
         say(f"synthetic region already generated in {landing / args.region}")
         return dict(json.loads(manifest_path.read_text()))
-    say(f"generating {args.region}: {args.offices} offices, {args.months} months, scale {args.scale}, seed {args.seed}")
+    if stamp.exists():  # a region generated before, for another period: its loaded data must go too
+        forget_region(args.region)
+    days = (last - first).days + 1
+    say(
+        f"generating {args.region}: {args.offices} offices, {first}…{last} ({days} days), scale {args.scale}, seed {args.seed}"
+    )
     manifest = generate_region(
         landing,
         seed=args.seed,
         offices=args.offices,
-        months=args.months,
+        days=days,
         scale=args.scale,
-        start=date.fromisoformat(args.start),
+        start=first,
         region_id=args.region,
         progress=say,
     )
@@ -71,7 +78,57 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     return manifest
 
 
+def forget_region(region: str) -> None:
+    """Delete what an earlier demo loaded for ``region`` (raw rows, rejected lines, batches): a
+    region generated for another period has other events on the same days, and the warehouse
+    would keep the old ones beside them. The next build recomputes every mart from raw."""
+    import psycopg
+
+    with psycopg.connect(settings.warehouse_dsn()) as conn:
+        if not conn.execute("select to_regclass('raw.ingest_batches')").fetchone()[0]:  # type: ignore[index]
+            return
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.columns"
+                " where table_schema = 'raw' and column_name = 'region_id' and table_name <> 'ingest_batches'"
+            ).fetchall()
+        ]
+        conn.execute(
+            "delete from raw.ingest_files where batch_id in (select batch_id from raw.ingest_batches where region_id = %s)",
+            (region,),
+        )
+        for table in tables:
+            conn.execute(f"delete from {table} where region_id = %s", (region,))
+        conn.execute("delete from raw.ingest_batches where region_id = %s", (region,))
+    say(f"{region}: the data an earlier demo loaded for another period deleted from raw")
+
+
 DAILY_RUNS = 3  # the last days of the period run one by one, as the daily schedule would
+# The demo's seeds were written for data from this day: the registered improvement measure
+# (ens-03, from 1 October 2026, compared over 28 days each side) and the revised registration
+# journey (version 2 from 1 October 2026) need the weeks around 1 October in the data.
+DEMO_FROM = date(2026, 9, 1)
+MAX_DAYS = 184  # the period is cut to this many days when the demo runs much later
+
+
+def demo_period(args: argparse.Namespace) -> tuple[date, date]:
+    """First and last day of the demo's data: up to yesterday, so the front page shows fresh
+    data, from ``DEMO_FROM`` (at most ``MAX_DAYS``), or ``--start`` / ``--months`` when given."""
+    from include.generator.schedule import add_months
+
+    if args.start:
+        first = date.fromisoformat(args.start)
+        last = add_months(first, args.months or 2) - timedelta(days=1)
+        return first, last
+    today = datetime.now(ZoneInfo(settings.schedule_timezone())).date()
+    last = date.fromisoformat(args.end) if args.end else today - timedelta(days=1)
+    if args.months:
+        return add_months(last + timedelta(days=1), -args.months), last
+    first = max(DEMO_FROM, last - timedelta(days=MAX_DAYS - 1))
+    if first > last - timedelta(days=27):  # a clock before the demo's period: four weeks from DEMO_FROM
+        first, last = DEMO_FROM, DEMO_FROM + timedelta(days=60)
+    return first, last
 
 
 def ingest(days: list[date]) -> None:
@@ -121,10 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--region", default="enskaya")
     parser.add_argument("--offices", type=int, default=4)
-    parser.add_argument("--months", type=int, default=2)
+    parser.add_argument("--months", type=int, default=None, help="length of the period (default: from 1 Sep 2026)")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--start", default="2026-09-01")
+    parser.add_argument("--start", default=None, help="first day (with --months: a fixed period, as before)")
+    parser.add_argument("--end", default=None, help="last day of the data (default: yesterday)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 

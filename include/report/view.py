@@ -196,6 +196,7 @@ class Page:
     published_text: str
     quality: Quality
     latest_month: str
+    selected_month: str
     months: list[tuple[str, str]]
     tile_groups: list[TileGroup]
     missing_groups: list[str]
@@ -327,6 +328,23 @@ class _Facts:
         all_starts = [r.period_start for r in marts.kpi_rows if r.period_start is not None]
         self.first_day: date | None = min(all_starts) if all_starts else None
         self.last_day: date | None = max(days) if days else (_month_end(self.months[0]) if self.months else None)
+        self.reporting_month: date | None = reporting_month(self.months, self.last_day)
+
+
+REPORTING_MIN_DAYS = 14  # a month with fewer days of data yet is not the one the tiles report
+
+
+def reporting_month(months: list[date], last_day: date | None) -> date | None:
+    """The month the tiles and tables open on: the latest, unless it has had fewer than
+    ``REPORTING_MIN_DAYS`` days of data so far (data up to the 4th of December would show four
+    days, and KPIs judged over two weeks — complaints answered in time — none): then the month
+    before, the last one the working group can judge. Its days still show in the trends."""
+    if not months:
+        return None
+    latest = months[0]
+    if last_day is not None and len(months) > 1 and (last_day - latest).days + 1 < REPORTING_MIN_DAYS:
+        return months[1]
+    return latest
 
 
 # --- page parts ------------------------------------------------------------------------------
@@ -400,7 +418,7 @@ def _daily_points(kpi: Kpi, rows: list[KpiRow], min_cell: int) -> list[Point]:
 def _tiles(marts: Marts, facts: _Facts, min_cell: int) -> list[TileGroup]:
     if not facts.keys:
         return []
-    latest = facts.months[0] if facts.months else None
+    latest = facts.reporting_month
     previous = _previous_month(latest) if latest else None
     region = Entity(None, TOTAL_LABEL)
     groups: dict[tuple[int, str], TileGroup] = {}
@@ -500,7 +518,7 @@ def _tables(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelTable]:
         if any((k, None, m) in facts.month for k in keys for m in facts.months):
             entities.append(Entity(None, TOTAL_LABEL))
         panels = []
-        for index, month in enumerate(facts.months):
+        for month in facts.months:
             period = month_key(month)
             rows = [
                 MatrixRow(
@@ -521,7 +539,7 @@ def _tables(marts: Marts, facts: _Facts, min_cell: int) -> list[ChannelTable]:
                 )
                 for e in entities
             ]
-            panels.append(MonthPanel(period, month_label(month, capitalize=True), index == 0, rows))
+            panels.append(MonthPanel(period, month_label(month, capitalize=True), month == facts.reporting_month, rows))
         tables.append(
             ChannelTable(
                 section_id=SECTION_IDS.get(channel, f"channel-{channel}"),
@@ -725,7 +743,8 @@ def build_page(
         period_text=_period_text(facts),
         published_text=datetime_label(published_at, ZoneInfo(marts.timezone)),
         quality=quality_summary(quality),
-        latest_month=month_label(facts.months[0]) if facts.months else "",
+        latest_month=month_label(facts.reporting_month) if facts.reporting_month else "",
+        selected_month=month_key(facts.reporting_month) if facts.reporting_month else "",
         months=[(month_key(m), month_label(m, capitalize=True)) for m in facts.months],
         tile_groups=tile_groups,
         missing_groups=_missing_groups(marts, tile_groups),

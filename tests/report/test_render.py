@@ -417,3 +417,15 @@ def test_command_line(dsn: str, tmp_path: Path) -> None:
     assert Path(result.stdout.strip()) == out / "index.html"
     assert "Проверки качества пройдены (7)" in (out / "index.html").read_text(encoding="utf-8")
     assert str(conninfo_to_dict(dsn)["dbname"]).startswith("cjw_test_")
+
+
+def test_the_tiles_report_the_last_month_the_working_group_can_judge() -> None:
+    from datetime import date
+
+    from include.report.view import reporting_month
+
+    months = [date(2026, 12, 1), date(2026, 11, 1), date(2026, 10, 1)]
+    assert reporting_month(months, date(2026, 12, 4)) == date(2026, 11, 1)  # four days of December
+    assert reporting_month(months, date(2026, 12, 14)) == date(2026, 12, 1)  # two weeks of it
+    assert reporting_month(months[:1], date(2026, 12, 4)) == date(2026, 12, 1)  # nothing before it
+    assert reporting_month([], None) is None
