@@ -1082,3 +1082,37 @@ def test_a_failing_quality_check_leaves_the_published_marts_untouched(region: Re
     assert (status, stage) == ("failed", "quality")
     assert "kpis__minutes_range" in reason
     assert json.dumps(details, ensure_ascii=False).count("audit_marts") >= 1
+
+
+def test_pain_points_on_the_overview_say_what_could_be_done(region: Region) -> None:
+    """Each ranked pain point with an instrument in pain_point_instruments shows, on the
+    overview, the one suggested first (a quick-win instrument first, then the largest share of
+    the gap closed) with the modelled or expected effect; the others show no suggestion."""
+    import re
+
+    html = (region.site / REGION / "index.html").read_text(encoding="utf-8")
+    shown = {
+        pain: re.sub(r"<[^>]+>", "", action)
+        for pain, action in re.findall(
+            r'data-pain-point="([0-9a-f]+)".*?(?:pain-action">Что можно сделать: (.*?)</span>|</tr>)', html, re.S
+        )
+    }
+    rows = _query(
+        region.dsn,
+        "select pain_point_id, instrument_name_ru, is_quick_win_instrument, gap_closed_share"
+        " from marts.pain_point_instruments where region_id = %s and instrument_id is not null",
+        (REGION,),
+    )
+    assert shown and rows
+    best: dict[str, tuple[tuple[bool, float], str]] = {}
+    for pain, name, quick, share in rows:
+        key = (bool(quick), float(share) if share is not None else -1.0)
+        if pain not in best or key > best[pain][0]:
+            best[pain] = (key, name)
+    for pain, action in shown.items():
+        if pain in best:
+            assert action.strip().startswith(best[pain][1]), (pain, action)
+            assert "закроет" in action or "в норме" in action or "(" in action
+        else:
+            assert action == "", pain
+    assert sum(1 for a in shown.values() if a) == len(set(best) & set(shown))

@@ -103,6 +103,7 @@ JOURNEY_TABLES = (
     "client_group_profiles",
     "fct_data_freshness",
     "fct_staff_kpis",
+    "pain_point_instruments",
 )
 
 
@@ -270,6 +271,44 @@ class PainPoint:
     responsible_unit: str | None
     offices: list[dict[str, Any]] = field(default_factory=list)  # offices that miss, worst first
     places: list[dict[str, Any]] = field(default_factory=list)  # journey stages that miss
+    action: Action | None = None  # the instrument of the catalogue that would help most
+
+
+@dataclass(frozen=True)
+class Action:
+    """The instrument ``pain_point_instruments`` suggests first for a pain point: a quick-win
+    instrument before others, then the largest share of the gap closed (modelled or expected)."""
+
+    instrument_id: str
+    name: str
+    cost_class: str
+    lead_time_days: int | None
+    gap_closed_share: Decimal | None
+    basis: str  # model | expected
+    is_quick_win: bool
+    norm_met_in_model_period: bool
+
+
+def best_actions(rows: list[Row]) -> dict[str, Action]:
+    best: dict[str, tuple[tuple[int, Decimal], Action]] = {}
+    for row in rows:
+        if not row.get("instrument_id"):
+            continue
+        action = Action(
+            instrument_id=row["instrument_id"],
+            name=row.get("instrument_name_ru") or row["instrument_id"],
+            cost_class=row.get("cost_class") or "",
+            lead_time_days=_int(row.get("lead_time_days")),
+            gap_closed_share=_dec(row.get("gap_closed_share")),
+            basis=row.get("effect_basis") or "expected",
+            is_quick_win=bool(row.get("is_quick_win_instrument")),
+            norm_met_in_model_period=bool(row.get("is_norm_met_in_model_period")),
+        )
+        key = (int(action.is_quick_win), action.gap_closed_share or Decimal(-1))
+        pain = str(row["pain_point_id"])
+        if pain not in best or key > best[pain][0]:
+            best[pain] = (key, action)
+    return {pain: action for pain, (_, action) in best.items()}
 
 
 @dataclass(frozen=True)
@@ -660,7 +699,7 @@ def _stage_def(row: Row) -> StageDef:
     )
 
 
-def _pain_point(row: Row) -> PainPoint:
+def _pain_point(row: Row, actions: dict[str, Action] | None = None) -> PainPoint:
     return PainPoint(
         pain_point_id=str(row["pain_point_id"]),
         rank=int(row["rank"]),
@@ -682,6 +721,7 @@ def _pain_point(row: Row) -> PainPoint:
         responsible_unit=row.get("responsible_unit_ru"),
         offices=_list(row.get("offices")),
         places=_list(row.get("places")),
+        action=(actions or {}).get(str(row["pain_point_id"])),
     )
 
 
@@ -783,6 +823,7 @@ def _load_region(
         return _select(conn, schema, table, region_id, columns=tables[table], office_ids=office_ids)
 
     journeys = current_journeys(journey_mart("dim_journeys"), today)
+    actions = best_actions(journey_mart("pain_point_instruments"))
     current = {j.journey_id: j.version for j in journeys}
     funnel_rows = journey_mart("fct_stage_funnel")
     version_funnels = {
@@ -834,7 +875,9 @@ def _load_region(
         map_rows=map_rows,
         funnel=funnel,
         version_funnels=version_funnels,
-        pain_points=sorted(map(_pain_point, journey_mart("pain_points")), key=lambda p: (p.rank, p.pain_point_id)),
+        pain_points=sorted(
+            (_pain_point(r, actions) for r in journey_mart("pain_points")), key=lambda p: (p.rank, p.pain_point_id)
+        ),
         journey_pains=sorted(
             map(_journey_pain, journey_mart("fct_journey_pain_points")), key=lambda p: (p.journey_id, p.rank)
         ),

@@ -21,7 +21,7 @@ from include.report.common import (
     journey_href,
     pain_anchor,
 )
-from include.report.data import Effect, Freshness, Marts
+from include.report.data import Action, Effect, Freshness, Marts
 from include.report.formatting import (
     NBSP,
     date_label,
@@ -69,6 +69,7 @@ class PainRow:
     clients: Figure
     responsible: str
     quick_win: bool
+    action: str  # «Что можно сделать»: the instrument suggested first and what it would do
     attrs: tuple[tuple[str, str], ...]
 
 
@@ -171,6 +172,29 @@ def _places(marts: Marts, tiles: set[str]) -> dict[str, tuple[str, str, str]]:
     return places
 
 
+COST_RU = {"low": "малые затраты", "medium": "средние затраты", "high": "большие затраты"}
+
+
+def action_text(action: Action | None) -> str:
+    """«Оператор в часы пик (малые затраты, 14 дн.): по модели закроет разрыв полностью»."""
+    if action is None:
+        return ""
+    terms = ", ".join(
+        t
+        for t in (COST_RU.get(action.cost_class, ""), f"{action.lead_time_days} дн." if action.lead_time_days else "")
+        if t
+    )
+    head = f"{action.name} ({terms})" if terms else action.name
+    share = action.gap_closed_share
+    if action.norm_met_in_model_period:
+        return f"{head}: по модели показатель уже в норме за последние 4 недели"
+    if share is None:
+        return head
+    basis = "по модели" if action.basis == "model" else "по оценке каталога"
+    closed = "разрыв полностью" if share >= 1 else f"{float(share) * 100:.0f}{NBSP}% разрыва"
+    return f"{head}: {basis} закроет {closed}"
+
+
 def _pain_rows(marts: Marts, kpi_page: Page, min_cell: int) -> list[PainRow]:
     groups = _pain_groups(marts)
     places = _places(marts, {t.anchor for g in kpi_page.tile_groups for t in g.tiles})
@@ -213,6 +237,7 @@ def _pain_rows(marts: Marts, kpi_page: Page, min_cell: int) -> list[PainRow]:
                 clients=count_figure(pain.clients_affected, min_cell),
                 responsible=responsible,
                 quick_win=pain.is_quick_win,
+                action=action_text(pain.action),
                 attrs=attrs,
             )
         )

@@ -429,3 +429,36 @@ def test_the_tiles_report_the_last_month_the_working_group_can_judge() -> None:
     assert reporting_month(months, date(2026, 12, 14)) == date(2026, 12, 1)  # two weeks of it
     assert reporting_month(months[:1], date(2026, 12, 4)) == date(2026, 12, 1)  # nothing before it
     assert reporting_month([], None) is None
+
+
+def test_a_pain_point_shows_the_instrument_that_would_help_most() -> None:
+    from decimal import Decimal
+
+    from include.report.data import best_actions
+    from include.report.overview import action_text
+
+    def row(instrument: str, quick: bool, share: str | None, basis: str = "model") -> dict[str, object]:
+        return {
+            "pain_point_id": "p1",
+            "instrument_id": instrument,
+            "instrument_name_ru": instrument.replace("_", " "),
+            "cost_class": "low" if quick else "high",
+            "lead_time_days": 14 if quick else 120,
+            "gap_closed_share": None if share is None else Decimal(share),
+            "effect_basis": basis,
+            "is_quick_win_instrument": quick,
+            "is_norm_met_in_model_period": False,
+        }
+
+    rows = [
+        row("new_operators", False, "2.0"),
+        row("operators_peak", True, "0.64"),
+        row("callback", True, None, "expected"),
+    ]
+    actions = best_actions([*rows, {"pain_point_id": "p2", "instrument_id": None}])
+    assert set(actions) == {"p1"}, "a pain point without an instrument has no suggestion"
+    assert actions["p1"].instrument_id == "operators_peak", "a quick win first, then the larger share of the gap"
+    assert action_text(actions["p1"]) == "operators peak (малые затраты, 14 дн.): по модели закроет 64\u00a0% разрыва"
+    only = best_actions([row("new_operators", False, "2.0")])["p1"]
+    assert action_text(only).endswith("по модели закроет разрыв полностью")
+    assert action_text(None) == ""
