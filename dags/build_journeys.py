@@ -23,6 +23,7 @@ the published `marts` stay exactly as they were.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from airflow.sdk import AssetAny, TaskGroup, TriggerRule, chain, dag, task
@@ -46,12 +47,17 @@ def warehouse_env(key: str) -> str:
     return dbt_env()[key]
 
 
-def remember_failure(context: Any) -> None:
-    """Task failure callback: keep the task's error for the publish log."""
-    from include.publish import record_task_failure
+def failed_in(stage: str) -> Callable[[Any], None]:
+    """Task failure callback: keep the task's error, and the write–audit–publish stage the task
+    belongs to (dbt, quality, publish, pages), for the publish log."""
 
-    ti = context["ti"]
-    record_task_failure(context["run_id"], ti.task_id, str(context.get("exception") or "failed"))
+    def remember_failure(context: Any) -> None:
+        from include.publish import record_task_failure
+
+        ti = context["ti"]
+        record_task_failure(context["run_id"], ti.task_id, str(context.get("exception") or "failed"), stage)
+
+    return remember_failure
 
 
 @dag(
@@ -60,7 +66,7 @@ def remember_failure(context: Any) -> None:
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "retries": 0, "on_failure_callback": remember_failure},
+    default_args={**DEFAULT_ARGS, "retries": 0, "on_failure_callback": failed_in("dbt")},
     tags=["dbt", "publish"],
     doc_md=__doc__,
     user_defined_macros={"warehouse_env": warehouse_env},
@@ -112,7 +118,7 @@ def build_journeys() -> None:
         ]
         chain(*layers)
 
-    @task
+    @task(on_failure_callback=failed_in("quality"))
     def audit_marts() -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -124,13 +130,13 @@ def build_journeys() -> None:
             raise AirflowFailException("Great Expectations checks on the marts failed: " + "; ".join(names))
         return result
 
-    @task(outlets=[MARTS_PUBLISHED])
+    @task(outlets=[MARTS_PUBLISHED], on_failure_callback=failed_in("publish"))
     def publish_marts(quality: dict[str, Any], **context: Any) -> dict[str, Any]:
         from include.publish import publish
 
         return publish(context["run_id"], quality=quality, started_at=context["dag_run"].start_date)
 
-    @task
+    @task(on_failure_callback=failed_in("pages"))
     def render_pages(published: dict[str, Any], quality: dict[str, Any]) -> str:
         import tempfile
         from datetime import datetime
@@ -151,13 +157,13 @@ def build_journeys() -> None:
             )
         return str(index)
 
-    @task(on_success_callback=working_group_notifier())
+    @task(on_success_callback=working_group_notifier(), on_failure_callback=failed_in("pages"))
     def raise_alerts(**context: Any) -> int:
         from include.alerts import record_new_breaches
 
         return len(record_new_breaches(context["run_id"]))
 
-    @task(trigger_rule=TriggerRule.ONE_FAILED)
+    @task(trigger_rule=TriggerRule.ONE_FAILED, on_failure_callback=None)
     def record_failure(**context: Any) -> None:
         """Say why in ops.publish_log, then fail: the run is red when nothing was published."""
         from airflow.sdk.exceptions import AirflowFailException

@@ -56,6 +56,7 @@ create table if not exists ops.build_task_failures (
     failed_at timestamptz not null default now(),
     message text
 );
+alter table ops.build_task_failures add column if not exists stage text;
 """
 
 
@@ -83,12 +84,19 @@ def prepare_build(dsn: str | None = None) -> None:
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
 
 
-def record_task_failure(run_id: str, task_id: str, message: str, dsn: str | None = None) -> None:
+STAGES = ("dbt", "quality", "publish", "pages")  # write–audit–publish, in order
+
+
+def record_task_failure(run_id: str, task_id: str, message: str, stage: str, dsn: str | None = None) -> None:
+    """A failed task of a build and the stage it belongs to (the task says which, see
+    ``dags/build_journeys.py``)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown build stage {stage!r}: one of {', '.join(STAGES)}")
     with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
         ensure_ops(conn)
         conn.execute(
-            "insert into ops.build_task_failures (run_id, task_id, message) values (%s, %s, %s)",
-            (run_id, task_id, message[:MAX_REASON_CHARS]),
+            "insert into ops.build_task_failures (run_id, task_id, message, stage) values (%s, %s, %s, %s)",
+            (run_id, task_id, message[:MAX_REASON_CHARS], stage),
         )
 
 
@@ -104,14 +112,17 @@ def record_failure(
     """A failed build: the published marts stay as they were; say why (returns the reason)."""
     with psycopg.connect(dsn or settings.warehouse_dsn()) as conn:
         ensure_ops(conn)
-        failures = conn.execute(
-            "select task_id, message from ops.build_task_failures where run_id = %s order by failed_at", (run_id,)
+        failed = conn.execute(
+            "select task_id, message, stage from ops.build_task_failures where run_id = %s order by failed_at",
+            (run_id,),
         ).fetchall()
+        failures = [(t, m) for t, m, _ in failed]
         payload = {
             **(details or {}),
-            "failed_tasks": [{"task_id": t, "message": mask_text(m or "")} for t, m in failures],
+            "failed_tasks": [{"task_id": t, "stage": st, "message": mask_text(m or "")} for t, m, st in failed],
         }
-        stage = stage or _failed_stage([task_id for task_id, _ in failures])
+        # the earliest stage a failed task belongs to ("dbt" when no task said: nothing was built)
+        stage = stage or min((st for _, _, st in failed if st in STAGES), key=STAGES.index, default="dbt")
         if failures:  # the whole error of every failed task, not its first line
             reason = f"{reason}: " + "; ".join(f"{t}: {(m or '').strip()}" for t, m in failures)
         reason = mask_text(reason)[:MAX_REASON_CHARS]
@@ -122,17 +133,6 @@ def record_failure(
         )
     log.error("build %s not published (%s): %s", run_id, stage, reason)
     return reason
-
-
-def _failed_stage(task_ids: list[str]) -> str:
-    """The earliest write–audit–publish stage among the failed tasks."""
-    if not task_ids or any(t.startswith("dbt.") or t in ("prepare_build", "check_source_freshness") for t in task_ids):
-        return "dbt"
-    if "audit_marts" in task_ids:
-        return "quality"
-    if "publish_marts" in task_ids:
-        return "publish"
-    return "pages"
 
 
 def ensure_bi_role(conn: psycopg.Connection[Any], role: str) -> bool:

@@ -88,9 +88,22 @@ def test_the_publish_log_keeps_every_line_of_a_task_error_masked(warehouse: str)
         '  invalid input syntax for type integer: "89123456789"\n'
         "  compiled code at target/run/cjw/models/staging/call_centre/stg_call_centre__queue_events.sql"
     )
-    publish.record_task_failure("run-x", "dbt.stg_call_centre__queue_events_run", error, dsn=warehouse)
+    publish.record_task_failure("run-x", "dbt.staging", error, "dbt", dsn=warehouse)
     reason = publish.record_failure("run-x", reason="build not published", dsn=warehouse)
     [(stored, details)] = _rows(warehouse, "select reason, details::text from ops.publish_log")
     assert stored == reason
     assert "invalid input syntax for type integer" in reason and "compiled code at" in reason  # not only line 1
     assert "89123456789" not in reason and "89123456789" not in str(details) and "<phone>" in reason
+
+
+def test_the_publish_log_takes_the_stage_from_the_tasks_that_failed(warehouse: str) -> None:
+    """Each task of build_journeys says which stage it belongs to; the log keeps the earliest."""
+    publish.record_task_failure("run-y", "render_pages", "template error", "pages", dsn=warehouse)
+    publish.record_task_failure("run-y", "audit_marts", "kpis__minutes_range failed", "quality", dsn=warehouse)
+    publish.record_failure("run-y", reason="build not published", dsn=warehouse)
+    publish.record_task_failure("run-z", "render_pages", "template error", "pages", dsn=warehouse)
+    publish.record_failure("run-z", reason="build not published", dsn=warehouse)
+    stages = dict(_rows(warehouse, "select run_id, stage from ops.publish_log where run_id in ('run-y', 'run-z')"))
+    assert stages == {"run-y": "quality", "run-z": "pages"}
+    with pytest.raises(ValueError, match="unknown build stage"):
+        publish.record_task_failure("run-y", "audit_marts", "x", "audit", dsn=warehouse)
