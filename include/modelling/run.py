@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from include.modelling import erlang, funnel, queueing
+from include.modelling import chatbot, erlang, funnel, queueing
 from include.modelling.kpis import (
     CALL_KPIS,
     OFFICE_KPIS,
@@ -53,6 +53,8 @@ class Inputs:
     scenarios: pd.DataFrame
     instruments: pd.DataFrame
     pain_points: pd.DataFrame
+    chats: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per chat (fct_touchpoint_events)
+    bot_kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # the bot's daily region KPIs
 
 
 def _frame(conn: psycopg.Connection[Any], query: str) -> pd.DataFrame:
@@ -100,6 +102,19 @@ def load_inputs(dsn: str, schema: str = "marts") -> Inputs:
                 "pain_points",
                 f"select * from {schema}.pain_points order by rank, pain_point_id",
                 f"{schema}.pain_points",
+            ),
+            chats=table(
+                "chats",
+                f"select region_id, event_local_date as local_date, attribute from {schema}.fct_touchpoint_events"
+                " where source = 'chatbot' order by event_id",
+                f"{schema}.fct_touchpoint_events",
+            ),
+            bot_kpis=table(
+                "bot_kpis",
+                f"select region_id, kpi_id, period_start as local_date, numerator::float8 as numerator,"
+                f" denominator::float8 as denominator from {schema}.fct_client_kpis where office_id is null"
+                " and period_grain = 'day' and kpi_id in ('chatbot_containment', 'chatbot_fallback_rate')",
+                f"{schema}.fct_client_kpis",
             ),
         )
 
@@ -358,6 +373,7 @@ def known_targets(inputs: Inputs) -> dict[str, set[str]]:
         "journey_stage": {f"{j}:{st}" for j, st in zip(f["journey_id"], f["stage_id"], strict=True)}
         if len(f)
         else set(),
+        "chatbot_intent": chatbot.topics(inputs.chats),
     }
 
 
@@ -392,7 +408,9 @@ def run_scenario(
         "error_ru": None,
     }  # fmt: skip
     rows, hourly = [], []
-    if sc.model == "journey_stage":
+    if sc.model == "chatbot_intent":
+        rows = _chatbot_rows(runner, sc, base)
+    elif sc.model == "journey_stage":
         journey_id, stage_id = sc.target.split(":", 1)
         f = runner.inputs.funnel
         f = f[(f["journey_id"] == journey_id) & (f["region_id"] == sc.region_id)].sort_values("stage_order")
@@ -437,6 +455,39 @@ def run_scenario(
     for row in rows:
         row["runtime_s"] = round(seconds, 2)
     return rows, hourly
+
+
+def _chatbot_rows(runner: Runner, sc: Scenario, base: dict) -> list[dict]:
+    """A chatbot topic answered instead of falling back (``include.modelling.chatbot``), on the
+    region's chats of the period (the last 28 days of chats unless base_from/base_to say)."""
+    chats = runner.inputs.chats
+    chats = chats[chats["region_id"] == sc.region_id] if len(chats) else chats
+    if chats.empty:
+        raise ScenarioError(f"scenarios row {sc.row} ({sc.scenario_id}): no chats in region {sc.region_id}")
+    last = max(chats["local_date"])
+    period = (sc.base_from or last - dt.timedelta(days=PERIOD_DAYS - 1), sc.base_to or last)
+    chats = chats[(chats["local_date"] >= period[0]) & (chats["local_date"] <= period[1])]
+    k = runner.inputs.bot_kpis
+    k = k[(k["region_id"] == sc.region_id) & (k["local_date"] >= period[0]) & (k["local_date"] <= period[1])]
+
+    def measured(kpi_id: str) -> float | None:
+        rows = k[k["kpi_id"] == kpi_id]
+        return float(rows["numerator"].sum() / rows["denominator"].sum()) if rows["denominator"].sum() else None
+
+    fallback_now = measured("chatbot_fallback_rate")
+    counted = chatbot.count(chats, sc.target)
+    if counted.fallback_topic == 0 or fallback_now is None:
+        raise ScenarioError(
+            f"scenarios row {sc.row} ({sc.scenario_id}): no fallback chats on {sc.target!r} from {period[0]} to {period[1]}"
+        )
+    predicted = chatbot.predict(counted, fallback_now, sc.value, replications=runner.replications, seed=runner.seed)
+    rows = []
+    for kpi_id in sc.kpi_ids:
+        model_now, point, low, high = predicted[kpi_id]
+        row = _result_row(runner, base, kpi_id, measured(kpi_id), model_now, (point, low, high), True, None, None)
+        row.update(base_from=period[0], base_to=period[1])
+        rows.append(row)
+    return rows
 
 
 def _queue_office(inputs: Inputs, queue_name: str) -> str | None:

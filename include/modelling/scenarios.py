@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from include.modelling.chatbot import CHATBOT_KPIS
 from include.modelling.funnel import FUNNEL_KPIS
 from include.modelling.kpis import CALL_KPIS, OFFICE_KPIS
 from include.modelling.queueing import Change
@@ -19,6 +20,7 @@ MODELS = {
     "office_queue": ({"add_servers", "set_servers", "service_time_factor"}, OFFICE_KPIS),
     "call_queue": ({"add_servers", "set_servers", "service_time_factor"}, CALL_KPIS),
     "journey_stage": ({"dropoff_factor"}, FUNNEL_KPIS),
+    "chatbot_intent": ({"answer_share"}, CHATBOT_KPIS),
 }
 
 
@@ -109,11 +111,15 @@ def parse(row_number: int, row: dict[str, Any], known_targets: dict[str, set[str
         raise fail(f"value {row.get('value')!r} must be a number ≥ 0")
     if kind in ("add_servers", "set_servers") and value != round(value):
         raise fail(f"value {value:g}: windows and operators are whole numbers")
+    if kind == "answer_share" and not 0 <= value <= 1:
+        raise fail(f"value {value:g}: the share of the topic's fallback chats answered, between 0 and 1")
     if kind in ("service_time_factor", "dropoff_factor") and not 0 <= value <= 3:
         raise fail(f"value {value:g}: a factor between 0 and 3 (0.85 = 15 % shorter)")
     target = str(row.get("target") or "").strip()
     if target not in known_targets.get(model, set()):
-        raise fail(f"target {target!r} has no data for {model} (an office, a call queue or journey:stage)")
+        raise fail(
+            f"target {target!r} has no data for {model} (an office, a call queue, journey:stage or a chatbot topic)"
+        )
     try:
         weekdays = parse_weekdays(row.get("weekdays"))  # type: ignore[arg-type]
         hours = parse_hours(row.get("hours"))  # type: ignore[arg-type]

@@ -121,9 +121,11 @@ def _change_text(row: dict[str, Any]) -> str:
         text = f"время приёма {'короче' if value < 1 else 'дольше'} на {abs(1 - value) * 100:.0f} %"
     elif kind == "dropoff_factor":
         text = f"отказов на стадии {'меньше' if value < 1 else 'больше'} на {abs(1 - value) * 100:.0f} %"
+    elif kind == "answer_share":
+        text = f"бот отвечает на {value * 100:.0f} % вопросов темы, на которых сейчас не понимает клиента"
     else:
         text = f"{kind} {value:g}"
-    if model == "journey_stage":
+    if model in ("journey_stage", "chatbot_intent"):
         return text
     text += ", " + _days_text(row.get("weekdays") or "")
     if row.get("hours"):
@@ -137,6 +139,8 @@ def _where(row: dict[str, Any], offices: dict[str, str], queues: dict[str, str],
         return f"Электронная очередь: {offices.get(row['target'], row['target'])}"
     if row["model"] == "call_queue":
         return f"Контакт-центр: {queues.get(row['target'], row['target'])}"
+    if row["model"] == "chatbot_intent":
+        return f"Чат-бот, тема «{stages.get('chatbot:' + str(row['target']), row['target'])}»"
     journey, _, stage = str(row["target"]).partition(":")
     return "Маршрут " + stages.get(str(row["target"]), f"{journey}, стадия {stage}")
 
@@ -257,6 +261,13 @@ def build_page(
             if _exists(conn, f"{marts}.dim_journey_stages") and _exists(conn, f"{marts}.dim_journeys")
             else {}
         )
+        if _exists(conn, "config.chatbot_intents"):  # the chatbot's topics, by their seed names
+            stages.update(
+                {
+                    f"chatbot:{r['intent']}": r["intent_name_ru"]
+                    for r in _rows(conn, "select * from config.chatbot_intents")
+                }
+            )
         if _exists(conn, f"{SCHEMA}.scenario_results"):
             page.has_results = True
             _scenarios(conn, page, region_id, offices, queues, stages)

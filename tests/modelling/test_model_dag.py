@@ -29,7 +29,7 @@ REGION = "enskaya"
 START = date(2026, 9, 7)  # a Monday
 DAYS = 35
 OFFICES = 3
-SOURCES_RUN = ("call_centre", "office_visits", "website", "cases")
+SOURCES_RUN = ("call_centre", "office_visits", "website", "cases", "chatbot")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "modelling"
 
 
@@ -126,6 +126,21 @@ def test_the_acceptance_scenarios_predict_against_their_norms(built: Built) -> N
     hourly = _frame(built.dsn, "select * from modelling.scenario_hourly where scenario_id = 'ens02-monday-window'")
     changed = hourly[hourly["is_changed_hour"]]
     assert set(changed["local_hour"]) == {9, 10, 11}  # the office opens at 9; the change is 8–12
+    # the chatbot answers most questions about training (it falls back on every one of them today):
+    # «now» is the published KPI over the same days, and the model without the change reproduces it
+    chat = by[("chatbot-training-script", "chatbot_containment")]
+    days = (chat["base_from"], chat["base_to"])
+    [(published,)] = _query(
+        built.dsn,
+        "select sum(numerator) / sum(denominator) from marts.fct_client_kpis where kpi_id = 'chatbot_containment'"
+        " and office_id is null and period_grain = 'day' and period_start between %s and %s",
+        days,
+    )
+    assert chat["now_value"] == pytest.approx(float(published))
+    assert chat["baseline_model_value"] == pytest.approx(chat["now_value"])
+    assert chat["predicted_value"] > chat["now_value"]
+    fallback = by[("chatbot-training-script", "chatbot_fallback_rate")]
+    assert fallback["predicted_value"] < fallback["now_value"] * 0.8
 
 
 def test_the_measure_is_predicted_inside_what_was_measured(built: Built) -> None:
@@ -161,7 +176,8 @@ def test_a_bad_scenario_row_is_reported_and_the_others_still_run(built: Built) -
     message = errors.iloc[0]["error_ru"]
     assert "broken-window" in message and "ens-99" in message and message.startswith("scenarios row ")
     assert set(res.loc[res["status"] == "ok", "scenario_id"]) >= {
-        "ens02-monday-window", "ens01-morning-operators", "cv-moderation-dropoff-half", "backtest-m-2026-03-windows"
+        "ens02-monday-window", "ens01-morning-operators", "cv-moderation-dropoff-half", "backtest-m-2026-03-windows",
+        "chatbot-training-script",
     }  # fmt: skip
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 
+import pandas as pd
 import pytest
 
 from include import settings
-from include.modelling import funnel
+from include.modelling import chatbot, funnel
 from include.modelling.scenarios import ScenarioError, parse
 
 TARGETS = {
@@ -31,6 +32,7 @@ def test_every_seeded_scenario_parses() -> None:
         "office_queue": {"ens-01", "ens-02", "ens-03"},
         "call_queue": {"czn_ens01"},
         "journey_stage": {"unemployment_registration:cv_moderation"},
+        "chatbot_intent": {"training_programs"},
     }
     parsed = [parse(n, row, targets) for n, row in enumerate(rows, start=1)]
     assert {s.scenario_id for s in parsed} >= {"ens02-monday-window", "ens01-morning-operators",
@@ -94,3 +96,50 @@ def test_no_change_predicts_the_funnel_as_it_is() -> None:
 
 def test_the_funnel_bootstrap_is_seeded() -> None:
     assert funnel.predict(STAGES, "application", 0.5, seed=9) == funnel.predict(STAGES, "application", 0.5, seed=9)
+
+
+CHATS = pd.DataFrame({
+    "attribute": ["vacancy_search:resolved"] * 60 + ["office_hours:handoff"] * 20
+    + ["fallback:training_programs:handoff"] * 10 + ["fallback:training_programs:abandoned"] * 6
+    + ["fallback:other:abandoned"] * 4,
+})  # fmt: skip
+
+
+def test_chats_are_counted_by_topic_and_outcome() -> None:
+    c = chatbot.count(CHATS, "training_programs")
+    assert (c.total, c.resolved, c.fallback, c.fallback_topic, c.recognised, c.recognised_resolved) == (
+        100,
+        60,
+        20,
+        16,
+        80,
+        60,
+    )
+    assert chatbot.topics(CHATS) == {"training_programs", "other"}
+
+
+def test_answering_a_topic_moves_its_chats_to_what_recognised_chats_become() -> None:
+    c = chatbot.count(CHATS, "training_programs")
+    same = chatbot.predict(c, 0.3, 0.0)
+    assert same["chatbot_containment"][:2] == (0.6, 0.6) and same["chatbot_fallback_rate"][:2] == (0.3, 0.3)
+    got = chatbot.predict(c, 0.3, 0.5, seed=1)
+    # 8 of the 16 training chats answered, resolved as 60 of 80 recognised chats are: +6 of 100
+    assert got["chatbot_containment"][1] == pytest.approx(0.66)
+    # 8 of the 20 fallback chats are gone: the replies that are fallbacks fall by 40 %
+    assert got["chatbot_fallback_rate"][1] == pytest.approx(0.3 * 0.6)
+    for _, point, low, high in got.values():
+        assert low <= point <= high
+    assert got == chatbot.predict(c, 0.3, 0.5, seed=1), "seeded"
+
+
+@pytest.mark.parametrize(
+    ("change", "value", "message"),
+    [("answer_share", "1.5", "between 0 and 1"), ("dropoff_factor", "0.5", "does not apply to chatbot_intent")],
+)
+def test_a_bad_chatbot_row_says_why(change: str, value: str, message: str) -> None:
+    row = {**GOOD, "model": "chatbot_intent", "target": "training_programs", "change": change, "value": value,
+           "weekdays": "", "hours": "", "kpi_ids": "chatbot_containment"}  # fmt: skip
+    with pytest.raises(ScenarioError, match=message):
+        parse(3, row, {**TARGETS, "chatbot_intent": {"training_programs"}})
+    with pytest.raises(ScenarioError, match="target 'weather' has no data for chatbot_intent"):
+        parse(3, {**row, "target": "weather", "change": "answer_share", "value": "0.5"}, TARGETS)
