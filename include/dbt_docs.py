@@ -38,7 +38,7 @@ def generate(out_dir: Path | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    from include.warehouse import resolve_dsn
+    from tools.warehouse import resolve_dsn
 
     os.environ["WAREHOUSE_DSN"] = resolve_dsn()
     path = generate()

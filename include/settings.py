@@ -44,14 +44,14 @@ def warehouse_dsn() -> str:
     dsn = os.environ.get("WAREHOUSE_DSN")
     if dsn:
         return dsn
-    from include.warehouse import running_dsn
+    from tools.warehouse import running_dsn
 
     dsn = running_dsn()
     if dsn:
         return dsn
     raise RuntimeError(
         "no warehouse: set WAREHOUSE_DSN, or start the embedded PostgreSQL with "
-        "`make warehouse` (python -m include.warehouse start)"
+        "`make warehouse` (python -m tools.warehouse start)"
     )
 
 
