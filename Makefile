@@ -70,7 +70,7 @@ airflow: install ## Airflow UI (standalone) over the embedded warehouse with the
 	@$(PY) -m tools.airflow_ui
 
 docs: install ## dbt docs (generated next to the pages, var/site/dbt-docs)
-	@$(PY) -m include.dbt_docs
+	@$(PY) -m tools.docs
 
 bench: install ## benchmark against the COPY floor (prints a table, writes var/bench/*.json)
 	@$(PY) -m tools.bench $(BENCH_ARGS)
