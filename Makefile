@@ -38,7 +38,7 @@ chromium: ## install Debian's headless Chromium for the browser tests (if missin
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 demo: install ## set up, generate the synthetic region, run every DAG and write the pages
-	@$(PY) -m include.demo $(DEMO_ARGS)
+	@$(PY) -m tools.demo $(DEMO_ARGS)
 
 test: install chromium ## run all tests (unit, dbt, GX, DAGs end to end, browser)
 	@$(PY) -m pytest $(PYTEST_ARGS)
@@ -61,19 +61,19 @@ format: install ## apply ruff formatting and fixes
 	@$(VENV)/bin/ruff format .
 
 warehouse: install ## start the embedded PostgreSQL (when WAREHOUSE_DSN is unset) and print its DSN
-	@$(PY) -m include.warehouse start
+	@$(PY) -m tools.warehouse start
 
 warehouse-stop: install ## stop the embedded PostgreSQL
-	@$(PY) -m include.warehouse stop
+	@$(PY) -m tools.warehouse stop
 
 airflow: install ## Airflow UI (standalone) over the embedded warehouse with the project's DAGs
-	@$(PY) -m include.airflow_ui
+	@$(PY) -m tools.airflow_ui
 
 docs: install ## dbt docs (generated next to the pages, var/site/dbt-docs)
-	@$(PY) -m include.dbt_docs
+	@$(PY) -m tools.docs
 
 bench: install ## benchmark against the COPY floor (prints a table, writes var/bench/*.json)
-	@$(PY) -m include.bench $(BENCH_ARGS)
+	@$(PY) -m tools.bench $(BENCH_ARGS)
 
 prod-env: ## write .env for the production stack with fresh random secrets (never overwrites one)
 	@$(PYTHON) docker/make_env.py
@@ -86,5 +86,5 @@ prod-down: ## stop the production stack (data volumes are kept)
 	@docker compose down
 
 clean: ## stop the embedded warehouse and remove everything generated (var/, .venv/)
-	@[ -x $(PY) ] && $(PY) -m include.warehouse stop || true
+	@[ -x $(PY) ] && $(PY) -m tools.warehouse stop || true
 	@rm -rf var $(VENV) $(TOOLS) dbt/target dbt/logs test-artifacts

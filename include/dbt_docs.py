@@ -1,13 +1,12 @@
-"""``make docs``: dbt docs (one static HTML file) published next to the pages.
+"""dbt docs (one static HTML file) published next to the pages: by the build DAG after every
+publish (``render_pages``) and by ``make docs`` (``tools/docs.py``).
 
-Needs the warehouse (the catalog is read from it): ``WAREHOUSE_DSN`` or the embedded server.
+Needs the warehouse (the catalog is read from it): ``WAREHOUSE_DSN``.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -35,12 +34,3 @@ def generate(out_dir: Path | None = None) -> Path:
     index = out_dir / "index.html"
     (out_dir / "static_index.html").replace(index)
     return index
-
-
-if __name__ == "__main__":
-    from include.warehouse import resolve_dsn
-
-    os.environ["WAREHOUSE_DSN"] = resolve_dsn()
-    path = generate()
-    print(f"dbt docs: {path}")
-    sys.exit(0)

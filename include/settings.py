@@ -40,18 +40,18 @@ def warehouse_home() -> Path:
 
 
 def warehouse_dsn() -> str:
-    """``WAREHOUSE_DSN`` when set, else the DSN of the running embedded PostgreSQL."""
+    """``WAREHOUSE_DSN``: the warehouse of the DAGs, dbt, GX and the pages.
+
+    The product reads it from the environment only. Whoever starts the embedded PostgreSQL sets it
+    (``make demo``, ``make airflow``, ``make docs``, the tests); by hand:
+    ``export WAREHOUSE_DSN=$(.venv/bin/python -m tools.warehouse dsn)``.
+    """
     dsn = os.environ.get("WAREHOUSE_DSN")
     if dsn:
         return dsn
-    from include.warehouse import running_dsn
-
-    dsn = running_dsn()
-    if dsn:
-        return dsn
     raise RuntimeError(
-        "no warehouse: set WAREHOUSE_DSN, or start the embedded PostgreSQL with "
-        "`make warehouse` (python -m include.warehouse start)"
+        "no warehouse: set WAREHOUSE_DSN; for the embedded PostgreSQL "
+        "`export WAREHOUSE_DSN=$(.venv/bin/python -m tools.warehouse dsn)` (starts it if needed)"
     )
 
 

@@ -42,7 +42,7 @@ def server_dsn() -> Iterator[str]:
     if _SERVER_DSN:
         yield _SERVER_DSN
         return
-    from include import warehouse
+    from tools import warehouse
 
     home = _SESSION_DIR / "warehouse"
     dsn = warehouse.start(home)

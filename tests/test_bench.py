@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from include.bench import file_encoding, intervals
+from tools.bench import file_encoding, intervals
 
 
 def test_history_is_cut_into_days_or_calendar_months() -> None:

@@ -297,7 +297,7 @@ def test_the_init_script_creates_the_databases_and_roles() -> None:
 
 def _psql() -> str | None:
     try:
-        from include.warehouse import pg_bindir
+        from tools.warehouse import pg_bindir
 
         candidate = pg_bindir() / "psql"
         if candidate.is_file():

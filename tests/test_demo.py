@@ -11,9 +11,9 @@ import psycopg
 import pytest
 
 from include import settings
-from include.demo import DEMO_FROM, MAX_DAYS, demo_period, forget_region
 from include.generator import generate_region
 from include.ingest import load_interval
+from tools.demo import DEMO_FROM, MAX_DAYS, demo_period, forget_region
 
 
 def _args(**values: str | int | None) -> argparse.Namespace:

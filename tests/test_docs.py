@@ -18,7 +18,7 @@ DOCS = ROOT / "docs"
 SEEDS = ROOT / "dbt" / "seeds"
 # what the repository's own text may not point at: a folder beside the checkout
 OUTSIDE = re.compile(r"shared/")
-SCANNED = ("README.md", "docs", "dbt", "include", "dags")
+SCANNED = ("README.md", "docs", "dbt", "include", "dags", "tools")
 SKIPPED_DIRS = {"target", "logs", "__pycache__", "dbt_packages"}
 MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 

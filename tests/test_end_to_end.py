@@ -495,7 +495,7 @@ def _record(figure: str, value: Any) -> None:
 def test_identity_stitching_against_the_truth(region: Region) -> None:
     """Precision and recall of "these two events belong to the same client" over events that
     carry any personal identifier (phone, SNILS, ESIA, e-mail, cookie, messenger id)."""
-    from include.identity_check import measure, truth_clients
+    from tools.identity_check import measure, truth_clients
 
     predicted = _query(
         region.dsn,
@@ -512,7 +512,7 @@ def test_identity_stitching_against_the_truth(region: Region) -> None:
     )
     assert precision >= 0.99
     # The issue's target, recall >= 0.95, is for the demo region (4 offices, 2 months): 0.953 there
-    # (`python -m include.identity_check`). This 6-week region leaves clients fewer chances to link
+    # (`python -m tools.identity_check`). This 6-week region leaves clients fewer chances to link
     # a browser cookie or a messenger account to a login, so it measured 0.949; the test guards
     # against regressions from there.
     assert recall >= 0.94

@@ -128,7 +128,7 @@ def test_kill_9_in_the_middle_of_a_load_leaves_no_partial_batch(fresh_db: str, t
 @pytest.fixture()
 def own_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A PostgreSQL server of this test only (it is stopped the hard way)."""
-    from include import warehouse
+    from tools import warehouse
 
     home = tmp_path / "own-warehouse"
     dsn = warehouse.start(home)
@@ -141,7 +141,7 @@ def own_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 def test_the_server_stopped_in_the_middle_of_a_load_leaves_no_partial_batch(
     own_server: tuple[Path, str], tmp_path: Path
 ) -> None:
-    from include import warehouse
+    from tools import warehouse
 
     home, dsn = own_server
     landing = tmp_path / "landing"

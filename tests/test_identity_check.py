@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from include.identity_check import measure
+from tools.identity_check import measure
 
 
 def test_precision_and_recall_count_pairs_of_events() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from include import warehouse
+from tools import warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -231,7 +231,7 @@ def test_resolve_dsn_starts_embedded_without_warehouse_dsn(monkeypatch: pytest.M
 
 def test_command_line(home: Path) -> None:
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "include.warehouse", *args, "--home", str(home)]
+        command = [sys.executable, "-m", "tools.warehouse", *args, "--home", str(home)]
         return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
 
     assert cli("status").stdout.startswith("not initialised")

@@ -21,7 +21,7 @@ If that user cannot reach the home or the binaries (the project under a root-own
 folder, e.g. a ``mktemp -d`` clone), data/run/log move to ``/tmp/cjw-warehouse-<hash>`` and
 the wheel's binaries are copied there once; state.json stays in the home and records it.
 
-Command line: ``python -m include.warehouse start|stop|status|dsn [--home PATH]``.
+Command line: ``python -m tools.warehouse start|stop|status|dsn [--home PATH]``.
 """
 
 from __future__ import annotations
@@ -793,8 +793,8 @@ def _cli_dsn(home: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m include.warehouse start|stop|status|dsn [--home PATH]``."""
-    parser = argparse.ArgumentParser(prog="python -m include.warehouse", description=__doc__.split("\n")[0])
+    """``python -m tools.warehouse start|stop|status|dsn [--home PATH]``."""
+    parser = argparse.ArgumentParser(prog="python -m tools.warehouse", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["start", "stop", "status", "dsn"])
     parser.add_argument("--home", type=Path, help="warehouse home (default: CJW_WAREHOUSE_HOME or var/warehouse)")
     args = parser.parse_args(argv)

@@ -16,8 +16,8 @@ server:
 
 Prints a table and writes ``var/bench/bench-<timestamp>.json``. Not part of ``make test``.
 
-    python -m include.bench                       # 1M and 10M events
-    python -m include.bench --sizes 1M --months 3 # smaller, quicker
+    python -m tools.bench                       # 1M and 10M events
+    python -m tools.bench --sizes 1M --months 3 # smaller, quicker
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def ingest_days(dsn: str, landing: Path, days: list[date], batch: str = "day") -
     peak RSS."""
     spans = json.dumps([[a.isoformat(), b.isoformat()] for a, b in intervals(days, batch)])
     child = subprocess.run(
-        [sys.executable, "-m", "include.bench", "_ingest", dsn, str(landing), spans],
+        [sys.executable, "-m", "tools.bench", "_ingest", dsn, str(landing), spans],
         check=True,
         capture_output=True,
         text=True,
@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
 
     airflow_env.configure()
     os.environ.setdefault("CJW_PSEUDONYM_KEY", "be" * 32)
-    from include.warehouse import resolve_dsn
+    from tools.warehouse import resolve_dsn
 
     server = resolve_dsn()
     out = settings.var_dir() / "bench" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -16,8 +16,8 @@ from include import airflow_env
 
 def main() -> int:
     env = airflow_env.configure()
-    from include.demo import ensure_key
-    from include.warehouse import resolve_dsn
+    from tools.demo import ensure_key
+    from tools.warehouse import resolve_dsn
 
     os.environ["WAREHOUSE_DSN"] = resolve_dsn()
     ensure_key()

@@ -5,8 +5,8 @@ Over the events that carry a personal identifier, this measures precision and re
 statement "these two events belong to the same client" and shows where recall is lost: events
 left unattributed, and events of one true client spread over several stitched clients, by source.
 
-    python -m include.identity_check                 # the demo region in the embedded warehouse
-    python -m include.identity_check --region zarechnaya --landing var/landing
+    python -m tools.identity_check                 # the demo region in the embedded warehouse
+    python -m tools.identity_check --region zarechnaya --landing var/landing
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dsn", default=None, help="default: WAREHOUSE_DSN or the embedded warehouse")
     args = parser.parse_args(argv)
     if args.dsn is None:
-        from include.warehouse import resolve_dsn
+        from tools.warehouse import resolve_dsn
 
         args.dsn = resolve_dsn()
     truth = truth_clients(args.landing or settings.landing_dir(), args.region)

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     airflow_env.configure()
     # dbt's per-model lines are in dbt/logs/dbt.log and the Airflow task logs; errors still print
     os.environ.setdefault("DBT_QUIET", "true")
-    from include.warehouse import resolve_dsn
+    from tools.warehouse import resolve_dsn
 
     os.environ["WAREHOUSE_DSN"] = resolve_dsn()
     say(f"warehouse: {os.environ['WAREHOUSE_DSN']}")
