@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 CHUNK_BYTES = 8 << 20
 # printable ASCII without the backslash: nothing COPY's text format escapes, nothing to decode
 PRINTABLE = r"^[\x20-\x5b\x5d-\x7e]*$"
+# the same in a chunk that is valid UTF-8: any character but control characters and the backslash
+PRINTABLE_TEXT = r"^[^\x00-\x1f\x7f-\x9f\\]*$"
 _COPY_SPECIAL = r"[\t\n\r\\]"
 
 
@@ -45,10 +47,13 @@ def enabled() -> bool:
 class FastParser(Protocol):
     columns: Sequence[str]
 
-    def parse_chunk(self, lines: pl.Series) -> tuple[pl.DataFrame, list[int]]:
-        """``lines`` (Latin-1 text of whole lines, no line break) → (rows, fallback): ``rows`` has
-        the column ``i`` (position in ``lines``) and ``columns`` as text (None = NULL), in the raw
-        table's order; ``fallback`` the positions of the lines the line-by-line parser must see."""
+    def parse_chunk(self, lines: pl.Series, first: int, text: bool) -> tuple[pl.DataFrame, list[int]]:
+        """``lines`` (whole lines, no line break; line ``first`` is the first) → (rows, fallback):
+        ``rows`` has the column ``i`` (position in ``lines``) and ``columns`` as text (None =
+        NULL), in the raw table's order; ``fallback`` the positions of the lines the line-by-line
+        parser must see. ``text``: the chunk is valid UTF-8 and its lines are text
+        (``PRINTABLE_TEXT``); else they were decoded as Latin-1 and only ASCII lines
+        (``PRINTABLE``) may be taken."""
         ...
 
     def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
@@ -59,7 +64,8 @@ class FastParser(Protocol):
 @dataclass(frozen=True)
 class Chunk:
     first: int  # the number of its first line
-    lines: list[str]  # Latin-1 text, without the line break
+    lines: list[str]  # without the line break
+    encoding: str  # "utf-8" when the whole chunk is valid UTF-8, else "latin-1" (byte for byte)
 
 
 @dataclass(frozen=True)
@@ -97,8 +103,11 @@ def chunks(path: Path, max_bytes: int, chunk_bytes: int | None = None) -> Iterat
             cut = data.rfind(b"\n")
             whole, carry = (data[: cut + 1], data[cut + 1 :]) if cut >= 0 else (b"", data)
             if whole:
-                lines = whole[:-1].decode("latin-1").split("\n")
-                yield Chunk(number + 1, lines)
+                try:
+                    lines, encoding = whole[:-1].decode("utf-8").split("\n"), "utf-8"
+                except UnicodeDecodeError:
+                    lines, encoding = whole[:-1].decode("latin-1").split("\n"), "latin-1"
+                yield Chunk(number + 1, lines, encoding)
                 number += len(lines)
                 offset += len(whole)
             if len(carry) > max_bytes:
@@ -106,10 +115,10 @@ def chunks(path: Path, max_bytes: int, chunk_bytes: int | None = None) -> Iterat
                 return
 
 
-def decode_line(reader: LineReader, number: int, text: str, terminated: bool) -> Line | None:
+def decode_line(reader: LineReader, number: int, text: str, terminated: bool, encoding: str) -> Line | None:
     """A line of a chunk the fast parser left, decoded as the line reader decodes it (per-line
     encoding, NUL bytes, the length limit) — None when the reader rejected it."""
-    raw = text.encode("latin-1")
+    raw = text.encode(encoding)
     size = len(raw) + (1 if terminated else 0)
     # the reader holds at most max_bytes + 1 bytes of a line, its line break included
     kept = (raw + b"\n" if terminated else raw)[: reader.max_bytes + 1].rstrip(b"\r\n")

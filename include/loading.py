@@ -855,11 +855,12 @@ class BatchLoader:
             if isinstance(piece, tuple):  # the unterminated last line
                 number, raw = piece
                 reader.physical = number
-                line = fastpath.decode_line(reader, number, raw.decode("latin-1"), terminated=False)
+                line = fastpath.decode_line(reader, number, raw.decode("latin-1"), False, "latin-1")
                 take(fast.slow(iter([line] if line is not None else [])))
                 return
             lines = piece.lines
-            rows, fallback = fast.parse_chunk(pl.Series("text", lines, dtype=pl.String))
+            series = pl.Series("text", lines, dtype=pl.String)
+            rows, fallback = fast.parse_chunk(series, piece.first, piece.encoding == "utf-8")
             escaped = fastpath.needs_escaping(rows, fast.columns)
             if escaped:
                 rows = rows.filter(~pl.col("i").is_in(escaped))
@@ -872,7 +873,10 @@ class BatchLoader:
             if rows.height:
                 copy.write(fastpath.copy_block(rows, prefix, piece.first, fast.columns))
                 report.loaded += rows.height
-            decoded = (fastpath.decode_line(reader, piece.first + i, lines[i], terminated=True) for i in fallback)
+                # the encoding the line reader would report: UTF-8 once a taken line is not ASCII
+                if piece.encoding == "utf-8" and not series.gather(rows["i"]).str.contains(r"^[\x00-\x7f]*$").all():
+                    reader.used.add("utf-8")
+            decoded = (fastpath.decode_line(reader, piece.first + i, lines[i], True, piece.encoding) for i in fallback)
             take(fast.slow(line for line in decoded if line is not None))
 
     def _refuse_file(self, batch_id: int, seq: int, source_file: SourceFile) -> FileReport:

@@ -135,6 +135,136 @@ def test_generated_region_loads_the_same_fast_and_slow(
         assert written == 0
 
 
+# Values a mutated cell takes: empty, blanks around, quotes, escapes, control characters, other
+# scripts, numbers at and past every limit, impossible dates and offsets, identifiers in clear.
+HOSTILE_CELLS = [
+    "",
+    " ",
+    "NONE",
+    "none",
+    "-1",
+    "+5",
+    "0",
+    "007",
+    "999999999",
+    "1000000000",
+    "99999999999999999999999",
+    "1.5",
+    "1759719627.61898",
+    "1759719627.6189812345",
+    "weather",
+    "anonymous",
+    "<unknown>",
+    "Обслужен",
+    "served ",
+    " served",
+    '"quoted"',
+    'a"b',
+    "back\\slash",
+    "tab\there",
+    "cr\r",
+    "nul\x00",
+    "\x85next-line",
+    "ё",
+    "\u00a0nbsp",
+    "+7 912 345-67-89",
+    "89123456789",
+    "ivan@example.ru",
+    "123-456-789 01",
+    "2025-10-06 25:00:00",
+    "2025-10-06 23:59:60",
+    "2026-02-30 09:10:00",
+    "2025-10-06T08:02:11+05:00",
+    "2025-10-06T08:02:11+24:00",
+    "2025-10-06T08:02:11-03:30",
+    "2025-10-06T08:02:11Z",
+    "2025-10-06 08:02:11",
+    "06.10.2025 08:02:11",
+    "1999-12-31 23:59:59",
+    "2101-01-01 00:00:00",
+    "2025-10-08 08:00:00",
+    "1759719627",
+    "946684799",
+    "4102444801",
+    "[1,2]",
+    "[]",
+    "[2147483648]",
+]
+SEPARATORS = {".csv": ",", ".tsv": "\t", ".jsonl": None}
+
+
+def _mutate(line: str, separator: str, rng: Any, others: list[str]) -> str:
+    cells = line.split(separator)
+    at = rng.randrange(len(cells))
+    kind = rng.randrange(7)
+    if kind == 0:
+        cells[at] = rng.choice(HOSTILE_CELLS)
+    elif kind == 1:  # a value of the same column from another line (another time, code, id)
+        other = rng.choice(others).split(separator)
+        if at < len(other):
+            cells[at] = other[at]
+    elif kind == 2:
+        del cells[at]
+    elif kind == 3:
+        cells.insert(at, rng.choice(HOSTILE_CELLS))
+    elif kind == 4:
+        cells[at] = cells[at] + rng.choice(HOSTILE_CELLS)
+    elif kind == 5:
+        return line[: rng.randrange(len(line) + 1)]
+    else:
+        cells[at] = cells[at].upper() if rng.random() < 0.5 else cells[at].strip() + "  "
+    return separator.join(cells)
+
+
+@pytest.fixture(scope="module")
+def mutated_region(region: tuple[Path, date, date], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated region with a third of the data lines of every line-format file mutated."""
+    import random
+    import shutil
+
+    source_landing, _, _ = region
+    landing = tmp_path_factory.mktemp("fast_path_mutated") / "landing"
+    shutil.copytree(source_landing, landing)
+    rng = random.Random(13)
+    for path in sorted((landing / REGION).rglob("*")):
+        if not path.is_file() or "truth" in path.parts or path.name == "manifest.json":
+            continue
+        separator = SEPARATORS.get(path.suffix, "|")
+        if separator is None:
+            continue
+        raw = path.read_bytes()
+        encoding = "utf-8"
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            encoding = "cp1251"
+            text = raw.decode(encoding)
+        lines = text.split("\n")
+        head = 0 if separator == "|" else 1
+        body = lines[head:-1] or [""]
+        for index in range(head, len(lines) - 1):
+            if rng.random() < 0.33:
+                lines[index] = _mutate(lines[index], separator, rng, body)
+        path.write_bytes("\n".join(lines).encode(encoding, errors="replace"))
+    return landing
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_mutated_lines_load_the_same_fast_and_slow(
+    source: str,
+    region: tuple[Path, date, date],
+    mutated_region: Path,
+    fresh_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, first, last = region
+    tz = config.region(REGION).timezone
+    start = datetime.combine(first, datetime.min.time(), tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+    written = _compare(fresh_db, source, mutated_region, start, end, monkeypatch)
+    assert (written > 500) is (source in FAST_SOURCES)
+
+
 @pytest.mark.parametrize("chunk_bytes", [None, 1500], ids=["chunks", "tiny-chunks"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input_loads_the_same_fast_and_slow(
