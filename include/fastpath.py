@@ -10,9 +10,11 @@ lines``) and refuses a row whose text COPY would have to escape (tab, newline, b
 
 What the fast path never sees, because the loader reads it the old way: a file starting with a
 byte-order mark or looking like UTF-16, and the rest of a file from a line longer than
-``CJW_MAX_LINE_BYTES`` on (the line reader decides how much of such a line to keep). Lines are
-decoded as Latin-1 for the chunk (one byte, one character); a fast parser accepts printable ASCII
-only, so a line in UTF-8 or Windows-1251 goes to the line reader's decoding unchanged.
+``CJW_MAX_LINE_BYTES`` on (the line reader decides how much of such a line to keep). A chunk that
+is valid UTF-8 is decoded at once; otherwise each line is decoded as the line reader decodes it
+(ASCII, UTF-8, else Windows-1251) and a line the reader would see as UTF-8 in a Windows-1251
+file, or as neither, goes to the line parser, as does every line at or over the length limit.
+A fast parser takes printable text only (``PRINTABLE_TEXT``: no control character, no backslash).
 
 ``CJW_INGEST_FAST_PATH=0`` turns the fast path off (the differential test compares the two).
 """
@@ -47,13 +49,11 @@ def enabled() -> bool:
 class FastParser(Protocol):
     columns: Sequence[str]
 
-    def parse_chunk(self, lines: pl.Series, first: int, text: bool) -> tuple[pl.DataFrame, list[int]]:
-        """``lines`` (whole lines, no line break; line ``first`` is the first) → (rows, fallback):
-        ``rows`` has the column ``i`` (position in ``lines``) and ``columns`` as text (None =
-        NULL), in the raw table's order; ``fallback`` the positions of the lines the line-by-line
-        parser must see. ``text``: the chunk is valid UTF-8 and its lines are text
-        (``PRINTABLE_TEXT``); else they were decoded as Latin-1 and only ASCII lines
-        (``PRINTABLE``) may be taken."""
+    def parse_chunk(self, lines: pl.Series, first: int) -> tuple[pl.DataFrame, list[int]]:
+        """``lines`` (whole lines as text, no line break; line ``first`` is the first) → (rows,
+        fallback): ``rows`` has the column ``i`` (position in ``lines``) and ``columns`` as text
+        (None = NULL), in the raw table's order; ``fallback`` the positions of the lines the
+        line-by-line parser must see. Only lines matching ``PRINTABLE_TEXT`` may be taken."""
         ...
 
     def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
@@ -63,9 +63,18 @@ class FastParser(Protocol):
 
 @dataclass(frozen=True)
 class Chunk:
+    """Whole lines of a file. Valid UTF-8 as a whole: ``lines`` decoded as UTF-8. Else each line is
+    decoded as the line reader decodes it — ASCII, UTF-8, else Windows-1251 — and a line that is
+    UTF-8 (the reader would report the file as mixed) or neither is ``forced`` to the line parser."""
+
     first: int  # the number of its first line
     lines: list[str]  # without the line break
-    encoding: str  # "utf-8" when the whole chunk is valid UTF-8, else "latin-1" (byte for byte)
+    raw: list[bytes] | None = None  # the lines' bytes when not decoded as UTF-8 as a whole
+    forced: tuple[int, ...] = ()
+    cp1251: bool = False  # some lines were decoded as Windows-1251
+
+    def bytes_of(self, index: int) -> bytes:
+        return self.raw[index] if self.raw is not None else self.lines[index].encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,11 @@ def chunks(path: Path, max_bytes: int, chunk_bytes: int | None = None) -> Iterat
             whole, carry = (data[: cut + 1], data[cut + 1 :]) if cut >= 0 else (b"", data)
             if whole:
                 try:
-                    lines, encoding = whole[:-1].decode("utf-8").split("\n"), "utf-8"
+                    chunk = Chunk(number + 1, whole[:-1].decode("utf-8").split("\n"))
                 except UnicodeDecodeError:
-                    lines, encoding = whole[:-1].decode("latin-1").split("\n"), "latin-1"
-                yield Chunk(number + 1, lines, encoding)
+                    chunk = _line_by_line(number + 1, whole[:-1].split(b"\n"))
+                yield chunk
+                lines = chunk.lines
                 number += len(lines)
                 offset += len(whole)
             if len(carry) > max_bytes:
@@ -115,10 +125,31 @@ def chunks(path: Path, max_bytes: int, chunk_bytes: int | None = None) -> Iterat
                 return
 
 
-def decode_line(reader: LineReader, number: int, text: str, terminated: bool, encoding: str) -> Line | None:
+def _line_by_line(first: int, raw: list[bytes]) -> Chunk:
+    lines: list[str] = []
+    forced: list[int] = []
+    cp1251 = False
+    for index, line in enumerate(raw):
+        if line.isascii():
+            lines.append(line.decode("ascii"))
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1251"))
+                cp1251 = True
+                continue
+            except UnicodeDecodeError:
+                pass
+        lines.append("")
+        forced.append(index)
+    return Chunk(first, lines, raw, tuple(forced), cp1251)
+
+
+def decode_line(reader: LineReader, number: int, raw: bytes, terminated: bool) -> Line | None:
     """A line of a chunk the fast parser left, decoded as the line reader decodes it (per-line
     encoding, NUL bytes, the length limit) — None when the reader rejected it."""
-    raw = text.encode(encoding)
     size = len(raw) + (1 if terminated else 0)
     # the reader holds at most max_bytes + 1 bytes of a line, its line break included
     kept = (raw + b"\n" if terminated else raw)[: reader.max_bytes + 1].rstrip(b"\r\n")
@@ -151,3 +182,27 @@ def needs_escaping(rows: pl.DataFrame, columns: Sequence[str]) -> list[int]:
         return []
     bad = rows.filter(pl.any_horizontal([pl.col(c).str.contains(_COPY_SPECIAL).fill_null(False) for c in text_columns]))
     return bad["i"].to_list()
+
+
+# values the masking keeps as they are: an Asterisk uniqueid for FreeFields, also a UUID and a
+# uniqueid of at most 9 decimals for mask_free (``include.connectors.common._SYSTEM_ID``)
+UNIQUEID = r"^[0-9]{1,12}\.[0-9]+$"
+SYSTEM_ID = r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{1,12}\.[0-9]{1,9})$"
+
+
+def mapped(values: Any, function: Any, *, keep: str | None = None) -> Any:
+    """``function`` of each distinct value (None stays None): masking and hashing once per value.
+    ``keep``: values matching it are those ``function`` returns as they are — left out here,
+    vectorised."""
+    import polars as pl
+
+    todo = values.drop_nulls()
+    if keep:
+        todo = todo.filter(~todo.str.contains(keep))
+    distinct = todo.unique().to_list()
+    if not distinct:
+        return values
+    results = [function(v) for v in distinct]
+    if None in results:  # a value whose function is None becomes NULL
+        return values.replace_strict(distinct, results, default=values, return_dtype=pl.String)
+    return values.replace(distinct, results)

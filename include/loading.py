@@ -855,16 +855,19 @@ class BatchLoader:
             if isinstance(piece, tuple):  # the unterminated last line
                 number, raw = piece
                 reader.physical = number
-                line = fastpath.decode_line(reader, number, raw.decode("latin-1"), False, "latin-1")
+                line = fastpath.decode_line(reader, number, raw, False)
                 take(fast.slow(iter([line] if line is not None else [])))
                 return
             lines = piece.lines
             series = pl.Series("text", lines, dtype=pl.String)
-            rows, fallback = fast.parse_chunk(series, piece.first, piece.encoding == "utf-8")
-            escaped = fastpath.needs_escaping(rows, fast.columns)
-            if escaped:
-                rows = rows.filter(~pl.col("i").is_in(escaped))
-                fallback = sorted({*fallback, *escaped})
+            rows, fallback = fast.parse_chunk(series, piece.first)
+            # the line reader rejects a line at the limit (its line break included) whatever it holds
+            sizes = series.str.len_bytes() if piece.raw is None else pl.Series([len(raw) for raw in piece.raw])
+            too_long = (sizes + 1 > reader.max_bytes).arg_true().to_list()
+            forced = [*fastpath.needs_escaping(rows, fast.columns), *piece.forced, *too_long]
+            if forced:
+                rows = rows.filter(~pl.col("i").is_in(forced))
+                fallback = sorted({*fallback, *forced})
             if rows.height + len(fallback) != len(lines) or len(set(fallback)) != len(fallback):
                 raise ReconciliationError(
                     f"{reader.path}: the fast parser accounted for {rows.height} + {len(fallback)} of {len(lines)} lines"
@@ -873,10 +876,10 @@ class BatchLoader:
             if rows.height:
                 copy.write(fastpath.copy_block(rows, prefix, piece.first, fast.columns))
                 report.loaded += rows.height
-                # the encoding the line reader would report: UTF-8 once a taken line is not ASCII
-                if piece.encoding == "utf-8" and not series.gather(rows["i"]).str.contains(r"^[\x00-\x7f]*$").all():
-                    reader.used.add("utf-8")
-            decoded = (fastpath.decode_line(reader, piece.first + i, lines[i], True, piece.encoding) for i in fallback)
+                # the encoding the line reader would report: of the taken lines that are not ASCII
+                if not series.gather(rows["i"]).str.contains(r"^[\x00-\x7f]*$").all():
+                    reader.used.add("cp1251" if piece.cp1251 else "utf-8")
+            decoded = (fastpath.decode_line(reader, piece.first + i, piece.bytes_of(i), True) for i in fallback)
             take(fast.slow(line for line in decoded if line is not None))
 
     def _refuse_file(self, batch_id: int, seq: int, source_file: SourceFile) -> FileReport:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from include import fastpath
 from include.connectors import limits
 from include.connectors.common import (
     MAX_YEAR,
@@ -310,7 +311,7 @@ class QueueLogFast:
     def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
         return self.connector._parse_queue_log(lines, self.ctx)
 
-    def parse_chunk(self, lines: Any, first: int, text: bool) -> tuple[Any, list[int]]:
+    def parse_chunk(self, lines: Any, first: int) -> tuple[Any, list[int]]:
         import polars as pl
 
         from include.fastpath import PRINTABLE
@@ -400,10 +401,10 @@ class QueueLogFast:
         )
         free = self.free
         rows = rows.with_columns(
-            call_id=_mapped(rows["f1"], free, keep=UNIQUEID),
-            agent=_mapped(rows["f3"], lambda v: ps.staff(v) or "NONE"),
-            caller_hash=_mapped(rows["caller"], ps.phone),
-            **{f"free{p}": _mapped(rows[f"free{p}"], free, keep=UNIQUEID) for p in range(1, 6)},
+            call_id=fastpath.mapped(rows["f1"], free, keep=fastpath.UNIQUEID),
+            agent=fastpath.mapped(rows["f3"], lambda v: ps.staff(v) or "NONE"),
+            caller_hash=fastpath.mapped(rows["caller"], ps.phone),
+            **{f"free{p}": fastpath.mapped(rows[f"free{p}"], free, keep=fastpath.UNIQUEID) for p in range(1, 6)},
         )
         return rows.select(
             "i",
@@ -440,17 +441,17 @@ class TopicsFast:
             else:
                 yield from self.connector._topic_lines(iter([line]), self.ctx, csv_dialect(","))
 
-    def parse_chunk(self, lines: Any, first: int, text: bool) -> tuple[Any, list[int]]:
+    def parse_chunk(self, lines: Any, first: int) -> tuple[Any, list[int]]:
         import polars as pl
 
-        from include.fastpath import PRINTABLE, PRINTABLE_TEXT
+        from include.fastpath import PRINTABLE_TEXT
 
         cells = pl.col("text").str.split(",")
         frame = (
             pl.DataFrame([lines])
             .with_row_index("i")
             .with_columns(
-                printable=pl.col("text").str.contains(PRINTABLE_TEXT if text else PRINTABLE),
+                printable=pl.col("text").str.contains(PRINTABLE_TEXT),
                 plain=~pl.col("text").str.contains(r'"|(^|,)\s|\s(,|$)') & (pl.col("text").str.len_chars() < 100_000),
                 cells=cells.list.len(),
                 **{name: cells.list.get(k, null_on_oob=True) for k, name in enumerate(TOPIC_COLUMNS)},
@@ -482,8 +483,8 @@ class TopicsFast:
             return mask_free(value, ps)
 
         rows = rows.with_columns(
-            call_id=_mapped(rows["call_id"], free, keep=SYSTEM_ID),
-            topic_name=_mapped(rows["topic_name"], free),
+            call_id=fastpath.mapped(rows["call_id"], free, keep=fastpath.SYSTEM_ID),
+            topic_name=fastpath.mapped(rows["topic_name"], free),
         )
         return rows.select(
             "i",
@@ -493,30 +494,6 @@ class TopicsFast:
             "resolution",
             pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00").alias("wrapup_at"),
         ), fallback
-
-
-# values the masking keeps as they are: an Asterisk uniqueid for FreeFields, also a UUID and a
-# uniqueid of at most 9 decimals for mask_free (``include.connectors.common._SYSTEM_ID``)
-UNIQUEID = r"^[0-9]{1,12}\.[0-9]+$"
-SYSTEM_ID = r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{1,12}\.[0-9]{1,9})$"
-
-
-def _mapped(values: Any, function: Any, *, keep: str | None = None) -> Any:
-    """``function`` of each distinct value (None stays None): masking and hashing once per value.
-    ``keep``: values matching it are those ``function`` returns as they are — left out here,
-    vectorised."""
-    import polars as pl
-
-    todo = values.drop_nulls()
-    if keep:
-        todo = todo.filter(~todo.str.contains(keep))
-    distinct = todo.unique().to_list()
-    if not distinct:
-        return values
-    results = [function(v) for v in distinct]
-    if None in results:  # a value whose function is None becomes NULL
-        return values.replace_strict(distinct, results, default=values, return_dtype=pl.String)
-    return values.replace(distinct, results)
 
 
 def mask_queue_log_line(text: str, pseudonymiser: Pseudonymiser) -> str:

@@ -200,7 +200,7 @@ def test_a_crash_in_the_fast_path_leaves_no_partial_batch(
     write(cc_dir(landing) / "queue_log-20260901", good_log())
     load("call_centre", DAY)
 
-    def dies(self: QueueLogFast, lines: Any, first: int, text: bool) -> Any:
+    def dies(self: QueueLogFast, lines: Any, first: int) -> Any:
         raise OSError("disk went away")
 
     monkeypatch.setattr(QueueLogFast, "parse_chunk", dies)
@@ -216,8 +216,8 @@ def test_a_fast_parser_that_loses_a_line_fails_the_batch(
     write(cc_dir(landing) / "queue_log-20260901", good_log())
     original = QueueLogFast.parse_chunk
 
-    def drops_one(self: QueueLogFast, lines: Any, first: int, text: bool) -> Any:
-        rows, fallback = original(self, lines, first, text)
+    def drops_one(self: QueueLogFast, lines: Any, first: int) -> Any:
+        rows, fallback = original(self, lines, first)
         return rows.slice(1), fallback
 
     monkeypatch.setattr(QueueLogFast, "parse_chunk", drops_one)

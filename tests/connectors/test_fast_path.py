@@ -292,3 +292,47 @@ def test_hostile_input_loads_the_same_fast_and_slow(
         case.prepare(folder)
     start, end = _interval(DAY)
     _compare(fresh_db, case.source, landing, start, end, monkeypatch)
+
+
+def _queue_line(second: int, data: str = "1|1|60", event: str = "COMPLETECALLER") -> str:
+    from tests.bad_input.sources import epoch
+
+    return f"{epoch(9, 0, second)}|{epoch(9, 0)}.7|czn_ens01|PJSIP/op01|{event}|{data}"
+
+
+EDGE_FILES: dict[str, dict[str, bytes]] = {
+    # a line that passes every check but is over the length limit (2 048 bytes here)
+    "long-valid-line": {
+        "queue_log-20260901": f"{_queue_line(1)}\n{_queue_line(2, '2130|' + 'x' * 3000 + '|2|37|3', 'TRANSFER')}\n".encode()
+    },
+    "crlf-and-unterminated-last-line": {
+        "queue_log-20260901": f"{_queue_line(1)}\r\n{_queue_line(2)}\r\r\n{_queue_line(3)}".encode()
+    },
+    "windows-1251-file-with-a-utf8-line": {
+        "call_topics-20260901.csv": (
+            "call_id,topic_code,topic_name,resolution,wrapup_at\n"
+            "1788240001.1,documents,Документы,resolved,2026-09-01T09:10:00+05:00\n"
+        ).encode("cp1251")
+        + "1788240001.2,documents,Документы,resolved,2026-09-01T09:11:00+05:00\n".encode()
+        + b"1788240001.3,documents,\x98\x98,resolved,2026-09-01T09:12:00+05:00\n"
+    },
+    "semicolon-topics-header": {
+        "call_topics-20260901.csv": (
+            "call_id;topic_code;topic_name;resolution;wrapup_at\n"
+            "1788240001.1;documents;Документы;resolved;2026-09-01T09:10:00+05:00\n"
+        ).encode()
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_FILES))
+def test_edge_files_load_the_same_fast_and_slow(
+    name: str, fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CJW_MAX_LINE_BYTES", "2048")
+    landing = tmp_path / "landing"
+    folder = landing / REGION / "call_centre"
+    folder.mkdir(parents=True)
+    _write_files(folder, EDGE_FILES[name])
+    start, end = _interval(DAY)
+    _compare(fresh_db, "call_centre", landing, start, end, monkeypatch)
