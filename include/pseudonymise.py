@@ -144,13 +144,24 @@ class Pseudonymiser:
         found = memo.get(message)
         if found is None:
             found = hmac.new(self.key, message.encode(), hashlib.sha256).hexdigest()
-            if len(memo) >= self.MEMO:
-                memo.clear()
-            memo[message] = found
+            self._remember(message, found)
         return found
 
+    def _remember(self, key: str, value: str) -> None:
+        if len(self._memo) >= self.MEMO:
+            self._memo.clear()
+        self._memo[key] = value
+
     def phone(self, raw: str | None) -> str | None:
-        return self.digest("phone", normalise_phone(raw))
+        if raw is None:
+            return None
+        # the same phone comes written the same way again and again: its digest by the written form
+        key = "phone\x00" + raw
+        found = self._memo.get(key)
+        if found is None:
+            found = self.digest("phone", normalise_phone(raw)) or ""
+            self._remember(key, found)
+        return found or None
 
     def snils(self, raw: str | None) -> str | None:
         return self.digest("snils", normalise_snils(raw))

@@ -171,5 +171,7 @@ def test_digests_are_computed_once_per_identifier_and_the_memo_stays_bounded(mon
     monkeypatch.setattr(Pseudonymiser, "MEMO", 4)
     for n in range(10):
         assert p.snils(f"1234567890{n}") == real_new(KEY, f"snils:1234567890{n}".encode(), hashlib.sha256).hexdigest()
+    for n in range(10):
+        assert p.phone(f"+7 912 345-67-{n:02}") == p.digest("phone", f"791234567{n:02}")
     assert len(p._memo) <= 4  # emptied when full: memory stays flat
     assert "79123456789" not in repr(p)  # the remembered identifiers are not shown
