@@ -827,11 +827,14 @@ class BatchLoader:
         """The connector's vectorised parser for this file, when it has one and the file can be read
         in chunks (``include.fastpath``); None reads the file line by line."""
         offer = getattr(self.connector, "fast_parser", None)
-        if offer is None or not fastpath.enabled() or table._integer_columns:
-            return None  # integer columns: their bounds are checked per row (storage_problem)
-        if not fastpath.readable(source_file.path):
+        if offer is None or not fastpath.enabled() or not fastpath.readable(source_file.path):
             return None
-        return offer(source_file, ctx)
+        fast = offer(source_file, ctx)
+        # integer columns: their bounds are checked per row (storage_problem) unless the fast
+        # parser takes only values within them
+        if fast is not None and table._integer_columns and not getattr(fast, "bounds_checked", False):
+            return None
+        return fast
 
     def _load_fast(
         self,

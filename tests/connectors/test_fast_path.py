@@ -111,7 +111,7 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date, date]:
     return landing, date.fromisoformat(manifest["start_date"]), date.fromisoformat(manifest["end_date"])
 
 
-FAST_SOURCES = {"call_centre", "office_visits"}  # sources with a fast path for at least one of their files
+FAST_SOURCES = {"call_centre", "office_visits", "website"}  # sources with a fast path for at least one of their files
 
 
 @pytest.mark.parametrize("chunk_bytes", [None, 2048], ids=["chunks", "tiny-chunks"])
