@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from include.loading import Line, LineReader, ParsedRow, Rejection
 
 CHUNK_BYTES = 8 << 20
+# A smaller file is read line by line: a chunk costs polars a fixed ≈ 20–40 ms (and the first one
+# the import of polars), more than a few thousand lines cost the line parser.
+MIN_FILE_BYTES = 256 << 10
 # printable ASCII without the backslash: nothing COPY's text format escapes, nothing to decode
 PRINTABLE = r"^[\x20-\x5b\x5d-\x7e]*$"
 # the same in a chunk that is valid UTF-8: any character but control characters and the backslash
@@ -86,9 +89,12 @@ class Rest:
 
 
 def readable(path: Path) -> bool:
-    """Can the file be cut into chunks (no byte-order mark, not UTF-16)?"""
+    """Is the file worth cutting into chunks (``MIN_FILE_BYTES``) and can it be (no byte-order
+    mark, not UTF-16)?"""
     from include.loading import utf16_of
 
+    if path.stat().st_size < MIN_FILE_BYTES:
+        return False
     with path.open("rb") as handle:
         head = handle.read(4096)
     return not head.startswith(codecs.BOM_UTF8) and utf16_of(head) is None

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from include import fastpath
 from include.connectors.call_centre import CallCentreConnector, QueueLogFast
 from include.loading import ReconciliationError
 from tests.connectors.conftest import REGION, write
@@ -197,6 +198,7 @@ def test_a_parser_that_loses_a_line_fails_the_reconciliation(
 def test_a_crash_in_the_fast_path_leaves_no_partial_batch(
     landing: Path, load: Any, query: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 0)  # a small file, read fast all the same
     write(cc_dir(landing) / "queue_log-20260901", good_log())
     load("call_centre", DAY)
 
@@ -213,6 +215,7 @@ def test_a_crash_in_the_fast_path_leaves_no_partial_batch(
 def test_a_fast_parser_that_loses_a_line_fails_the_batch(
     landing: Path, load: Any, query: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 0)  # a small file, read fast all the same
     write(cc_dir(landing) / "queue_log-20260901", good_log())
     original = QueueLogFast.parse_chunk
 

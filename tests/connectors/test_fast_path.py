@@ -30,6 +30,12 @@ KEY = b"fast-path-key-0123456789"
 REGION = "enskaya"
 
 
+@pytest.fixture(autouse=True)
+def _every_file_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test files are small: let the fast path take every file whatever its size."""
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 0)
+
+
 class Counting:
     """Counts the rows the fast path wrote (a comparison where it took nothing proves nothing)."""
 
@@ -363,3 +369,15 @@ def test_edge_files_load_the_same_fast_and_slow(
     _write_files(folder, files)
     start, end = _interval(DAY)
     _compare(fresh_db, source, landing, start, end, monkeypatch)
+
+
+def test_a_small_file_is_read_line_by_line(fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 256 << 10)
+    landing = tmp_path / "landing"
+    folder = landing / REGION / "call_centre"
+    folder.mkdir(parents=True)
+    _write_files(folder, {"queue_log-20260901": f"{_queue_line(1)}\n{_queue_line(2)}\n".encode()})
+    counting = Counting(monkeypatch)
+    start, end = _interval(DAY)
+    report = load_interval("call_centre", REGION, start, end, dsn=fresh_db, key=KEY, landing=landing)
+    assert (report["loaded"], counting.rows) == (2, 0)
