@@ -88,13 +88,17 @@ class Rest:
     number: int
 
 
+def worth_it(path: Path, fast: Any) -> bool:
+    """Is the file large enough for chunks: ``MIN_FILE_BYTES``, divided by the parser's
+    ``line_cost`` (how many times a line costs the line parser more than a queue_log line: an
+    office ticket has four times to convert)."""
+    return path.stat().st_size >= MIN_FILE_BYTES / max(getattr(fast, "line_cost", 1), 1)
+
+
 def readable(path: Path) -> bool:
-    """Is the file worth cutting into chunks (``MIN_FILE_BYTES``) and can it be (no byte-order
-    mark, not UTF-16)?"""
+    """Can the file be cut into chunks (no byte-order mark, not UTF-16)?"""
     from include.loading import utf16_of
 
-    if path.stat().st_size < MIN_FILE_BYTES:
-        return False
     with path.open("rb") as handle:
         head = handle.read(4096)
     return not head.startswith(codecs.BOM_UTF8) and utf16_of(head) is None

@@ -830,9 +830,11 @@ class BatchLoader:
         if offer is None or not fastpath.enabled() or not fastpath.readable(source_file.path):
             return None
         fast = offer(source_file, ctx)
+        if fast is None or not fastpath.worth_it(source_file.path, fast):
+            return None
         # integer columns: their bounds are checked per row (storage_problem) unless the fast
         # parser takes only values within them
-        if fast is not None and table._integer_columns and not getattr(fast, "bounds_checked", False):
+        if table._integer_columns and not getattr(fast, "bounds_checked", False):
             return None
         return fast
 
