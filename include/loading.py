@@ -41,7 +41,7 @@ from typing import Any, BinaryIO, Protocol, cast
 import psycopg
 from psycopg import sql
 
-from include import settings
+from include import fastpath, settings
 from include.config import RegionConfig
 from include.pseudonymise import Pseudonymiser, mask_text
 
@@ -517,10 +517,19 @@ class LineReader:
                 if line is not None:
                     yield self._remember(line)
 
-    def _raw_lines(self, handle: BinaryIO) -> Iterator[tuple[int, bytes, int, bool]]:
+    def lines_from(self, offset: int, number: int) -> Iterator[Line]:
+        """The lines from byte ``offset`` on, numbered after ``number`` (the fast path hands the rest of
+        a file over here at a line too long for it; never a UTF-16 file)."""
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            for count, raw, size, terminated in self._raw_lines(handle, number):
+                line = self._decode(count, raw, size, terminated)
+                if line is not None:
+                    yield self._remember(line)
+
+    def _raw_lines(self, handle: BinaryIO, number: int = 0) -> Iterator[tuple[int, bytes, int, bool]]:
         """(number, bytes without the line break — at most ``max_bytes + 1`` of them, size, terminated)."""
         limit = self.max_bytes
-        number = 0
         while True:
             raw = handle.readline(limit + 1)
             if not raw:
@@ -758,27 +767,36 @@ class BatchLoader:
         region_id = self.region.region_id
         reader = LineReader(path, None, rejections)
         headers = 0
+        fast = self._fast_parser(source_file, table, ctx)
         with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as spool:
             with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                for item in self.connector.parse(iter(reader), ctx):
-                    if item is HEADER:
-                        headers += 1
-                        continue
-                    if isinstance(item, Rejection):
-                        rejections.append(item)
-                    else:
-                        line_no, values = cast(ParsedRow, item)
-                        problem = table.storage_problem(values)
-                        if problem is None:
-                            copy.write_row((batch_id, seq, line_no, region_id, *values))
-                            report.loaded += 1
+
+                def take(items: Iterable[ParsedRow | Rejection | object]) -> None:
+                    nonlocal headers
+                    for item in items:
+                        if item is HEADER:
+                            headers += 1
+                            continue
+                        if isinstance(item, Rejection):
+                            rejections.append(item)
                         else:
-                            rejections.append(Rejection(line_no, problem, reader.recent.get(line_no)))
-                    if len(rejections) > 1000:
-                        report.rejected += self._spool(rejections, spool)
-                    processed = report.loaded + report.rejected + len(rejections)
-                    if processed and processed % PROGRESS_EVERY_LINES == 0:
-                        self.progress(f"{path.name}: {processed} lines")
+                            line_no, values = cast(ParsedRow, item)
+                            problem = table.storage_problem(values)
+                            if problem is None:
+                                copy.write_row((batch_id, seq, line_no, region_id, *values))
+                                report.loaded += 1
+                            else:
+                                rejections.append(Rejection(line_no, problem, reader.recent.get(line_no)))
+                        if len(rejections) > 1000:
+                            report.rejected += self._spool(rejections, spool)
+                        processed = report.loaded + report.rejected + len(rejections)
+                        if processed and processed % PROGRESS_EVERY_LINES == 0:
+                            self.progress(f"{path.name}: {processed} lines")
+
+                if fast is None:
+                    take(self.connector.parse(iter(reader), ctx))
+                else:
+                    self._load_fast(fast, reader, take, copy, (batch_id, seq, region_id), report)
             report.rejected += self._spool(rejections, spool)
             self._copy_rejections(spool, batch_id, seq, path)
         report.read = reader.physical - headers
@@ -787,6 +805,70 @@ class BatchLoader:
             self.progress(f"{path.name}: an empty export (no data lines) — nothing to load from it")
         self._record_file(batch_id, seq, source_file, sha, size, report)
         return report
+
+    def _fast_parser(self, source_file: SourceFile, table: RawTable, ctx: ParseContext) -> Any:
+        """The connector's vectorised parser for this file, when it has one and the file can be read
+        in chunks (``include.fastpath``); None reads the file line by line."""
+        offer = getattr(self.connector, "fast_parser", None)
+        if offer is None or not fastpath.enabled() or not fastpath.readable(source_file.path):
+            return None
+        fast = offer(source_file, ctx)
+        if fast is None or not fastpath.worth_it(source_file.path, fast):
+            return None
+        # integer columns: their bounds are checked per row (storage_problem) unless the fast
+        # parser takes only values within them
+        if table._integer_columns and not getattr(fast, "bounds_checked", False):
+            return None
+        return fast
+
+    def _load_fast(
+        self,
+        fast: fastpath.FastParser,
+        reader: LineReader,
+        take: Callable[[Iterable[ParsedRow | Rejection | object]], None],
+        copy: Any,
+        prefix: tuple[int, int, str],
+        report: FileReport,
+    ) -> None:
+        """Chunk by chunk: the rows the fast parser proves valid go to COPY as one block, every
+        other line to the connector's line-by-line parser (``take``), in the order of the file's
+        chunks. The reader's count of physical lines is kept as it would be by reading."""
+        import polars as pl
+
+        for piece in fastpath.chunks(reader.path, reader.max_bytes):
+            if isinstance(piece, fastpath.Rest):
+                reader.physical = piece.number
+                take(fast.slow(reader.lines_from(piece.offset, piece.number)))
+                return
+            if isinstance(piece, tuple):  # the unterminated last line
+                number, raw = piece
+                reader.physical = number
+                line = fastpath.decode_line(reader, number, raw, False)
+                take(fast.slow(iter([line] if line is not None else [])))
+                return
+            lines = piece.lines
+            series = pl.Series("text", lines, dtype=pl.String)
+            rows, fallback = fast.parse_chunk(series, piece.first)
+            # the line reader rejects a line at the limit (its line break included) whatever it holds
+            sizes = series.str.len_bytes() if piece.raw is None else pl.Series([len(raw) for raw in piece.raw])
+            too_long = (sizes + 1 > reader.max_bytes).arg_true().to_list()
+            forced = [*fastpath.needs_escaping(rows, fast.columns), *piece.forced, *too_long]
+            if forced:
+                rows = rows.filter(~pl.col("i").is_in(forced))
+                fallback = sorted({*fallback, *forced})
+            if rows.height + len(fallback) != len(lines) or len(set(fallback)) != len(fallback):
+                raise ReconciliationError(
+                    f"{reader.path}: the fast parser accounted for {rows.height} + {len(fallback)} of {len(lines)} lines"
+                )
+            reader.physical = piece.first + len(lines) - 1
+            if rows.height:
+                copy.write(fastpath.copy_block(rows, prefix, piece.first, fast.columns))
+                report.loaded += rows.height
+                # the encoding the line reader would report: of the taken lines that are not ASCII
+                if not series.gather(rows["i"]).str.contains(r"^[\x00-\x7f]*$").all():
+                    reader.used.add("cp1251" if piece.cp1251 else "utf-8")
+            decoded = (fastpath.decode_line(reader, piece.first + i, piece.bytes_of(i), True) for i in fallback)
+            take(fast.slow(line for line in decoded if line is not None))
 
     def _refuse_file(self, batch_id: int, seq: int, source_file: SourceFile) -> FileReport:
         """A refused file is never opened: one rejected line (line 0) says why; read 1 = rejected 1."""

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 KEY_ENV = "CJW_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 16
@@ -116,9 +116,17 @@ def normalise_email(raw: str | None) -> str | None:
 @dataclass(frozen=True)
 class Pseudonymiser:
     """HMAC-SHA256 over ``<kind>:<normalised value>``; the kind keeps a phone and a SNILS with the
-    same digits apart."""
+    same digits apart.
+
+    The HMAC of an identifier is computed once per process: the same phone, SNILS or operator
+    appears on many lines, so digests are remembered (in this process's memory only — never
+    written anywhere) in a dictionary of at most ``MEMO`` entries, emptied when full so that
+    memory stays flat however large the batch."""
 
     key: bytes
+    _memo: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    MEMO = 1 << 17
 
     def __post_init__(self) -> None:
         if len(self.key) < MIN_KEY_BYTES:
@@ -130,11 +138,29 @@ class Pseudonymiser:
     def digest(self, kind: str, normalised: str | None) -> str | None:
         if normalised is None:
             return None
-        mac = hmac.new(self.key, f"{kind}:{normalised}".encode(), hashlib.sha256)
-        return mac.hexdigest()
+        message = f"{kind}:{normalised}"
+        memo = self._memo
+        found = memo.get(message)
+        if found is None:
+            found = hmac.new(self.key, message.encode(), hashlib.sha256).hexdigest()
+            self._remember(message, found)
+        return found
+
+    def _remember(self, key: str, value: str) -> None:
+        if len(self._memo) >= self.MEMO:
+            self._memo.clear()
+        self._memo[key] = value
 
     def phone(self, raw: str | None) -> str | None:
-        return self.digest("phone", normalise_phone(raw))
+        if raw is None:
+            return None
+        # the same phone comes written the same way again and again: its digest by the written form
+        key = "phone\x00" + raw
+        found = self._memo.get(key)
+        if found is None:
+            found = self.digest("phone", normalise_phone(raw)) or ""
+            self._remember(key, found)
+        return found or None
 
     def snils(self, raw: str | None) -> str | None:
         return self.digest("snils", normalise_snils(raw))

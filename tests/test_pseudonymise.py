@@ -155,3 +155,23 @@ def test_masking_is_linear(text: str) -> None:
 def test_a_short_key_says_how_to_set_one() -> None:
     with pytest.raises(MissingKeyError, match=r"5 bytes, at least 16 .*CJW_PSEUDONYM_KEY"):
         Pseudonymiser(b"short")
+
+
+def test_digests_are_computed_once_per_identifier_and_the_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+    import hmac
+
+    p = Pseudonymiser(KEY)
+    expected = hmac.new(KEY, b"phone:79123456789", hashlib.sha256).hexdigest()
+    calls = []
+    real_new = hmac.new
+    monkeypatch.setattr(hmac, "new", lambda *a, **k: calls.append(a) or real_new(*a, **k))
+    assert [p.phone("+7 912 345-67-89"), p.phone("89123456789"), p.phone("79123456789")] == [expected] * 3
+    assert len(calls) == 1  # the same normalised phone: one HMAC
+    monkeypatch.setattr(Pseudonymiser, "MEMO", 4)
+    for n in range(10):
+        assert p.snils(f"1234567890{n}") == real_new(KEY, f"snils:1234567890{n}".encode(), hashlib.sha256).hexdigest()
+    for n in range(10):
+        assert p.phone(f"+7 912 345-67-{n:02}") == p.digest("phone", f"791234567{n:02}")
+    assert len(p._memo) <= 4  # emptied when full: memory stays flat
+    assert "79123456789" not in repr(p)  # the remembered identifiers are not shown

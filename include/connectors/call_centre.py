@@ -15,11 +15,14 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from include import fastpath
 from include.connectors import limits
 from include.connectors.common import (
+    MAX_YEAR,
+    MIN_YEAR,
     FieldError,
     FreeFields,
     csv_dialect,
@@ -128,6 +131,15 @@ class CallCentreConnector:
     def has_header(self, source_file: SourceFile) -> bool:
         return source_file.table == "call_topics"
 
+    def fast_parser(self, source_file: SourceFile, ctx: ParseContext) -> QueueLogFast | TopicsFast | None:
+        """The vectorised parser of the file's chunks (``include.fastpath``): queue_log always, the
+        topics export when its first line is the plain comma-separated header."""
+        if source_file.table == "queue_log":
+            return QueueLogFast(self, ctx)
+        with source_file.path.open("rb") as handle:
+            first = handle.readline(4096).rstrip(b"\r\n")
+        return TopicsFast(self, ctx) if first == ",".join(TOPIC_COLUMNS).encode() else None
+
     def parse(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection | object]:
         if ctx.source_file.table == "queue_log":
             return self._parse_queue_log(lines, ctx)
@@ -166,6 +178,11 @@ class CallCentreConnector:
                 yield Rejection(line.number, "file rejected: its header is not the call-topic export header", line.text)
             return
         yield HEADER
+        yield from self._topic_lines(lines, ctx, dialect)
+
+    def _topic_lines(
+        self, lines: Iterator[Line], ctx: ParseContext, dialect: type[csv.Dialect]
+    ) -> Iterator[ParsedRow | Rejection]:
         topics = ctx.region.call_topics
         tz = ctx.region.timezone
         ps = ctx.pseudonymiser
@@ -268,6 +285,215 @@ def parse_queue_log_line(
         *(value or None for value in padded),
         caller_hash,
     )
+
+
+class QueueLogFast:
+    """queue_log lines a chunk at a time (polars), for the loader's fast path.
+
+    A line is taken here only when every check of :func:`parse_queue_log_line` visibly passes:
+    printable ASCII, 5–10 fields, an epoch of digits on the file's day, a known event with the
+    right number of data fields, integers where integers belong and within their limits as they
+    are written (a value the line parser would rewrite, like ``+5``, goes to it), a call id and a
+    known queue. Its row is then built like the line parser builds it — the free fields masked by
+    the same :class:`FreeFields`, the agent and the caller through the same pseudonymiser, each
+    distinct value once per chunk. Every other line is returned to the line parser."""
+
+    columns = QUEUE_LOG.columns
+
+    def __init__(self, connector: CallCentreConnector, ctx: ParseContext) -> None:
+        self.connector = connector
+        self.ctx = ctx
+        self.free = FreeFields(ctx.pseudonymiser)
+        start, end = limits._day_window("queue_log", ctx.region.timezone, ctx.source_file.file_date)
+        self.window = (start.timestamp(), end.timestamp())
+        self.queues = sorted(ctx.region.queues)
+
+    def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
+        return self.connector._parse_queue_log(lines, self.ctx)
+
+    def parse_chunk(self, lines: Any, first: int) -> tuple[Any, list[int]]:
+        import polars as pl
+
+        from include.fastpath import PRINTABLE
+
+        line = pl.col("text")
+        frame = (
+            pl.DataFrame([lines])
+            .with_row_index("i")
+            .with_columns(
+                printable=line.str.contains(PRINTABLE) & (line.str.len_bytes() > 0),
+                fields=line.str.count_matches("|", literal=True) + 1,
+                parts=line.str.split_exact("|", 9),
+            )
+            .unnest("parts")
+            .rename({f"field_{k}": f"f{k}" for k in range(10)})
+        )
+        data = [pl.col(f"f{4 + p}") for p in range(1, 6)]  # data1 … data5 (None when absent)
+        # data fields after the trailing empty ones are dropped, as the line parser counts them
+        n_data = pl.max_horizontal(
+            *[pl.when(d.is_not_null() & (d != "")).then(p).otherwise(0) for p, d in enumerate(data, start=1)]
+        )
+        frame = frame.with_columns(
+            n_data=n_data,
+            epoch=pl.when(pl.col("f0").str.contains(r"^[0-9]{1,12}$")).then(pl.col("f0").cast(pl.Int64, strict=False)),
+            # per data field: an integer as the line parser's pattern says; its value when it is
+            # written as the limits' fast check wants it (at most 9 digits, no sign)
+            **{f"int{p}": d.str.contains(r"^-?[0-9]+$") for p, d in enumerate(data, start=1)},
+            **{
+                f"num{p}": pl.when(d.str.contains(r"^[0-9]{1,9}$")).then(d.cast(pl.Int64, strict=False))
+                for p, d in enumerate(data, start=1)
+            },
+        )
+        n_data, event, queue, call_id = pl.col("n_data"), pl.col("f4"), pl.col("f2"), pl.col("f1")
+        low, high = self.window
+        epoch_ok = (
+            pl.col("epoch").is_between(946_684_800, 4_102_444_800) & (pl.col("epoch") >= low) & (pl.col("epoch") < high)
+        )
+        call_ok = pl.lit(False)
+        for name, (fewest, most, integer_fields) in CALL_EVENTS.items():
+            ok = n_data.is_between(fewest, most)
+            for position in integer_fields:
+                ok = ok & ((n_data < position) | pl.col(f"int{position}"))
+            for position, key in FIELD_LIMITS.get(name, {}).items():
+                limit = limits.LIMITS[key]
+                plausible = pl.col(f"num{position}").is_between(int(limit.low), int(limit.high))
+                ok = ok & ((n_data < position) | (data[position - 1] == "") | plausible)
+            call_ok = pl.when(event == name).then(ok).otherwise(call_ok)
+        call_ok = call_ok & ~call_id.is_in(["", "NONE"]) & queue.is_in(self.queues)
+        system_ok = event.is_in(sorted(SYSTEM_EVENTS)) & (queue.is_in(["NONE", ""]) | queue.is_in(self.queues))
+        accepted = (
+            pl.col("printable")
+            & pl.col("fields").is_between(5, 10)
+            & epoch_ok.fill_null(False)
+            & (call_ok | system_ok).fill_null(False)
+        )
+        frame = frame.with_columns(accepted=accepted.fill_null(False))
+        fallback = frame.filter(~pl.col("accepted"))["i"].to_list()
+        rows = frame.filter(pl.col("accepted"))
+        return self._rows(rows), fallback
+
+    def _rows(self, rows: Any) -> Any:
+        import polars as pl
+
+        ps = self.ctx.pseudonymiser
+        n_data, event = pl.col("n_data"), pl.col("f4")
+        kept, masked = [], []
+        for position in range(1, 6):
+            value = pl.col(f"f{4 + position}")
+            present = (n_data >= position) & (value != "")
+            if position == 2:  # the caller id of ENTERQUEUE is replaced by its hash
+                present = present & (event != "ENTERQUEUE")
+            as_is = event.is_in(sorted(e for e, fields in FIELD_LIMITS.items() if position in fields))
+            kept.append(pl.when(present & as_is).then(value).otherwise(None).alias(f"kept{position}"))
+            masked.append(pl.when(present & ~as_is).then(value).otherwise(None).alias(f"free{position}"))
+        caller = pl.when((event == "ENTERQUEUE") & (n_data > 1)).then(pl.col("f6")).otherwise(pl.lit(""))
+        anonymous = caller.str.to_lowercase().is_in(["", "anonymous", "unknown", "<unknown>"])
+        rows = rows.select(
+            "i",
+            "epoch",
+            "f1",
+            "f2",
+            "f3",
+            "f4",
+            *kept,
+            *masked,
+            caller=pl.when(anonymous).then(None).otherwise(caller),
+        )
+        free = self.free
+        rows = rows.with_columns(
+            call_id=fastpath.mapped(rows["f1"], free, keep=fastpath.UNIQUEID),
+            agent=fastpath.mapped(rows["f3"], lambda v: ps.staff(v) or "NONE"),
+            caller_hash=fastpath.mapped(rows["caller"], ps.phone),
+            **{f"free{p}": fastpath.mapped(rows[f"free{p}"], free, keep=fastpath.UNIQUEID) for p in range(1, 6)},
+        )
+        return rows.select(
+            "i",
+            pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00").alias("event_at"),
+            pl.when(pl.col("call_id") == "").then(pl.lit("NONE")).otherwise(pl.col("call_id")).alias("call_id"),
+            pl.when(pl.col("f2") == "").then(pl.lit("NONE")).otherwise(pl.col("f2")).alias("queue_name"),
+            "agent",
+            pl.col("f4").alias("event"),
+            *[pl.coalesce(f"kept{p}", f"free{p}").alias(f"data{p}") for p in range(1, 6)],
+            "caller_hash",
+        )
+
+
+class TopicsFast:
+    """Call-topic rows a chunk at a time, for a file whose first line is exactly the comma-separated
+    header (any other header: the file is read line by line). A row is taken when it visibly
+    passes every check of the line parser: no quote and no surrounding blanks (the CSV reader
+    would read the cells as they are split), five cells, a call id, a known topic and
+    resolution, ``wrapup_at`` as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` on the file's day. Call id and topic
+    name are masked by :func:`mask_free`, once per distinct value."""
+
+    columns = CALL_TOPICS.columns
+
+    def __init__(self, connector: CallCentreConnector, ctx: ParseContext) -> None:
+        self.connector = connector
+        self.ctx = ctx
+        start, end = limits._day_window("call_topics", ctx.region.timezone, ctx.source_file.file_date)
+        self.window = (start.timestamp(), end.timestamp())
+
+    def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
+        for line in lines:
+            if line.number == 1:  # the header, checked when the fast path was chosen
+                yield HEADER
+            else:
+                yield from self.connector._topic_lines(iter([line]), self.ctx, csv_dialect(","))
+
+    def parse_chunk(self, lines: Any, first: int) -> tuple[Any, list[int]]:
+        import polars as pl
+
+        from include.fastpath import PRINTABLE_TEXT
+
+        cells = pl.col("text").str.split(",")
+        frame = (
+            pl.DataFrame([lines])
+            .with_row_index("i")
+            .with_columns(
+                printable=pl.col("text").str.contains(PRINTABLE_TEXT),
+                plain=~pl.col("text").str.contains(r'"|(^|,)\s|\s(,|$)') & (pl.col("text").str.len_chars() < 100_000),
+                cells=cells.list.len(),
+                **{name: cells.list.get(k, null_on_oob=True) for k, name in enumerate(TOPIC_COLUMNS)},
+            )
+        )
+        when = pl.col("wrapup_at")
+        shape = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](0[0-9]|1[0-4]):[0-5][0-9]$"
+        moment = when.str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_unit="us", strict=False)
+        frame = frame.with_columns(epoch=pl.when(when.str.contains(shape)).then(moment.dt.epoch("s")))
+        low, high = self.window
+        accepted = (
+            (pl.col("i") + first != 1)
+            & pl.col("printable")
+            & pl.col("plain")
+            & (pl.col("cells") == len(TOPIC_COLUMNS))
+            & (pl.col("call_id") != "")
+            & pl.col("topic_code").is_in(sorted(self.ctx.region.call_topics))
+            & pl.col("resolution").is_in(sorted(RESOLUTIONS))
+            & pl.col("wrapup_at").str.slice(0, 4).cast(pl.Int32, strict=False).is_between(MIN_YEAR, MAX_YEAR)
+            & (pl.col("epoch") >= low)
+            & (pl.col("epoch") < high)
+        ).fill_null(False)
+        frame = frame.with_columns(accepted=accepted)
+        fallback = frame.filter(~pl.col("accepted"))["i"].to_list()
+        rows = frame.filter(pl.col("accepted"))
+        ps = self.ctx.pseudonymiser
+
+        def free(value: str) -> str | None:
+            return mask_free(value, ps)
+
+        rows = rows.with_columns(
+            call_id=fastpath.mapped(rows["call_id"], free, keep=fastpath.SYSTEM_ID),
+            topic_name=fastpath.mapped(rows["topic_name"], free),
+        )
+        return rows.select(
+            "i",
+            "call_id",
+            "topic_code",
+            "topic_name",
+            "resolution",
+            pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00").alias("wrapup_at"),
+        ), fallback
 
 
 def mask_queue_log_line(text: str, pseudonymiser: Pseudonymiser) -> str:

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from include.connectors.call_centre import CallCentreConnector
+from include import fastpath
+from include.connectors.call_centre import CallCentreConnector, QueueLogFast
 from include.loading import ReconciliationError
 from tests.connectors.conftest import REGION, write
 
@@ -159,6 +160,7 @@ def test_a_crash_in_the_middle_leaves_no_partial_batch(
 ) -> None:
     write(cc_dir(landing) / "queue_log-20260901", good_log())
     load("call_centre", DAY)
+    monkeypatch.setenv("CJW_INGEST_FAST_PATH", "0")  # the line parser (the fast path: below)
     original = CallCentreConnector._parse_queue_log
 
     def dies_after_three(self: CallCentreConnector, lines: Any, ctx: Any) -> Any:
@@ -179,6 +181,7 @@ def test_a_parser_that_loses_a_line_fails_the_reconciliation(
     landing: Path, load: Any, query: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(cc_dir(landing) / "queue_log-20260901", good_log())
+    monkeypatch.setenv("CJW_INGEST_FAST_PATH", "0")  # the line parser (the fast path: below)
     original = CallCentreConnector._parse_queue_log
 
     def drops_one(self: CallCentreConnector, lines: Any, ctx: Any) -> Any:
@@ -188,6 +191,40 @@ def test_a_parser_that_loses_a_line_fails_the_reconciliation(
 
     monkeypatch.setattr(CallCentreConnector, "_parse_queue_log", drops_one)
     with pytest.raises(ReconciliationError, match="read 7"):
+        load("call_centre", DAY)
+    assert query("select count(*) from raw.ingest_batches") == [(0,)]
+
+
+def test_a_crash_in_the_fast_path_leaves_no_partial_batch(
+    landing: Path, load: Any, query: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 0)  # a small file, read fast all the same
+    write(cc_dir(landing) / "queue_log-20260901", good_log())
+    load("call_centre", DAY)
+
+    def dies(self: QueueLogFast, lines: Any, first: int) -> Any:
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(QueueLogFast, "parse_chunk", dies)
+    with pytest.raises(OSError, match="disk went away"):
+        load("call_centre", DAY)
+    assert query("select status, count(*) from raw.ingest_batches group by status") == [("loaded", 1)]
+    assert query("select count(*) from raw.raw_call_centre_queue_log") == [(7,)]
+
+
+def test_a_fast_parser_that_loses_a_line_fails_the_batch(
+    landing: Path, load: Any, query: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 0)  # a small file, read fast all the same
+    write(cc_dir(landing) / "queue_log-20260901", good_log())
+    original = QueueLogFast.parse_chunk
+
+    def drops_one(self: QueueLogFast, lines: Any, first: int) -> Any:
+        rows, fallback = original(self, lines, first)
+        return rows.slice(1), fallback
+
+    monkeypatch.setattr(QueueLogFast, "parse_chunk", drops_one)
+    with pytest.raises(ReconciliationError, match="accounted for 6 \\+ 0 of 7 lines"):
         load("call_centre", DAY)
     assert query("select count(*) from raw.ingest_batches") == [(0,)]
 

@@ -1,0 +1,218 @@
+"""The vectorised fast path of ingestion: a file read in chunks of whole lines, each chunk parsed by
+the connector at once with polars, the rows it accepts written to ``COPY`` as one block of text.
+
+A connector offers a fast path for a file with ``fast_parser(source_file, ctx)`` (None: the file
+is read line by line as always). Its :class:`FastParser` must account for every line of a chunk:
+a line it can *prove* valid becomes a row — the very row the line-by-line parser makes of it —
+and every other line goes back to that parser (``slow``), so that rejection reasons, masking
+and quarantine stay exactly as they are. The loader checks the accounting (``rows + fallback =
+lines``) and refuses a row whose text COPY would have to escape (tab, newline, backslash).
+
+What the fast path never sees, because the loader reads it the old way: a file starting with a
+byte-order mark or looking like UTF-16, and the rest of a file from a line longer than
+``CJW_MAX_LINE_BYTES`` on (the line reader decides how much of such a line to keep). A chunk that
+is valid UTF-8 is decoded at once; otherwise each line is decoded as the line reader decodes it
+(ASCII, UTF-8, else Windows-1251) and a line the reader would see as UTF-8 in a Windows-1251
+file, or as neither, goes to the line parser, as does every line at or over the length limit.
+A fast parser takes printable text only (``PRINTABLE_TEXT``: no control character, no backslash).
+
+``CJW_INGEST_FAST_PATH=0`` turns the fast path off (the differential test compares the two).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from include.loading import Line, LineReader, ParsedRow, Rejection
+
+CHUNK_BYTES = 8 << 20
+# A smaller file is read line by line: a chunk costs polars a fixed ≈ 20–40 ms (and the first one
+# the import of polars), more than a few thousand lines cost the line parser.
+MIN_FILE_BYTES = 256 << 10
+# printable ASCII without the backslash: nothing COPY's text format escapes, nothing to decode
+PRINTABLE = r"^[\x20-\x5b\x5d-\x7e]*$"
+# the same in a chunk that is valid UTF-8: any character but control characters and the backslash
+PRINTABLE_TEXT = r"^[^\x00-\x1f\x7f-\x9f\\]*$"
+_COPY_SPECIAL = r"[\t\n\r\\]"
+
+
+def enabled() -> bool:
+    """``CJW_INGEST_FAST_PATH`` (default on; ``0`` reads every file line by line)."""
+    return os.environ.get("CJW_INGEST_FAST_PATH", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+class FastParser(Protocol):
+    columns: Sequence[str]
+
+    def parse_chunk(self, lines: pl.Series, first: int) -> tuple[pl.DataFrame, list[int]]:
+        """``lines`` (whole lines as text, no line break; line ``first`` is the first) → (rows,
+        fallback): ``rows`` has the column ``i`` (position in ``lines``) and ``columns`` as text
+        (None = NULL), in the raw table's order; ``fallback`` the positions of the lines the
+        line-by-line parser must see. Only lines matching ``PRINTABLE_TEXT`` may be taken."""
+        ...
+
+    def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
+        """The connector's line-by-line parser for these lines (same file, same context)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Whole lines of a file. Valid UTF-8 as a whole: ``lines`` decoded as UTF-8. Else each line is
+    decoded as the line reader decodes it — ASCII, UTF-8, else Windows-1251 — and a line that is
+    UTF-8 (the reader would report the file as mixed) or neither is ``forced`` to the line parser."""
+
+    first: int  # the number of its first line
+    lines: list[str]  # without the line break
+    raw: list[bytes] | None = None  # the lines' bytes when not decoded as UTF-8 as a whole
+    forced: tuple[int, ...] = ()
+    cp1251: bool = False  # some lines were decoded as Windows-1251
+
+    def bytes_of(self, index: int) -> bytes:
+        return self.raw[index] if self.raw is not None else self.lines[index].encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Rest:
+    """The rest of the file from ``offset`` (line ``number`` + 1 on) is read line by line."""
+
+    offset: int
+    number: int
+
+
+def worth_it(path: Path, fast: Any) -> bool:
+    """Is the file large enough for chunks: ``MIN_FILE_BYTES``, divided by the parser's
+    ``line_cost`` (how many times a line costs the line parser more than a queue_log line: an
+    office ticket has four times to convert)."""
+    return path.stat().st_size >= MIN_FILE_BYTES / max(getattr(fast, "line_cost", 1), 1)
+
+
+def readable(path: Path) -> bool:
+    """Can the file be cut into chunks (no byte-order mark, not UTF-16)?"""
+    from include.loading import utf16_of
+
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    return not head.startswith(codecs.BOM_UTF8) and utf16_of(head) is None
+
+
+def chunks(path: Path, max_bytes: int, chunk_bytes: int | None = None) -> Iterator[Chunk | Rest | tuple[int, bytes]]:
+    """Whole terminated lines in chunks; at the end a ``(number, bytes)`` of an unterminated last
+    line (the line reader's ``truncated`` case), or a :class:`Rest` as soon as a line grows past
+    ``max_bytes`` (it is not held in memory here)."""
+    number = 0
+    offset = 0  # of ``carry`` in the file
+    carry = b""
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(chunk_bytes or CHUNK_BYTES)
+            if not block:
+                if carry:
+                    yield number + 1, carry
+                return
+            data = carry + block if carry else block
+            cut = data.rfind(b"\n")
+            whole, carry = (data[: cut + 1], data[cut + 1 :]) if cut >= 0 else (b"", data)
+            if whole:
+                try:
+                    chunk = Chunk(number + 1, whole[:-1].decode("utf-8").split("\n"))
+                except UnicodeDecodeError:
+                    chunk = _line_by_line(number + 1, whole[:-1].split(b"\n"))
+                yield chunk
+                lines = chunk.lines
+                number += len(lines)
+                offset += len(whole)
+            if len(carry) > max_bytes:
+                yield Rest(offset, number)
+                return
+
+
+def _line_by_line(first: int, raw: list[bytes]) -> Chunk:
+    lines: list[str] = []
+    forced: list[int] = []
+    cp1251 = False
+    for index, line in enumerate(raw):
+        if line.isascii():
+            lines.append(line.decode("ascii"))
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1251"))
+                cp1251 = True
+                continue
+            except UnicodeDecodeError:
+                pass
+        lines.append("")
+        forced.append(index)
+    return Chunk(first, lines, raw, tuple(forced), cp1251)
+
+
+def decode_line(reader: LineReader, number: int, raw: bytes, terminated: bool) -> Line | None:
+    """A line of a chunk the fast parser left, decoded as the line reader decodes it (per-line
+    encoding, NUL bytes, the length limit) — None when the reader rejected it."""
+    size = len(raw) + (1 if terminated else 0)
+    # the reader holds at most max_bytes + 1 bytes of a line, its line break included
+    kept = (raw + b"\n" if terminated else raw)[: reader.max_bytes + 1].rstrip(b"\r\n")
+    line = reader._decode(number, kept, size, terminated)
+    return None if line is None else reader._remember(line)
+
+
+def copy_block(rows: pl.DataFrame, prefix: Sequence[Any], first: int, columns: Sequence[str]) -> str:
+    """COPY text of the accepted rows: ``prefix`` (batch, file), the line number, the region, the
+    columns. The caller has made sure no cell needs escaping."""
+    import polars as pl
+
+    batch_id, seq, region_id = prefix
+    frame = rows.select(
+        pl.lit(str(batch_id)).alias("batch_id"),
+        pl.lit(str(seq)).alias("file_seq"),
+        (pl.col("i") + first).cast(pl.String).alias("line_no"),
+        pl.lit(region_id).alias("region_id"),
+        *[pl.col(c) for c in columns],
+    )
+    return frame.write_csv(include_header=False, separator="\t", null_value="\\N", quote_style="never")
+
+
+def needs_escaping(rows: pl.DataFrame, columns: Sequence[str]) -> list[int]:
+    """Positions of rows holding a character COPY's text format would have to escape."""
+    import polars as pl
+
+    text_columns = [c for c in columns if rows.schema[c] == pl.String]
+    if not text_columns or rows.height == 0:
+        return []
+    bad = rows.filter(pl.any_horizontal([pl.col(c).str.contains(_COPY_SPECIAL).fill_null(False) for c in text_columns]))
+    return bad["i"].to_list()
+
+
+# values the masking keeps as they are: an Asterisk uniqueid for FreeFields, also a UUID and a
+# uniqueid of at most 9 decimals for mask_free (``include.connectors.common._SYSTEM_ID``)
+UNIQUEID = r"^[0-9]{1,12}\.[0-9]+$"
+SYSTEM_ID = r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{1,12}\.[0-9]{1,9})$"
+
+
+def mapped(values: Any, function: Any, *, keep: str | None = None) -> Any:
+    """``function`` of each distinct value (None stays None): masking and hashing once per value.
+    ``keep``: values matching it are those ``function`` returns as they are — left out here,
+    vectorised."""
+    import polars as pl
+
+    todo = values.drop_nulls()
+    if keep:
+        todo = todo.filter(~todo.str.contains(keep))
+    distinct = todo.unique().to_list()
+    if not distinct:
+        return values
+    results = [function(v) for v in distinct]
+    if None in results:  # a value whose function is None becomes NULL
+        return values.replace_strict(distinct, results, default=values, return_dtype=pl.String)
+    return values.replace(distinct, results)

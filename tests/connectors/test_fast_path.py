@@ -1,0 +1,383 @@
+"""The vectorised fast path (``include.fastpath``) against the line-by-line parsers: on the same
+files, for every source, the loaded rows, the rejected lines with their reasons and masked text,
+and every file's counts are identical with the fast path on and off.
+
+The files: a generated region (every source, noise included) and every case of the hostile-input
+corpus (``tests/bad_input``), each also read in tiny chunks so that chunk boundaries, an
+unterminated last line and a line over the length limit fall inside the fast path's reading. Each
+interval is loaded with the fast path, then again without it (a re-run replaces its batch), and
+the two batches are compared.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from include import config, fastpath
+from include.connectors import SOURCES, connector_for
+from include.connectors.office_visits import COLUMNS as OFFICE_COLUMNS
+from include.ingest import load_interval
+from tests.bad_input.sources import DAY
+from tests.bad_input.test_corpus import CASES, PREVIOUS_DAY, Case, _interval, _write_files
+
+KEY = b"fast-path-key-0123456789"
+REGION = "enskaya"
+
+
+@pytest.fixture(autouse=True)
+def _every_file_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test files are small: let the fast path take every file whatever its size."""
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 0)
+
+
+class Counting:
+    """Counts the rows the fast path wrote (a comparison where it took nothing proves nothing)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.rows = 0
+        real = fastpath.copy_block
+
+        def counted(rows: Any, *args: Any) -> str:
+            self.rows += rows.height
+            return real(rows, *args)
+
+        monkeypatch.setattr(fastpath, "copy_block", counted)
+
+
+def _snapshot(dsn: str, source: str, batch_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything a batch left in the warehouse, without what differs between two runs by
+    nature (batch ids, load times)."""
+    connector = connector_for(source)
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with psycopg.connect(dsn) as conn:
+        for table in [*(t.name for t in connector.tables.values()), connector.rejected_table]:
+            columns = [
+                name
+                for (name,) in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = 'raw'"
+                    " and table_name = %s and column_name not in ('batch_id', '_loaded_at', 'rejected_at')"
+                    " order by ordinal_position",
+                    (table,),
+                )
+            ]
+            query = sql.SQL("select {} from raw.{} where batch_id = %s order by file_seq, line_no, 1, 2, 3").format(
+                sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(table)
+            )
+            found[table] = [tuple(row) for row in conn.execute(query, (batch_id,))]
+        found["ingest_files"] = [
+            tuple(row)
+            for row in conn.execute(
+                "select file_seq, path, raw_table, sha256, bytes, encoding, status, duplicate_of_batch_id,"
+                " lines_read, rows_loaded, rows_rejected, rows_duplicate from raw.ingest_files"
+                " where batch_id = %s order by file_seq",
+                (batch_id,),
+            )
+        ]
+    return found
+
+
+def _figures(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: report[k] for k in ("files", "read", "loaded", "rejected", "duplicate")}
+
+
+def _compare(
+    dsn: str, source: str, landing: Path, start: datetime, end: datetime, monkeypatch: pytest.MonkeyPatch
+) -> float:
+    """Load ``[start, end)`` fast, then slow (replacing it); assert both batches are identical.
+    Returns the share of the loaded rows the fast path wrote."""
+    counting = Counting(monkeypatch)
+    monkeypatch.setenv("CJW_INGEST_FAST_PATH", "1")
+    fast = load_interval(source, REGION, start, end, dsn=dsn, key=KEY, landing=landing)
+    fast_rows = _snapshot(dsn, source, fast["batch_id"])
+    monkeypatch.setenv("CJW_INGEST_FAST_PATH", "0")
+    slow = load_interval(source, REGION, start, end, dsn=dsn, key=KEY, landing=landing)
+    assert slow["replaced_batches"] == [fast["batch_id"]]
+    slow_rows = _snapshot(dsn, source, slow["batch_id"])
+    assert _figures(fast) == _figures(slow)
+    assert fast["read"] == fast["loaded"] + fast["rejected"] + fast["duplicate"]
+    for table, rows in slow_rows.items():
+        assert len(fast_rows[table]) == len(rows), table
+        differ = [(a, b) for a, b in zip(fast_rows[table], rows, strict=True) if a != b]
+        assert differ == [], (table, differ[:3])
+    return counting.rows / max(slow["loaded"], 1)
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date, date]:
+    from include.generator import generate_region
+
+    landing = tmp_path_factory.mktemp("fast_path") / "landing"
+    manifest = generate_region(landing, seed=5, offices=2, days=3, scale=0.6, start=date(2025, 10, 6), noise=True)
+    return landing, date.fromisoformat(manifest["start_date"]), date.fromisoformat(manifest["end_date"])
+
+
+FAST_SOURCES = {"call_centre", "office_visits", "website"}  # sources with a fast path for at least one of their files
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 2048], ids=["chunks", "tiny-chunks"])
+@pytest.mark.parametrize("source", SOURCES)
+def test_generated_region_loads_the_same_fast_and_slow(
+    source: str,
+    chunk_bytes: int | None,
+    region: tuple[Path, date, date],
+    fresh_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    landing, first, last = region
+    if chunk_bytes:
+        monkeypatch.setattr(fastpath, "CHUNK_BYTES", chunk_bytes)
+    tz = config.region(REGION).timezone
+    start = datetime.combine(first, datetime.min.time(), tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+    share = _compare(fresh_db, source, landing, start, end, monkeypatch)
+    if source in FAST_SOURCES:
+        assert share > 0.9  # the fast path did take the bulk of the lines
+    else:
+        assert share == 0
+
+
+# Values a mutated cell takes: empty, blanks around, quotes, escapes, control characters, other
+# scripts, numbers at and past every limit, impossible dates and offsets, identifiers in clear.
+HOSTILE_CELLS = [
+    "",
+    " ",
+    "NONE",
+    "none",
+    "-1",
+    "+5",
+    "0",
+    "007",
+    "999999999",
+    "1000000000",
+    "99999999999999999999999",
+    "1.5",
+    "1759719627.61898",
+    "1759719627.6189812345",
+    "weather",
+    "anonymous",
+    "<unknown>",
+    "Обслужен",
+    "served ",
+    " served",
+    '"quoted"',
+    'a"b',
+    "back\\slash",
+    "tab\there",
+    "cr\r",
+    "nul\x00",
+    "\x85next-line",
+    "ё",
+    "\u00a0nbsp",
+    "+7 912 345-67-89",
+    "89123456789",
+    "ivan@example.ru",
+    "123-456-789 01",
+    "2025-10-06 25:00:00",
+    "2025-10-06 23:59:60",
+    "2026-02-30 09:10:00",
+    "2025-10-06T08:02:11+05:00",
+    "2025-10-06T08:02:11+24:00",
+    "2025-10-06T08:02:11-03:30",
+    "2025-10-06T08:02:11Z",
+    "2025-10-06 08:02:11",
+    "06.10.2025 08:02:11",
+    "1999-12-31 23:59:59",
+    "2101-01-01 00:00:00",
+    "2025-10-08 08:00:00",
+    "1759719627",
+    "946684799",
+    "4102444801",
+    "[1,2]",
+    "[]",
+    "[2147483648]",
+]
+SEPARATORS = {".csv": ",", ".tsv": "\t", ".jsonl": None}
+
+
+def _mutate(line: str, separator: str, rng: Any, others: list[str]) -> str:
+    cells = line.split(separator)
+    at = rng.randrange(len(cells))
+    kind = rng.randrange(7)
+    if kind == 0:
+        cells[at] = rng.choice(HOSTILE_CELLS)
+    elif kind == 1:  # a value of the same column from another line (another time, code, id)
+        other = rng.choice(others).split(separator)
+        if at < len(other):
+            cells[at] = other[at]
+    elif kind == 2:
+        del cells[at]
+    elif kind == 3:
+        cells.insert(at, rng.choice(HOSTILE_CELLS))
+    elif kind == 4:
+        cells[at] = cells[at] + rng.choice(HOSTILE_CELLS)
+    elif kind == 5:
+        return line[: rng.randrange(len(line) + 1)]
+    else:
+        cells[at] = cells[at].upper() if rng.random() < 0.5 else cells[at].strip() + "  "
+    return separator.join(cells)
+
+
+@pytest.fixture(scope="module")
+def mutated_region(region: tuple[Path, date, date], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated region with a third of the data lines of every line-format file mutated."""
+    import random
+    import shutil
+
+    source_landing, _, _ = region
+    landing = tmp_path_factory.mktemp("fast_path_mutated") / "landing"
+    shutil.copytree(source_landing, landing)
+    rng = random.Random(13)
+    for path in sorted((landing / REGION).rglob("*")):
+        if not path.is_file() or "truth" in path.parts or path.name == "manifest.json":
+            continue
+        separator = SEPARATORS.get(path.suffix, "|")
+        if separator is None:
+            continue
+        raw = path.read_bytes()
+        encoding = "utf-8"
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            encoding = "cp1251"
+            text = raw.decode(encoding)
+        lines = text.split("\n")
+        head = 0 if separator == "|" else 1
+        body = lines[head:-1] or [""]
+        for index in range(head, len(lines) - 1):
+            if rng.random() < 0.33:
+                lines[index] = _mutate(lines[index], separator, rng, body)
+        path.write_bytes("\n".join(lines).encode(encoding, errors="replace"))
+    return landing
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_mutated_lines_load_the_same_fast_and_slow(
+    source: str,
+    region: tuple[Path, date, date],
+    mutated_region: Path,
+    fresh_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, first, last = region
+    tz = config.region(REGION).timezone
+    start = datetime.combine(first, datetime.min.time(), tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+    share = _compare(fresh_db, source, mutated_region, start, end, monkeypatch)
+    assert (share > 0.3) is (source in FAST_SOURCES)
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 1500], ids=["chunks", "tiny-chunks"])
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input_loads_the_same_fast_and_slow(
+    case: Case,
+    chunk_bytes: int | None,
+    fresh_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if chunk_bytes:
+        monkeypatch.setattr(fastpath, "CHUNK_BYTES", chunk_bytes)
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
+    landing = tmp_path / "landing"
+    folder = landing / REGION / case.source
+    folder.mkdir(parents=True)
+    if case.earlier:
+        _write_files(folder, case.earlier)
+        start, end = _interval(PREVIOUS_DAY)
+        load_interval(case.source, REGION, start, end, dsn=fresh_db, key=KEY, landing=landing)
+        for name in case.earlier:
+            (folder / name).unlink()
+    _write_files(folder, case.files)
+    if case.prepare:
+        case.prepare(folder)
+    start, end = _interval(DAY)
+    _compare(fresh_db, case.source, landing, start, end, monkeypatch)
+
+
+def _queue_line(second: int, data: str = "1|1|60", event: str = "COMPLETECALLER") -> str:
+    from tests.bad_input.sources import epoch
+
+    return f"{epoch(9, 0, second)}|{epoch(9, 0)}.7|czn_ens01|PJSIP/op01|{event}|{data}"
+
+
+EDGE_FILES: dict[str, dict[str, bytes]] = {
+    # a line that passes every check but is over the length limit (2 048 bytes here)
+    "long-valid-line": {
+        "queue_log-20260901": f"{_queue_line(1)}\n{_queue_line(2, '2130|' + 'x' * 3000 + '|2|37|3', 'TRANSFER')}\n".encode()
+    },
+    "crlf-and-unterminated-last-line": {
+        "queue_log-20260901": f"{_queue_line(1)}\r\n{_queue_line(2)}\r\r\n{_queue_line(3)}".encode()
+    },
+    "windows-1251-file-with-a-utf8-line": {
+        "call_topics-20260901.csv": (
+            "call_id,topic_code,topic_name,resolution,wrapup_at\n"
+            "1788240001.1,documents,Документы,resolved,2026-09-01T09:10:00+05:00\n"
+        ).encode("cp1251")
+        + "1788240001.2,documents,Документы,resolved,2026-09-01T09:11:00+05:00\n".encode()
+        + b"1788240001.3,documents,\x98\x98,resolved,2026-09-01T09:12:00+05:00\n"
+    },
+    "semicolon-topics-header": {
+        "call_topics-20260901.csv": (
+            "call_id;topic_code;topic_name;resolution;wrapup_at\n"
+            "1788240001.1;documents;Документы;resolved;2026-09-01T09:10:00+05:00\n"
+        ).encode()
+    },
+}
+
+
+_T = "2026-09-01 09:00:00,2026-09-01 09:01:00,2026-09-01 09:02:00,2026-09-01 09:10:00"
+OFFICE_EDGE_LINES = [
+    ",".join(OFFICE_COLUMNS),
+    f"А-1,ens-02,consultation,0,,{_T},Окно 1,served,",
+    "А-2,ens-02,consultation,0,,2026-09-01 09:00:00,2026-09-01 09:01:00,,,Окно 1,served,",  # served, not started
+    "А-3,ens-02,consultation,0,,2026-09-01 09:00:00,,,,Окно 1,no_show,",
+    f'"А-4",ens-02,consultation,0,,{_T},"Окно 1",served,',  # quoted cells: the CSV reader's business
+    f"А-5,ens-02,consultation,да,2026-09-01 09:00:00,{_T},Окно 1,Обслужен,+7 912 345-67-89",
+    f"А-6,ens-02,consultation,1,,{_T},Окно 1,served,",  # booked without booked_for
+    f"А-7,ens-02,consultation,maybe,,{_T},Окно 1,served,",
+    f"А-8,ens-01,consultation,0,,{_T},Окно 1,served,",  # another office's ticket
+    f"А-9,ens-02,consultation,0,,{_T}, Окно 1,served,",
+    f"А-10,ens-02,consultation,0,,{_T},Окно 1,served,нет телефона",
+    "А-11,ens-02,consultation,0,,2026-09-01 09:00:00,2026-09-01 09:01:00,2026-09-01 09:00:30,,Окно 1,redirected,",
+    f"А-12,ens-02,consultation,0,,{_T.replace('09:10:00', '23:59:60')},Окно 1,served,",
+]
+
+
+@pytest.mark.parametrize("name", [*sorted(EDGE_FILES), "office-rules", "office-rules-semicolon"])
+def test_edge_files_load_the_same_fast_and_slow(
+    name: str, fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CJW_MAX_LINE_BYTES", "2048")
+    landing = tmp_path / "landing"
+    source = "office_visits" if name.startswith("office") else "call_centre"
+    folder = landing / REGION / source
+    folder.mkdir(parents=True)
+    if name == "office-rules":
+        files = {"ens-02/eq_ens-02_20260901.csv": ("\n".join(OFFICE_EDGE_LINES) + "\n").encode()}
+    elif name == "office-rules-semicolon":
+        text = "\n".join(line.replace(",", ";") for line in OFFICE_EDGE_LINES) + "\n"
+        files = {"ens-02/eq_ens-02_20260901.csv": text.encode("cp1251")}
+    else:
+        files = EDGE_FILES[name]
+    _write_files(folder, files)
+    start, end = _interval(DAY)
+    _compare(fresh_db, source, landing, start, end, monkeypatch)
+
+
+def test_a_small_file_is_read_line_by_line(fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "MIN_FILE_BYTES", 256 << 10)
+    landing = tmp_path / "landing"
+    folder = landing / REGION / "call_centre"
+    folder.mkdir(parents=True)
+    _write_files(folder, {"queue_log-20260901": f"{_queue_line(1)}\n{_queue_line(2)}\n".encode()})
+    counting = Counting(monkeypatch)
+    start, end = _interval(DAY)
+    report = load_interval("call_centre", REGION, start, end, dsn=fresh_db, key=KEY, landing=landing)
+    assert (report["loaded"], counting.rows) == (2, 0)
