@@ -44,7 +44,7 @@ from tests.report.browsing import (
     shot,
     visible_text,
 )
-from tests.report.kpi_marts import CLIENT_KPIS, KPIS, PASSED, PROJECT_ROOT, PUBLISHED_AT, build_dataset, load_kpi_marts
+from tests.fixtures.kpi_marts import CLIENT_KPIS, KPIS, PASSED, PROJECT_ROOT, PUBLISHED_AT, build_dataset, load_kpi_marts
 
 pytestmark = pytest.mark.timeout(300)
 

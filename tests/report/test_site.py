@@ -35,14 +35,14 @@ from tests.report.browsing import (
     shot,
     visible_text,
 )
-from tests.report.journey_marts import (
+from tests.fixtures.journey_marts import (
     JOURNEYS,
     PAINS,
     SECRET_QUOTE,
     SUPPRESSED_TEXTS,
     load_journey_marts,
 )
-from tests.report.kpi_marts import PASSED, PUBLISHED_AT, build_dataset, load_kpi_marts
+from tests.fixtures.kpi_marts import PASSED, PUBLISHED_AT, build_dataset, load_kpi_marts
 
 pytestmark = pytest.mark.timeout(300)
 
