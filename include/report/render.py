@@ -39,10 +39,10 @@ from markupsafe import Markup, escape
 from include.report.common import Cell, slug
 from include.report.data import Marts, load_site_marts
 from include.report.formatting import datetime_label, plural
-from include.report.journey_view import build_journey_list, build_journey_page, ordered_journeys
-from include.report.overview import build_overview
-from include.report.staff_view import build_staff_page
-from include.report.view import Chart, build_page
+from include.report.pages.journeys import build_journey_list, build_journey_page, ordered_journeys
+from include.report.pages.kpi import Chart, build_page
+from include.report.pages.overview import build_overview
+from include.report.pages.staff import build_staff_page
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -342,7 +342,7 @@ def render_site(
             roots.append(folder)
             for path, html in pages_of(marts, True).items():
                 pages[folder + path] = html
-    from include.report.modelling import modelling_pages  # scenarios of measures (modelling schema)
+    from include.report.pages.modelling import modelling_pages  # scenarios of measures (modelling schema)
 
     pages.update(modelling_pages(dsn, [(m.region_id, m.region_name, m.timezone) for m in regions], moment, schema))
     out_dir = Path(out_dir)

@@ -34,8 +34,8 @@ from include.report.formatting import (
     plural,
     raw_number,
 )
-from include.report.journey_view import office_name, verdict_of
-from include.report.view import Header, Page, kpi_href
+from include.report.pages.journeys import office_name, verdict_of
+from include.report.pages.kpi import Header, Page, kpi_href
 
 TOP_PAINS = 10
 SOURCE_NAMES = {

@@ -55,7 +55,7 @@ from include.report.formatting import (
     format_value,
     plural,
 )
-from include.report.view import Chart, Header
+from include.report.pages.kpi import Chart, Header
 
 CLIENT_KINDS = {
     "citizen": "Граждане",
