@@ -36,11 +36,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from include.report.common import Cell, slug
+from include.report.common import Cell, Chart, slug
 from include.report.data import Marts, load_site_marts
 from include.report.formatting import datetime_label, plural
 from include.report.pages.journeys import build_journey_list, build_journey_page, ordered_journeys
-from include.report.pages.kpi import Chart, build_page
+from include.report.pages.kpi import build_page
 from include.report.pages.overview import build_overview
 from include.report.pages.staff import build_staff_page
 

@@ -23,20 +23,22 @@ from include.report.common import (
     MISSING,
     NO_DATA,
     Cell,
+    Chart,
     Figure,
+    Header,
     Verdict,
     count_figure,
-    effect_verdict,
     gap_percent,
     is_small,
     journey_href,
+    office_name,
     pain_anchor,
     slug,
     stage_anchor,
     value_cell,
+    verdict_of,
 )
 from include.report.data import (
-    Effect,
     Feedback,
     Funnel,
     Journey,
@@ -55,7 +57,6 @@ from include.report.formatting import (
     format_value,
     plural,
 )
-from include.report.pages.kpi import Chart, Header
 
 CLIENT_KINDS = {
     "citizen": "Граждане",
@@ -635,18 +636,6 @@ def _pain_items(marts: Marts, journey_id: str, stage: _Stage, min_cell: int) -> 
             )
         )
     return sorted(items, key=lambda p: (p.rank is None, p.rank or 0))
-
-
-def office_name(marts: Marts, office_id: str | None) -> str:
-    if not office_id:
-        return "все ЦЗН региона"
-    return next((o.name for o in marts.offices if o.office_id == office_id), office_id)
-
-
-def verdict_of(marts: Marts, effect: Effect) -> Verdict:
-    kpi = marts.kpis.get(effect.kpi_id)
-    direction = kpi.direction if kpi else "higher_is_better"
-    return effect_verdict(effect.is_significant, effect.did if effect.did is not None else effect.change, direction)
 
 
 def _measure_items(marts: Marts, row: MapRow | None) -> list[MeasureItem]:

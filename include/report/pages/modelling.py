@@ -22,9 +22,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from include.modelling.scenarios import parse_weekdays
-from include.report.common import slug
+from include.report.common import Chart, slug
 from include.report.formatting import date_label, datetime_label, format_norm, format_value, plural
-from include.report.pages.kpi import Chart
 
 SCHEMA = "modelling"
 PAGE = "modelling.html"

@@ -14,12 +14,17 @@ from include.report.common import (
     MISSING,
     NO_DATA,
     Figure,
+    Header,
+    TilesPage,
     Verdict,
     count_figure,
     gap_percent,
     is_small,
     journey_href,
+    kpi_href,
+    office_name,
     pain_anchor,
+    verdict_of,
 )
 from include.report.data import Action, Effect, Freshness, Marts
 from include.report.formatting import (
@@ -34,8 +39,6 @@ from include.report.formatting import (
     plural,
     raw_number,
 )
-from include.report.pages.journeys import office_name, verdict_of
-from include.report.pages.kpi import Header, Page, kpi_href
 
 TOP_PAINS = 10
 SOURCE_NAMES = {
@@ -125,7 +128,7 @@ class Highlight:
 class OverviewPage:
     header: Header
     highlights: list[Highlight]
-    tiles: Page  # the KPI page: its tiles are shown again on the overview
+    tiles: TilesPage  # the KPI page: its tiles are shown again on the overview
     pains: list[PainRow]
     group_options: list[Option]
     office_options: list[Option]
@@ -195,7 +198,7 @@ def action_text(action: Action | None) -> str:
     return f"{head}: {basis} закроет {closed}"
 
 
-def _pain_rows(marts: Marts, kpi_page: Page, min_cell: int) -> list[PainRow]:
+def _pain_rows(marts: Marts, kpi_page: TilesPage, min_cell: int) -> list[PainRow]:
     groups = _pain_groups(marts)
     places = _places(marts, {t.anchor for g in kpi_page.tile_groups for t in g.tiles})
     rows = []
@@ -352,7 +355,7 @@ def _count(number: int, one: str, few: str, many: str) -> str:
 
 
 def _highlights(
-    kpi_page: Page, pains: list[PainRow], effects: list[EffectRow], freshness: list[FreshnessRow]
+    kpi_page: TilesPage, pains: list[PainRow], effects: list[EffectRow], freshness: list[FreshnessRow]
 ) -> list[Highlight]:
     statuses = [t.cell.status for g in kpi_page.tile_groups for t in g.tiles]
     red, amber = statuses.count("red"), statuses.count("amber")
@@ -390,7 +393,7 @@ def _highlights(
     ]
 
 
-def build_overview(marts: Marts, kpi_page: Page, *, published_at: datetime, min_cell: int) -> OverviewPage:
+def build_overview(marts: Marts, kpi_page: TilesPage, *, published_at: datetime, min_cell: int) -> OverviewPage:
     zone = ZoneInfo(marts.timezone)
     pains = _pain_rows(marts, kpi_page, min_cell)
     effects = [

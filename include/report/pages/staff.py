@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from include.report.common import Cell, journey_href, value_cell
+from include.report.common import Cell, Header, journey_href, value_cell
 from include.report.data import STAFF_GROUP, Kpi, KpiRow, Marts
 from include.report.formatting import format_norm, month_label
-from include.report.pages.kpi import Header
 
 INTERNAL_JOURNEY = "operator_shift"
 
