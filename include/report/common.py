@@ -16,33 +16,14 @@ from typing import Any, Protocol
 
 from include.report.data import ALL_TOUCHPOINTS, Effect, Marts
 from include.report.formatting import NBSP, format_count, format_norm, format_number, format_value, raw_number
+from include.report.labels import STATUS_WORDS
 
 COLOURED = ("green", "amber", "red")
-STATUS_WORDS = {
-    "green": "норматив выполнен",
-    "amber": "близко к нормативу",
-    "red": "норматив не выполнен",
-    "suppressed": "мало наблюдений",
-    "no_data": "нет данных",
-}
 SUPPRESSED_TITLE = "мало наблюдений"
 NO_DATA = "нет данных"
 DASH = "—"
 # the sections of the KPI page that hold the tables of offices and call queues
 SECTION_IDS = {"office": "offices", "call_centre": "calls"}
-
-# channels of touchpoints (dim_touchpoints.channel) in the words of the working group
-CHANNEL_NAMES = {
-    "office": "ЦЗН",
-    "call_centre": "телефон",
-    "chatbot": "чат-бот",
-    "website": "сайт",
-    "portal": "портал «Работа России»",
-    "notifications": "уведомления",
-    "events": "мероприятия",
-    "partner": "партнёр",
-    "feedback": "опросы",
-}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from markupsafe import Markup, escape
 
 from include.report.charts import FunnelBar, TimeBar, funnel_chart_spec, funnel_sparkline_svg, time_chart_spec
 from include.report.common import (
-    CHANNEL_NAMES,
     COLOURED,
     HIDDEN,
     MISSING,
@@ -57,34 +56,9 @@ from include.report.formatting import (
     format_value,
     plural,
 )
+from include.report.labels import BASIS_NAMES, CHANNEL_NAMES, CLIENT_KINDS, INTERACTIONS
 
-CLIENT_KINDS = {
-    "citizen": "Граждане",
-    "employer": "Работодатели",
-    "staff": "Сотрудники ЦЗН (внутренние клиенты)",
-}
 CLIENT_KIND_ORDER = ("citizen", "employer", "staff")
-BASIS_NAMES = {
-    "service_type": "Вид услуги",
-    "application_type": "Вид услуги",
-    "czn_interactions": "Число обращений в ЦЗН",
-    "interactions": "Число обращений в ЦЗН",
-    "service_count": "Число услуг",
-    "services": "Число услуг",
-    "target_group": "Целевая группа",
-    "task_type": "Тип задачи",
-    "internal": "Внутренний клиент",
-}
-INTERACTIONS = {
-    "none": "без посещения ЦЗН",
-    "zero": "без посещения ЦЗН",
-    "one": "одно посещение ЦЗН",
-    "single": "одно посещение ЦЗН",
-    "one_visit": "одно посещение ЦЗН",
-    "many": "несколько посещений ЦЗН",
-    "multiple": "несколько посещений ЦЗН",
-    "many_visits": "несколько посещений ЦЗН",
-}
 ROWS = (
     ("goal", "Цель стадии"),
     ("owner", "Кто отвечает за стадию"),

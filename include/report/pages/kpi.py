@@ -50,32 +50,12 @@ from include.report.formatting import (
     month_label,
     period_label,
 )
+from include.report.labels import CHANNEL_TITLES, NORM_LABELS, PROFILE_TITLES, TILE_STATUS
 
 SeriesKey = tuple[str, str]  # (kpi_id, touchpoint_id)
 
-TILE_STATUS = {
-    "green": "Норматив выполнен",
-    "amber": "Близко к нормативу",
-    "red": "Норматив не выполнен",
-    "suppressed": "Мало наблюдений (меньше {min_cell}): значение скрыто",
-    "no_data": "Нет данных за месяц",
-}
-NORM_LABELS = {
-    "V": "подтверждённый норматив",
-    "E": "аналог из других правил",
-    "P": "предложение рабочей группы",
-}
-CHANNEL_TITLES = {
-    "office": "Центры занятости",
-    "call_centre": "Контакт-центр",
-    "chatbot": "Чат-бот",
-    "website": "Портал и сайт",
-    "feedback": "Опросы клиентов",
-    "journey": "Весь маршрут: оценки клиентов, чат-бот, результат обращений",
-}
 CHANNEL_ORDER = ("office", "call_centre", "chatbot", "website", "feedback", "journey")
 MAIN_PROFILE = {"office": "weekday", "call_centre": "hour"}
-PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
 TOTAL_LABEL = "Итого по региону"
 
 

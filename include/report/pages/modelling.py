@@ -24,13 +24,10 @@ from psycopg.rows import dict_row
 from include.modelling.scenarios import parse_weekdays
 from include.report.common import Chart, slug
 from include.report.formatting import date_label, datetime_label, format_norm, format_value, plural
+from include.report.labels import COST_WORDS, HORIZON_RU, SYSTEM_RU, WEEKDAY_PLURAL_RU, WEEKDAYS_RU
 
 SCHEMA = "modelling"
 PAGE = "modelling.html"
-WEEKDAYS_RU = {1: "пн", 2: "вт", 3: "ср", 4: "чт", 5: "пт", 6: "сб", 7: "вс"}
-COST_RU = {"low": "малые", "medium": "средние", "high": "большие"}
-HORIZON_RU = {"quick": "быстрая победа", "medium": "среднесрочное", "long": "долгосрочное"}
-SYSTEM_RU = {"office": "Электронная очередь", "call": "Очередь звонков"}
 NORM_COLOUR = "#616161"
 
 
@@ -89,10 +86,6 @@ def _fmt(value: Any, unit: str) -> str:
 
 def _unit(kpi_id: str, unit: str | None) -> str:
     return unit or ("minutes" if kpi_id == "office_wait_walkin_median" else "share")
-
-
-WEEKDAY_PLURAL_RU = {1: "понедельникам", 2: "вторникам", 3: "средам", 4: "четвергам", 5: "пятницам",
-                     6: "субботам", 7: "воскресеньям"}  # fmt: skip
 
 
 def _days_text(text: str) -> str:
@@ -399,7 +392,7 @@ def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         if r["instrument_id"]:
             share = r["gap_closed_share"]
             point["instruments"].append({
-                "name": r["instrument_name_ru"], "cost": COST_RU.get(r["cost_class"], r["cost_class"]),
+                "name": r["instrument_name_ru"], "cost": COST_WORDS.get(r["cost_class"], r["cost_class"]),
                 "lead": r["lead_time_days"], "horizon": HORIZON_RU.get(r["horizon"], r["horizon"]),
                 "effect": "показатель уже в норме за последние 4 недели"
                 if r.get("is_norm_met_in_model_period")

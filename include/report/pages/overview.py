@@ -39,16 +39,9 @@ from include.report.formatting import (
     plural,
     raw_number,
 )
+from include.report.labels import COST_TEXTS, SOURCE_NAMES
 
 TOP_PAINS = 10
-SOURCE_NAMES = {
-    "call_centre": "Контакт-центр (звонки)",
-    "office_visits": "Электронная очередь ЦЗН",
-    "website": "Сайт и портал «Работа России»",
-    "chatbot": "Чат-бот",
-    "cases": "Личные дела клиентов",
-    "surveys": "Опросы клиентов",
-}
 # data older than this many days on the publication date is late (amber) / stale (red)
 LATE_DAYS, STALE_DAYS = 2, 7
 # share of rejected rows that deserves a look (amber) / a fix (red)
@@ -175,16 +168,16 @@ def _places(marts: Marts, tiles: set[str]) -> dict[str, tuple[str, str, str]]:
     return places
 
 
-COST_RU = {"low": "малые затраты", "medium": "средние затраты", "high": "большие затраты"}
-
-
 def action_text(action: Action | None) -> str:
     """«Оператор в часы пик (малые затраты, 14 дн.): по модели закроет разрыв полностью»."""
     if action is None:
         return ""
     terms = ", ".join(
         t
-        for t in (COST_RU.get(action.cost_class, ""), f"{action.lead_time_days} дн." if action.lead_time_days else "")
+        for t in (
+            COST_TEXTS.get(action.cost_class, ""),
+            f"{action.lead_time_days} дн." if action.lead_time_days else "",
+        )
         if t
     )
     head = f"{action.name} ({terms})" if terms else action.name
