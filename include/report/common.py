@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from include.report.data import ALL_TOUCHPOINTS, Effect, Marts
+from include.report.data.effects import Effect
+from include.report.data.kpi import ALL_TOUCHPOINTS
+from include.report.data.marts import Marts
 from include.report.formatting import NBSP, format_count, format_norm, format_number, format_value, raw_number
 from include.report.labels import STATUS_WORDS
 

@@ -37,7 +37,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from include.report.common import Cell, Chart, slug
-from include.report.data import Marts, load_site_marts
+from include.report.data.marts import Marts, load_site_marts
 from include.report.formatting import datetime_label, plural
 from include.report.pages.journeys import build_journey_list, build_journey_page, ordered_journeys
 from include.report.pages.kpi import build_page

@@ -37,16 +37,9 @@ from include.report.common import (
     value_cell,
     verdict_of,
 )
-from include.report.data import (
-    Feedback,
-    Funnel,
-    Journey,
-    MapRow,
-    Marts,
-    PainPoint,
-    StageDef,
-    StageKpi,
-)
+from include.report.data.effects import PainPoint
+from include.report.data.journeys import Feedback, Funnel, Journey, MapRow, StageDef, StageKpi
+from include.report.data.marts import Marts
 from include.report.formatting import (
     NBSP,
     date_label,

@@ -36,7 +36,8 @@ from include.report.common import (
     touchpoint_channel,
     value_cell,
 )
-from include.report.data import STAFF_GROUP, Kpi, KpiRow, Marts
+from include.report.data.kpi import STAFF_GROUP, Kpi, KpiRow
+from include.report.data.marts import Marts
 from include.report.formatting import (
     MINUS,
     WEEKDAYS_FULL,

@@ -433,7 +433,7 @@ def modelling_pages(
 
 def render_modelling_page(dsn: str, site_dir: Path, *, published_at: datetime | None = None) -> Path:
     """Rewrite only the modelling page(s) of the site in place, each file replaced atomically."""
-    from include.report.data import load_site_marts
+    from include.report.data.marts import load_site_marts
 
     regions = [(m.region_id, m.region_name, m.timezone) for m in load_site_marts(dsn)]
     pages = modelling_pages(dsn, regions, published_at)

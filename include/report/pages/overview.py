@@ -26,7 +26,8 @@ from include.report.common import (
     pain_anchor,
     verdict_of,
 )
-from include.report.data import Action, Effect, Freshness, Marts
+from include.report.data.effects import Action, Effect, Freshness
+from include.report.data.marts import Marts
 from include.report.formatting import (
     NBSP,
     date_label,

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from include.report.common import Cell, Header, journey_href, value_cell
-from include.report.data import STAFF_GROUP, Kpi, KpiRow, Marts
+from include.report.data.kpi import STAFF_GROUP, Kpi, KpiRow
+from include.report.data.marts import Marts
 from include.report.formatting import format_norm, month_label
 
 INTERNAL_JOURNEY = "operator_shift"
