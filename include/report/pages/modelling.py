@@ -25,6 +25,7 @@ from include.modelling.scenarios import parse_weekdays
 from include.report.common import Chart, slug
 from include.report.formatting import date_label, datetime_label, format_norm, format_value, plural
 from include.report.labels import COST_WORDS, HORIZON_RU, SYSTEM_RU, WEEKDAY_PLURAL_RU, WEEKDAYS_RU
+from include.report.templating import environment, render_page
 
 SCHEMA = "modelling"
 PAGE = "modelling.html"
@@ -416,15 +417,13 @@ def modelling_pages(
 ) -> dict[str, str]:
     """HTML of the modelling page of each region (id, name, time zone), by path from the site root;
     the marts are read from ``schema``, the modelling results from ``modelling``."""
-    from include.report.render import _environment, _render
-
     moment = published_at or datetime.now(UTC)
-    env = _environment()
+    env = environment()
     pages = {}
     for region_id, name, tz in regions:
         page = build_page(dsn, region_id, name, moment, tz, schema)
         path = PAGE if len(regions) == 1 else f"{slug(region_id)}/{PAGE}"
-        pages[path] = _render(
+        pages[path] = render_page(
             env, "modelling.html.j2", PAGE, kind="modelling", region_name=name, multi_region=len(regions) > 1,
             charts=page.charts, page=page,
         )  # fmt: skip
