@@ -1,4 +1,6 @@
-"""What every page shares: coloured values, numbers that may be hidden, links between pages.
+"""What every page shares: coloured values, numbers that may be hidden, links between pages, the
+header of a region's pages, charts, and the names of offices and verdicts on measures. Pages do not
+import each other; what two of them need is here.
 
 Small-cell suppression lives here: a value measured on fewer than ``min_cell`` clients, and a
 count of fewer than ``min_cell`` clients (zero is not a person and stays visible), becomes «—»
@@ -10,33 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
+from include.report.data.effects import Effect
+from include.report.data.kpi import ALL_TOUCHPOINTS
+from include.report.data.marts import Marts
 from include.report.formatting import NBSP, format_count, format_norm, format_number, format_value, raw_number
+from include.report.labels import STATUS_WORDS
 
 COLOURED = ("green", "amber", "red")
-STATUS_WORDS = {
-    "green": "норматив выполнен",
-    "amber": "близко к нормативу",
-    "red": "норматив не выполнен",
-    "suppressed": "мало наблюдений",
-    "no_data": "нет данных",
-}
 SUPPRESSED_TITLE = "мало наблюдений"
 NO_DATA = "нет данных"
 DASH = "—"
-
-# channels of touchpoints (dim_touchpoints.channel) in the words of the working group
-CHANNEL_NAMES = {
-    "office": "ЦЗН",
-    "call_centre": "телефон",
-    "chatbot": "чат-бот",
-    "website": "сайт",
-    "portal": "портал «Работа России»",
-    "notifications": "уведомления",
-    "events": "мероприятия",
-    "partner": "партнёр",
-    "feedback": "опросы",
-}
+# the sections of the KPI page that hold the tables of offices and call queues
+SECTION_IDS = {"office": "offices", "call_centre": "calls"}
 
 
 @dataclass(frozen=True)
@@ -196,3 +185,77 @@ def effect_verdict(is_significant: bool, estimate: Decimal | None, direction: st
         "эффект подтверждён",
         "После начала меры показатель улучшился, и это не объясняется случайными колебаниями.",
     )
+
+
+# --- what pages share about a region and its charts ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    chart_id: str
+    title: str
+    norm_text: str
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Quality:
+    state: str  # passed | failed | unknown
+    text: str  # the badge in the header
+    alert: str = ""  # the warning under the header when the gate failed
+
+
+@dataclass(frozen=True)
+class Header:
+    """What every page of a region says at the top (the KPI page's ``Page`` has the same attributes)."""
+
+    region_name: str
+    period_text: str
+    published_text: str
+    quality: Quality
+
+
+class TilesPage(Protocol):
+    """What the overview takes from the KPI page: its header and its tiles (rendered again)."""
+
+    @property
+    def header(self) -> Header: ...
+
+    @property
+    def tile_groups(self) -> list[Any]: ...
+
+
+# --- who, where, what came of it ------------------------------------------------------------
+
+
+def touchpoint_channel(marts: Marts, touchpoint_id: str) -> str:
+    """The channel a touchpoint belongs to (``journey`` for a KPI measured over the whole journey)."""
+    if touchpoint_id == ALL_TOUCHPOINTS:
+        return "journey"
+    touchpoint = marts.touchpoints.get(touchpoint_id)
+    return touchpoint.channel if touchpoint else "other"
+
+
+def office_name(marts: Marts, office_id: str | None) -> str:
+    if not office_id:
+        return "все ЦЗН региона"
+    return next((o.name for o in marts.offices if o.office_id == office_id), office_id)
+
+
+def verdict_of(marts: Marts, effect: Effect) -> Verdict:
+    kpi = marts.kpis.get(effect.kpi_id)
+    direction = kpi.direction if kpi else "higher_is_better"
+    return effect_verdict(effect.is_significant, effect.did if effect.did is not None else effect.change, direction)
+
+
+def kpi_href(marts: Marts, kpi_id: str, touchpoint_id: str | None, office_id: str | None, tiles: set[str]) -> str:
+    """Where the KPI page shows a KPI: the office/queue table of its channel, else its tile
+    (``tiles``: the anchors of the tiles the KPI page has), else the top of the page."""
+    channel = touchpoint_channel(marts, touchpoint_id) if touchpoint_id else "other"
+    if office_id and channel in SECTION_IDS:
+        return f"kpi.html#{SECTION_IDS[channel]}"
+    # a KPI measured over the whole journey has one tile, for all touchpoints
+    for touchpoint in (touchpoint_id, ALL_TOUCHPOINTS):
+        if touchpoint and (anchor := tile_anchor(kpi_id, touchpoint)) in tiles:
+            return f"kpi.html#{anchor}"
+    return "kpi.html#kpi"

@@ -17,9 +17,7 @@ and swapped into place, so a reader never sees half a site.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
-import posixpath
 import shutil
 import sys
 import tempfile
@@ -32,116 +30,27 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup, escape
-
-from include.report.common import Cell, slug
-from include.report.data import Marts, load_site_marts
+from include.report.common import Chart, slug
+from include.report.data.marts import Marts, load_site_marts
 from include.report.formatting import datetime_label, plural
-from include.report.journey_view import build_journey_list, build_journey_page, ordered_journeys
-from include.report.overview import build_overview
-from include.report.staff_view import build_staff_page
-from include.report.view import Chart, build_page
+from include.report.pages.journeys import build_journey_list, build_journey_page, ordered_journeys
+from include.report.pages.kpi import build_page
+from include.report.pages.modelling import modelling_pages
+from include.report.pages.overview import build_overview
+from include.report.pages.staff import build_staff_page
+from include.report.templating import environment, render_page
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 STATIC_FILES = ("style.css", "report.js")
 PLOTLY_FILE = "plotly.min.js"
 
-# Pages of a region's site in navigation order (paths relative to the site root).
-NAV_PAGES: tuple[tuple[str, str], ...] = (
-    ("index.html", "Обзор"),
-    ("kpi.html", "Показатели"),
-    ("journeys/index.html", "Маршруты клиентов"),
-    ("staff.html", "Сотрудники"),
-    ("modelling.html", "Моделирование мер"),
-)
 REGIONS_TIME_ZONE = ZoneInfo("Europe/Moscow")  # the list of regions speaks Moscow time
 
 
 def plotly_js_path() -> Path:
     """The Plotly bundle shipped inside the installed ``plotly`` package (no CDN)."""
     return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
-
-
-def _cell_attrs(cell: Cell) -> Markup:
-    """``class``, ``title`` and ``data-*`` attributes of a coloured KPI element."""
-    parts = [f'{name}="{escape(value)}"' for name, value in cell.attrs]
-    parts.append(f'title="{escape(cell.title)}"')
-    return Markup(" ".join(parts))
-
-
-def _json_for_script(value: Any) -> Markup:
-    """JSON safe to embed inside ``<script type="application/json">``."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
-
-
-def relative_href(target: str, page_path: str) -> str:
-    """A link to ``target`` (path from the site root, maybe with #anchor) from the page at ``page_path``."""
-    path, hash_mark, anchor = target.partition("#")
-    relative = posixpath.relpath(path, posixpath.dirname(page_path) or ".") if path else ""
-    return relative + hash_mark + anchor
-
-
-@pass_context
-def _href(context: Context, target: str) -> str:
-    return relative_href(target, context["page_path"])
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["cell_attrs"] = _cell_attrs
-    env.filters["script_json"] = _json_for_script
-    env.filters["plural"] = plural
-    env.filters["href"] = _href
-    return env
-
-
-def _root(path: str) -> str:
-    """Relative way from a page back to its site root: ``journeys/x.html`` → ``../``."""
-    return "../" * path.count("/")
-
-
-def _nav(path: str, *, multi_region: bool) -> list[tuple[str, str, bool]]:
-    root = _root(path)
-    section = "journeys/index.html" if path.startswith("journeys/") else path
-    items = [(relative_href(href, path), title, href == section) for href, title in NAV_PAGES]
-    if multi_region:
-        items.append((root + "../index.html", "Все регионы", False))
-    return items
-
-
-def _render(
-    env: Environment,
-    template: str,
-    path: str,
-    *,
-    kind: str,
-    region_name: str = "",
-    multi_region: bool = False,
-    charts: list[Chart] | None = None,
-    **context: Any,
-) -> str:
-    return env.get_template(template).render(
-        root=_root(path),
-        page_path=path,
-        nav_pages=_nav(path, multi_region=multi_region) if kind != "regions" else [],
-        page_kind=kind,
-        region_name=region_name,
-        chart_specs={c.chart_id: c.spec for c in charts or []},
-        **context,
-    )
 
 
 def region_pages(
@@ -153,10 +62,10 @@ def region_pages(
     multi_region: bool = False,
 ) -> dict[str, str]:
     """HTML of every page of one region's site, by path relative to the site root."""
-    env = _environment()
+    env = environment()
 
     def render(template: str, path: str, kind: str, page: Any, charts: list[Chart] | None = None) -> str:
-        return _render(
+        return render_page(
             env,
             template,
             path,
@@ -203,8 +112,8 @@ def regions_page(regions: list[Marts], *, published_at: datetime) -> str:
         if pains:
             note += f"{', ' if note else ''}{pains} {plural(pains, 'болевая точка', 'болевые точки', 'болевых точек')}"
         links.append(RegionLink(marts.region_id, marts.region_name, f"{slug(marts.region_id)}/index.html", note))
-    return _render(
-        _environment(),
+    return render_page(
+        environment(),
         "regions.html.j2",
         "index.html",
         kind="regions",
@@ -342,7 +251,6 @@ def render_site(
             roots.append(folder)
             for path, html in pages_of(marts, True).items():
                 pages[folder + path] = html
-    from include.report.modelling import modelling_pages  # scenarios of measures (modelling schema)
 
     pages.update(modelling_pages(dsn, [(m.region_id, m.region_name, m.timezone) for m in regions], moment, schema))
     out_dir = Path(out_dir)

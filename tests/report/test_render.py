@@ -31,6 +31,15 @@ from include.report.formatting import (
     period_label,
 )
 from include.report.render import plotly_js_path
+from tests.fixtures.kpi_marts import (
+    CLIENT_KPIS,
+    KPIS,
+    PASSED,
+    PROJECT_ROOT,
+    PUBLISHED_AT,
+    build_dataset,
+    load_kpi_marts,
+)
 from tests.report.browsing import (
     AMBER_BG,
     ARTIFACTS,
@@ -44,7 +53,6 @@ from tests.report.browsing import (
     shot,
     visible_text,
 )
-from tests.report.kpi_marts import CLIENT_KPIS, KPIS, PASSED, PROJECT_ROOT, PUBLISHED_AT, build_dataset, load_kpi_marts
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -422,7 +430,7 @@ def test_command_line(dsn: str, tmp_path: Path) -> None:
 def test_the_tiles_report_the_last_month_the_working_group_can_judge() -> None:
     from datetime import date
 
-    from include.report.view import reporting_month
+    from include.report.pages.kpi import reporting_month
 
     months = [date(2026, 12, 1), date(2026, 11, 1), date(2026, 10, 1)]
     assert reporting_month(months, date(2026, 12, 4)) == date(2026, 11, 1)  # four days of December
@@ -435,7 +443,7 @@ def test_a_pain_point_shows_the_instrument_that_would_help_most() -> None:
     from decimal import Decimal
 
     from include.report.data import best_actions
-    from include.report.overview import action_text
+    from include.report.pages.overview import action_text
 
     def row(instrument: str, quick: bool, share: str | None, basis: str = "model") -> dict[str, object]:
         return {

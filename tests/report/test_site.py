@@ -20,7 +20,15 @@ import pytest
 from include.report import render_site
 from include.report.common import effect_verdict, is_small
 from include.report.data import current_journeys
-from include.report.journey_view import ROWS, split_list
+from include.report.pages.journeys import ROWS, split_list
+from tests.fixtures.journey_marts import (
+    JOURNEYS,
+    PAINS,
+    SECRET_QUOTE,
+    SUPPRESSED_TEXTS,
+    load_journey_marts,
+)
+from tests.fixtures.kpi_marts import PASSED, PUBLISHED_AT, build_dataset, load_kpi_marts
 from tests.report.browsing import (
     ARTIFACTS,
     RED_BG,
@@ -35,14 +43,6 @@ from tests.report.browsing import (
     shot,
     visible_text,
 )
-from tests.report.journey_marts import (
-    JOURNEYS,
-    PAINS,
-    SECRET_QUOTE,
-    SUPPRESSED_TEXTS,
-    load_journey_marts,
-)
-from tests.report.kpi_marts import PASSED, PUBLISHED_AT, build_dataset, load_kpi_marts
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from include.report.common import Cell, journey_href, value_cell
-from include.report.data import STAFF_GROUP, Kpi, KpiRow, Marts
+from include.report.common import Cell, Header, journey_href, value_cell
+from include.report.data.kpi import STAFF_GROUP, Kpi, KpiRow
+from include.report.data.marts import Marts
 from include.report.formatting import format_norm, month_label
-from include.report.view import Header
 
 INTERNAL_JOURNEY = "operator_shift"
 

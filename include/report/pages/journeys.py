@@ -17,35 +17,29 @@ from markupsafe import Markup, escape
 
 from include.report.charts import FunnelBar, TimeBar, funnel_chart_spec, funnel_sparkline_svg, time_chart_spec
 from include.report.common import (
-    CHANNEL_NAMES,
     COLOURED,
     HIDDEN,
     MISSING,
     NO_DATA,
     Cell,
+    Chart,
     Figure,
+    Header,
     Verdict,
     count_figure,
-    effect_verdict,
     gap_percent,
     is_small,
     journey_href,
+    office_name,
     pain_anchor,
     slug,
     stage_anchor,
     value_cell,
+    verdict_of,
 )
-from include.report.data import (
-    Effect,
-    Feedback,
-    Funnel,
-    Journey,
-    MapRow,
-    Marts,
-    PainPoint,
-    StageDef,
-    StageKpi,
-)
+from include.report.data.effects import PainPoint
+from include.report.data.journeys import Feedback, Funnel, Journey, MapRow, StageDef, StageKpi
+from include.report.data.marts import Marts
 from include.report.formatting import (
     NBSP,
     date_label,
@@ -55,35 +49,9 @@ from include.report.formatting import (
     format_value,
     plural,
 )
-from include.report.view import Chart, Header
+from include.report.labels import BASIS_NAMES, CHANNEL_NAMES, CLIENT_KINDS, INTERACTIONS
 
-CLIENT_KINDS = {
-    "citizen": "Граждане",
-    "employer": "Работодатели",
-    "staff": "Сотрудники ЦЗН (внутренние клиенты)",
-}
 CLIENT_KIND_ORDER = ("citizen", "employer", "staff")
-BASIS_NAMES = {
-    "service_type": "Вид услуги",
-    "application_type": "Вид услуги",
-    "czn_interactions": "Число обращений в ЦЗН",
-    "interactions": "Число обращений в ЦЗН",
-    "service_count": "Число услуг",
-    "services": "Число услуг",
-    "target_group": "Целевая группа",
-    "task_type": "Тип задачи",
-    "internal": "Внутренний клиент",
-}
-INTERACTIONS = {
-    "none": "без посещения ЦЗН",
-    "zero": "без посещения ЦЗН",
-    "one": "одно посещение ЦЗН",
-    "single": "одно посещение ЦЗН",
-    "one_visit": "одно посещение ЦЗН",
-    "many": "несколько посещений ЦЗН",
-    "multiple": "несколько посещений ЦЗН",
-    "many_visits": "несколько посещений ЦЗН",
-}
 ROWS = (
     ("goal", "Цель стадии"),
     ("owner", "Кто отвечает за стадию"),
@@ -635,18 +603,6 @@ def _pain_items(marts: Marts, journey_id: str, stage: _Stage, min_cell: int) -> 
             )
         )
     return sorted(items, key=lambda p: (p.rank is None, p.rank or 0))
-
-
-def office_name(marts: Marts, office_id: str | None) -> str:
-    if not office_id:
-        return "все ЦЗН региона"
-    return next((o.name for o in marts.offices if o.office_id == office_id), office_id)
-
-
-def verdict_of(marts: Marts, effect: Effect) -> Verdict:
-    kpi = marts.kpis.get(effect.kpi_id)
-    direction = kpi.direction if kpi else "higher_is_better"
-    return effect_verdict(effect.is_significant, effect.did if effect.did is not None else effect.change, direction)
 
 
 def _measure_items(marts: Marts, row: MapRow | None) -> list[MeasureItem]:

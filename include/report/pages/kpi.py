@@ -23,8 +23,21 @@ from include.report.charts import (
     line_chart_spec,
     sparkline_svg,
 )
-from include.report.common import COLOURED, NO_DATA, Cell, display, tile_anchor, value_cell
-from include.report.data import ALL_TOUCHPOINTS, STAFF_GROUP, Kpi, KpiRow, Marts
+from include.report.common import (
+    COLOURED,
+    NO_DATA,
+    SECTION_IDS,
+    Cell,
+    Chart,
+    Header,
+    Quality,
+    display,
+    tile_anchor,
+    touchpoint_channel,
+    value_cell,
+)
+from include.report.data.kpi import STAFF_GROUP, Kpi, KpiRow
+from include.report.data.marts import Marts
 from include.report.formatting import (
     MINUS,
     WEEKDAYS_FULL,
@@ -38,33 +51,12 @@ from include.report.formatting import (
     month_label,
     period_label,
 )
+from include.report.labels import CHANNEL_TITLES, NORM_LABELS, PROFILE_TITLES, TILE_STATUS
 
 SeriesKey = tuple[str, str]  # (kpi_id, touchpoint_id)
 
-TILE_STATUS = {
-    "green": "Норматив выполнен",
-    "amber": "Близко к нормативу",
-    "red": "Норматив не выполнен",
-    "suppressed": "Мало наблюдений (меньше {min_cell}): значение скрыто",
-    "no_data": "Нет данных за месяц",
-}
-NORM_LABELS = {
-    "V": "подтверждённый норматив",
-    "E": "аналог из других правил",
-    "P": "предложение рабочей группы",
-}
-CHANNEL_TITLES = {
-    "office": "Центры занятости",
-    "call_centre": "Контакт-центр",
-    "chatbot": "Чат-бот",
-    "website": "Портал и сайт",
-    "feedback": "Опросы клиентов",
-    "journey": "Весь маршрут: оценки клиентов, чат-бот, результат обращений",
-}
 CHANNEL_ORDER = ("office", "call_centre", "chatbot", "website", "feedback", "journey")
-SECTION_IDS = {"office": "offices", "call_centre": "calls"}
 MAIN_PROFILE = {"office": "weekday", "call_centre": "hour"}
-PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
 TOTAL_LABEL = "Итого по региону"
 
 
@@ -134,14 +126,6 @@ class ChannelTable:
 
 
 @dataclass(frozen=True)
-class Chart:
-    chart_id: str
-    title: str
-    norm_text: str
-    spec: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class Heatmap:
     title: str
     subtitle: str
@@ -170,23 +154,6 @@ class MethodRow:
     norm_text: str
     label: str
     source: str
-
-
-@dataclass(frozen=True)
-class Quality:
-    state: str  # passed | failed | unknown
-    text: str  # the badge in the header
-    alert: str = ""  # the warning under the header when the gate failed
-
-
-@dataclass(frozen=True)
-class Header:
-    """What every page of a region says at the top (same attribute names as :class:`Page`)."""
-
-    region_name: str
-    period_text: str
-    published_text: str
-    quality: Quality
 
 
 @dataclass(frozen=True)
@@ -318,7 +285,7 @@ class _Facts:
 
         def order(key: SeriesKey) -> tuple[int, int, int, str, str]:
             kpi = marts.kpis[key[0]]
-            rank = _channel_rank(_channel(marts, key[1]))
+            rank = _channel_rank(touchpoint_channel(marts, key[1]))
             kpi_order = kpi.order if kpi.order is not None else 10**6
             return (kpi.group_order, kpi_order, rank, key[1], key[0])
 
@@ -352,13 +319,6 @@ def reporting_month(months: list[date], last_day: date | None) -> date | None:
 
 def _channel_rank(channel: str) -> int:
     return CHANNEL_ORDER.index(channel) if channel in CHANNEL_ORDER else len(CHANNEL_ORDER)
-
-
-def _channel(marts: Marts, touchpoint_id: str) -> str:
-    if touchpoint_id == ALL_TOUCHPOINTS:
-        return "journey"
-    touchpoint = marts.touchpoints.get(touchpoint_id)
-    return touchpoint.channel if touchpoint else "other"
 
 
 def _channel_title(marts: Marts, channel: str, keys: Iterable[SeriesKey]) -> str:
@@ -488,7 +448,7 @@ def _entities(marts: Marts, channel: str, keys: list[SeriesKey], facts: _Facts) 
 def _channels(marts: Marts, keys: Iterable[SeriesKey]) -> list[tuple[str, list[SeriesKey]]]:
     by_channel: dict[str, list[SeriesKey]] = defaultdict(list)
     for key in keys:
-        by_channel[_channel(marts, key[1])].append(key)
+        by_channel[touchpoint_channel(marts, key[1])].append(key)
 
     ordered = sorted(by_channel, key=lambda c: (_channel_rank(c), c))
     return [(c, by_channel[c]) for c in ordered]
@@ -704,19 +664,6 @@ def quality_summary(quality: dict[str, Any] | None) -> Quality:
 
 def _period_text(facts: _Facts) -> str:
     return period_label(facts.first_day, facts.last_day) if facts.first_day and facts.last_day else NO_DATA
-
-
-def kpi_href(marts: Marts, kpi_id: str, touchpoint_id: str | None, office_id: str | None, tiles: set[str]) -> str:
-    """Where the KPI page shows a KPI: the office/queue table of its channel, else its tile
-    (``tiles``: the anchors of the tiles the KPI page has), else the top of the page."""
-    channel = _channel(marts, touchpoint_id) if touchpoint_id else "other"
-    if office_id and channel in SECTION_IDS:
-        return f"kpi.html#{SECTION_IDS[channel]}"
-    # a KPI measured over the whole journey has one tile, for all touchpoints
-    for touchpoint in (touchpoint_id, ALL_TOUCHPOINTS):
-        if touchpoint and (anchor := tile_anchor(kpi_id, touchpoint)) in tiles:
-            return f"kpi.html#{anchor}"
-    return "kpi.html#kpi"
 
 
 def build_page(

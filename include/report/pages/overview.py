@@ -14,14 +14,20 @@ from include.report.common import (
     MISSING,
     NO_DATA,
     Figure,
+    Header,
+    TilesPage,
     Verdict,
     count_figure,
     gap_percent,
     is_small,
     journey_href,
+    kpi_href,
+    office_name,
     pain_anchor,
+    verdict_of,
 )
-from include.report.data import Action, Effect, Freshness, Marts
+from include.report.data.effects import Action, Effect, Freshness
+from include.report.data.marts import Marts
 from include.report.formatting import (
     NBSP,
     date_label,
@@ -34,18 +40,9 @@ from include.report.formatting import (
     plural,
     raw_number,
 )
-from include.report.journey_view import office_name, verdict_of
-from include.report.view import Header, Page, kpi_href
+from include.report.labels import COST_TEXTS, SOURCE_NAMES
 
 TOP_PAINS = 10
-SOURCE_NAMES = {
-    "call_centre": "Контакт-центр (звонки)",
-    "office_visits": "Электронная очередь ЦЗН",
-    "website": "Сайт и портал «Работа России»",
-    "chatbot": "Чат-бот",
-    "cases": "Личные дела клиентов",
-    "surveys": "Опросы клиентов",
-}
 # data older than this many days on the publication date is late (amber) / stale (red)
 LATE_DAYS, STALE_DAYS = 2, 7
 # share of rejected rows that deserves a look (amber) / a fix (red)
@@ -125,7 +122,7 @@ class Highlight:
 class OverviewPage:
     header: Header
     highlights: list[Highlight]
-    tiles: Page  # the KPI page: its tiles are shown again on the overview
+    tiles: TilesPage  # the KPI page: its tiles are shown again on the overview
     pains: list[PainRow]
     group_options: list[Option]
     office_options: list[Option]
@@ -172,16 +169,16 @@ def _places(marts: Marts, tiles: set[str]) -> dict[str, tuple[str, str, str]]:
     return places
 
 
-COST_RU = {"low": "малые затраты", "medium": "средние затраты", "high": "большие затраты"}
-
-
 def action_text(action: Action | None) -> str:
     """«Оператор в часы пик (малые затраты, 14 дн.): по модели закроет разрыв полностью»."""
     if action is None:
         return ""
     terms = ", ".join(
         t
-        for t in (COST_RU.get(action.cost_class, ""), f"{action.lead_time_days} дн." if action.lead_time_days else "")
+        for t in (
+            COST_TEXTS.get(action.cost_class, ""),
+            f"{action.lead_time_days} дн." if action.lead_time_days else "",
+        )
         if t
     )
     head = f"{action.name} ({terms})" if terms else action.name
@@ -195,7 +192,7 @@ def action_text(action: Action | None) -> str:
     return f"{head}: {basis} закроет {closed}"
 
 
-def _pain_rows(marts: Marts, kpi_page: Page, min_cell: int) -> list[PainRow]:
+def _pain_rows(marts: Marts, kpi_page: TilesPage, min_cell: int) -> list[PainRow]:
     groups = _pain_groups(marts)
     places = _places(marts, {t.anchor for g in kpi_page.tile_groups for t in g.tiles})
     rows = []
@@ -352,7 +349,7 @@ def _count(number: int, one: str, few: str, many: str) -> str:
 
 
 def _highlights(
-    kpi_page: Page, pains: list[PainRow], effects: list[EffectRow], freshness: list[FreshnessRow]
+    kpi_page: TilesPage, pains: list[PainRow], effects: list[EffectRow], freshness: list[FreshnessRow]
 ) -> list[Highlight]:
     statuses = [t.cell.status for g in kpi_page.tile_groups for t in g.tiles]
     red, amber = statuses.count("red"), statuses.count("amber")
@@ -390,7 +387,7 @@ def _highlights(
     ]
 
 
-def build_overview(marts: Marts, kpi_page: Page, *, published_at: datetime, min_cell: int) -> OverviewPage:
+def build_overview(marts: Marts, kpi_page: TilesPage, *, published_at: datetime, min_cell: int) -> OverviewPage:
     zone = ZoneInfo(marts.timezone)
     pains = _pain_rows(marts, kpi_page, min_cell)
     effects = [
