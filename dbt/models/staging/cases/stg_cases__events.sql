@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('cases') }}
-),
-
-events as (
-    select * from {{ source('raw_cases', 'raw_cases_events') }}
-),
-
 validated as (
-    select events.*
-    from events
-    inner join batches on events.batch_id = batches.batch_id
+    {{ validated_rows('cases', 'raw_cases_events') }}
 ),
 
 deduplicated as (

@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('chatbot') }}
-),
-
-events as (
-    select * from {{ source('raw_chatbot', 'raw_chatbot_events') }}
-),
-
 validated as (
-    select events.*
-    from events
-    inner join batches on events.batch_id = batches.batch_id
+    {{ validated_rows('chatbot', 'raw_chatbot_events') }}
 ),
 
 deduplicated as (

@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('office_visits') }}
-),
-
-tickets as (
-    select * from {{ source('raw_office_visits', 'raw_office_visits_tickets') }}
-),
-
 validated as (
-    select tickets.*
-    from tickets
-    inner join batches on tickets.batch_id = batches.batch_id
+    {{ validated_rows('office_visits', 'raw_office_visits_tickets') }}
 ),
 
 renamed as (

@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('surveys') }}
-),
-
-responses as (
-    select * from {{ source('raw_surveys', 'raw_surveys_responses') }}
-),
-
 validated as (
-    select responses.*
-    from responses
-    inner join batches on responses.batch_id = batches.batch_id
+    {{ validated_rows('surveys', 'raw_surveys_responses') }}
 ),
 
 deduplicated as (

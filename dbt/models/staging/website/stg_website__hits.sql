@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('website') }}
-),
-
-hits as (
-    select * from {{ source('raw_website', 'raw_website_hits') }}
-),
-
 validated as (
-    select hits.*
-    from hits
-    inner join batches on hits.batch_id = batches.batch_id
+    {{ validated_rows('website', 'raw_website_hits') }}
 ),
 
 renamed as (

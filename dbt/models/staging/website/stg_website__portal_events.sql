@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('website') }}
-),
-
-portal_events as (
-    select * from {{ source('raw_website', 'raw_website_portal_events') }}
-),
-
 validated as (
-    select portal_events.*
-    from portal_events
-    inner join batches on portal_events.batch_id = batches.batch_id
+    {{ validated_rows('website', 'raw_website_portal_events') }}
 ),
 
 renamed as (

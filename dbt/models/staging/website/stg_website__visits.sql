@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('website') }}
-),
-
-visits as (
-    select * from {{ source('raw_website', 'raw_website_visits') }}
-),
-
 validated as (
-    select visits.*
-    from visits
-    inner join batches on visits.batch_id = batches.batch_id
+    {{ validated_rows('website', 'raw_website_visits') }}
 ),
 
 renamed as (
