@@ -56,7 +56,7 @@ call_events as (
 ticket_events as (
     select
         'office_visits' as source, region_id,
-        office_id || '/' || ticket_date || '/' || ticket_id as event_key,
+        event_key,
         issued_at as event_at, phone_hash, ticket_key
     from tickets
 ),
@@ -74,7 +74,7 @@ case_events as (
         cases.*,
         case
             when cases.ticket_id is not null
-                then {{ surrogate_key(['cases.office_id', '(cases.occurred_at at time zone offices.timezone)::date', 'cases.ticket_id']) }}
+                then {{ ticket_link_key('cases.office_id', '(cases.occurred_at at time zone offices.timezone)::date', 'cases.ticket_id') }}
         end as ticket_key
     from cases
     left join {{ ref('offices') }} as offices on cases.office_id = offices.office_id
@@ -85,7 +85,7 @@ survey_events as (
         surveys.*,
         case
             when surveys.ticket_id is not null and surveys.office_id is not null
-                then {{ surrogate_key(['surveys.office_id', '(surveys.responded_at at time zone offices.timezone)::date', 'surveys.ticket_id']) }}
+                then {{ ticket_link_key('surveys.office_id', '(surveys.responded_at at time zone offices.timezone)::date', 'surveys.ticket_id') }}
         end as ticket_key
     from surveys
     left join {{ ref('offices') }} as offices on surveys.office_id = offices.office_id

@@ -109,7 +109,7 @@ unioned as (
 
     union all
     select
-        'office_visits', region_id, office_id || '/' || ticket_date || '/' || ticket_id, issued_at,
+        'office_visits', region_id, event_key, issued_at,
         'office', 'office_window', office_id, 'ticket', service_code || ':' || coalesce(outcome, ''),
         -- a desk visit with a question is a contact; one for a service (registration, a case) is a step
         service_code in ('consultation', 'documents')

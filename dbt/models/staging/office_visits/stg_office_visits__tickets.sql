@@ -6,7 +6,8 @@ validated as (
 
 renamed as (
     select
-        {{ surrogate_key(['office_id', 'file_date', 'ticket_id']) }} as ticket_key,
+        {{ ticket_link_key('office_id', 'file_date', 'ticket_id') }} as ticket_key,
+        {{ ticket_event_key('office_id', 'file_date', 'ticket_id') }} as event_key,
         region_id,
         office_id,
         ticket_id,
