@@ -14,6 +14,7 @@ deduplicated as (
 final as (
     select
         event_id as case_event_id,
+        event_id as event_key,
         region_id,
         case_id,
         event_type,

@@ -16,6 +16,8 @@ final as (
         session_id || '|' || seq::text as chatbot_event_id,
         region_id,
         session_id,
+        -- the event of the journey is the chat session: its messages share its key
+        session_id as event_key,
         seq,
         event_at,
         event,

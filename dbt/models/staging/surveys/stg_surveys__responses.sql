@@ -14,6 +14,7 @@ deduplicated as (
 final as (
     select
         response_id,
+        response_id as event_key,
         region_id,
         channel,
         touchpoint_id,

@@ -7,6 +7,7 @@ validated as (
 renamed as (
     select
         region_id || '|' || watch_id::text as hit_id,
+        watch_id::text as event_key,
         region_id,
         hit_at,
         url,
@@ -29,6 +30,7 @@ deduplicated as (
 final as (
     select
         hit_id,
+        event_key,
         region_id,
         hit_at,
         url,

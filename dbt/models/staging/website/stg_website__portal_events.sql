@@ -7,6 +7,7 @@ validated as (
 renamed as (
     select
         region_id || '|' || event_id as portal_event_id,
+        event_id as event_key,
         region_id,
         event_type,
         occurred_at,
@@ -40,6 +41,7 @@ deduplicated as (
 final as (
     select
         portal_event_id,
+        event_key,
         region_id,
         event_type,
         occurred_at,

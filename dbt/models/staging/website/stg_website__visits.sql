@@ -7,6 +7,7 @@ validated as (
 renamed as (
     select
         region_id || '|' || visit_id::text as visit_id,
+        visit_id::text as event_key,
         region_id,
         visit_started_at,
         metrica_client_hash,
@@ -30,6 +31,7 @@ deduplicated as (
 final as (
     select
         visit_id,
+        event_key,
         region_id,
         visit_started_at,
         metrica_client_hash,
