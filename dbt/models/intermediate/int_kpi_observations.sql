@@ -43,7 +43,7 @@ walkin_wait as (
         (tickets.wait_seconds / 60.0)::numeric(14, 4) as measure,
         'share' as aggregation,
         'office_visits' as source,
-        tickets.office_id || '/' || tickets.ticket_date || '/' || tickets.ticket_id as event_key
+        tickets.event_key
     from tickets
     inner join thresholds on thresholds.kpi_id = 'office_wait_walkin'
     where not tickets.is_prebooked and tickets.called_at is not null
@@ -65,7 +65,7 @@ prebooked_wait as (
         (greatest(tickets.wait_after_slot_seconds, 0) / 60.0)::numeric(14, 4) as measure,
         'share' as aggregation,
         'office_visits' as source,
-        tickets.office_id || '/' || tickets.ticket_date || '/' || tickets.ticket_id as event_key
+        tickets.event_key
     from tickets
     inner join thresholds on thresholds.kpi_id = 'office_wait_prebooked'
     where tickets.is_prebooked and tickets.started_at is not null
@@ -79,7 +79,7 @@ service_time as (
         (tickets.service_seconds / 60.0)::numeric(14, 4) as measure,
         'share' as aggregation,
         'office_visits' as source,
-        tickets.office_id || '/' || tickets.ticket_date || '/' || tickets.ticket_id as event_key
+        tickets.event_key
     from tickets
     inner join thresholds on thresholds.kpi_id = 'office_service_time'
     where tickets.started_at is not null and tickets.ended_at is not null

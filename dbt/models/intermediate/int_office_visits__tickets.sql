@@ -11,6 +11,7 @@ offices as (
 final as (
     select
         tickets.ticket_key,
+        tickets.event_key,
         tickets.region_id,
         tickets.office_id,
         tickets.ticket_id,

@@ -1,11 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('call_centre') }}
-),
-
 queue_log as (
-    select * from {{ source('raw_call_centre', 'raw_call_centre_queue_log') }}
+    {{ validated_rows('call_centre', 'raw_call_centre_queue_log') }}
 ),
 
 agent_lines as (
@@ -19,7 +15,6 @@ agent_lines as (
         queue_log.event,
         case when queue_log.event in ('PAUSE', 'PAUSEALL') then queue_log.data1 end as pause_reason
     from queue_log
-    inner join batches on queue_log.batch_id = batches.batch_id
     where queue_log.agent <> 'NONE'
         and queue_log.event in (
             'ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL'

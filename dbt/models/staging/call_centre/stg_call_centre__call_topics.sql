@@ -1,11 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('call_centre') }}
-),
-
 topics as (
-    select * from {{ source('raw_call_centre', 'raw_call_centre_call_topics') }}
+    {{ validated_rows('call_centre', 'raw_call_centre_call_topics') }}
 ),
 
 latest_wrapup as (
@@ -17,7 +13,6 @@ latest_wrapup as (
         topics.resolution,
         topics.wrapup_at
     from topics
-    inner join batches on topics.batch_id = batches.batch_id
     order by topics.region_id, topics.call_id, topics.wrapup_at desc, topics.batch_id desc
 )
 

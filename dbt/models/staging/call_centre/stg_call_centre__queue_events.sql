@@ -1,11 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('call_centre') }}
-),
-
 queue_log as (
-    select * from {{ source('raw_call_centre', 'raw_call_centre_queue_log') }}
+    {{ validated_rows('call_centre', 'raw_call_centre_queue_log') }}
 ),
 
 call_events as (
@@ -25,7 +21,6 @@ call_events as (
         queue_log.data5,
         queue_log.caller_hash
     from queue_log
-    inner join batches on queue_log.batch_id = batches.batch_id
     where queue_log.call_id <> 'NONE'
 ),
 

@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('cases') }}
-),
-
-events as (
-    select * from {{ source('raw_cases', 'raw_cases_events') }}
-),
-
 validated as (
-    select events.*
-    from events
-    inner join batches on events.batch_id = batches.batch_id
+    {{ validated_rows('cases', 'raw_cases_events') }}
 ),
 
 deduplicated as (
@@ -24,6 +14,7 @@ deduplicated as (
 final as (
     select
         event_id as case_event_id,
+        event_id as event_key,
         region_id,
         case_id,
         event_type,

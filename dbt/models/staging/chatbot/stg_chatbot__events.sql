@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('chatbot') }}
-),
-
-events as (
-    select * from {{ source('raw_chatbot', 'raw_chatbot_events') }}
-),
-
 validated as (
-    select events.*
-    from events
-    inner join batches on events.batch_id = batches.batch_id
+    {{ validated_rows('chatbot', 'raw_chatbot_events') }}
 ),
 
 deduplicated as (
@@ -26,6 +16,8 @@ final as (
         session_id || '|' || seq::text as chatbot_event_id,
         region_id,
         session_id,
+        -- the event of the journey is the chat session: its messages share its key
+        session_id as event_key,
         seq,
         event_at,
         event,

@@ -1,22 +1,13 @@
 with
 
-batches as (
-    {{ validated_batches('office_visits') }}
-),
-
-tickets as (
-    select * from {{ source('raw_office_visits', 'raw_office_visits_tickets') }}
-),
-
 validated as (
-    select tickets.*
-    from tickets
-    inner join batches on tickets.batch_id = batches.batch_id
+    {{ validated_rows('office_visits', 'raw_office_visits_tickets') }}
 ),
 
 renamed as (
     select
-        {{ surrogate_key(['office_id', 'file_date', 'ticket_id']) }} as ticket_key,
+        {{ ticket_link_key('office_id', 'file_date', 'ticket_id') }} as ticket_key,
+        {{ ticket_event_key('office_id', 'file_date', 'ticket_id') }} as event_key,
         region_id,
         office_id,
         ticket_id,

@@ -1,17 +1,7 @@
 with
 
-batches as (
-    {{ validated_batches('surveys') }}
-),
-
-responses as (
-    select * from {{ source('raw_surveys', 'raw_surveys_responses') }}
-),
-
 validated as (
-    select responses.*
-    from responses
-    inner join batches on responses.batch_id = batches.batch_id
+    {{ validated_rows('surveys', 'raw_surveys_responses') }}
 ),
 
 deduplicated as (
@@ -24,6 +14,7 @@ deduplicated as (
 final as (
     select
         response_id,
+        response_id as event_key,
         region_id,
         channel,
         touchpoint_id,

@@ -1,22 +1,13 @@
 with
 
-batches as (
-    {{ validated_batches('website') }}
-),
-
-hits as (
-    select * from {{ source('raw_website', 'raw_website_hits') }}
-),
-
 validated as (
-    select hits.*
-    from hits
-    inner join batches on hits.batch_id = batches.batch_id
+    {{ validated_rows('website', 'raw_website_hits') }}
 ),
 
 renamed as (
     select
         region_id || '|' || watch_id::text as hit_id,
+        watch_id::text as event_key,
         region_id,
         hit_at,
         url,
@@ -39,6 +30,7 @@ deduplicated as (
 final as (
     select
         hit_id,
+        event_key,
         region_id,
         hit_at,
         url,

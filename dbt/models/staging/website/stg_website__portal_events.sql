@@ -1,22 +1,13 @@
 with
 
-batches as (
-    {{ validated_batches('website') }}
-),
-
-portal_events as (
-    select * from {{ source('raw_website', 'raw_website_portal_events') }}
-),
-
 validated as (
-    select portal_events.*
-    from portal_events
-    inner join batches on portal_events.batch_id = batches.batch_id
+    {{ validated_rows('website', 'raw_website_portal_events') }}
 ),
 
 renamed as (
     select
         region_id || '|' || event_id as portal_event_id,
+        event_id as event_key,
         region_id,
         event_type,
         occurred_at,
@@ -50,6 +41,7 @@ deduplicated as (
 final as (
     select
         portal_event_id,
+        event_key,
         region_id,
         event_type,
         occurred_at,

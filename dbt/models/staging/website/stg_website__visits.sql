@@ -1,22 +1,13 @@
 with
 
-batches as (
-    {{ validated_batches('website') }}
-),
-
-visits as (
-    select * from {{ source('raw_website', 'raw_website_visits') }}
-),
-
 validated as (
-    select visits.*
-    from visits
-    inner join batches on visits.batch_id = batches.batch_id
+    {{ validated_rows('website', 'raw_website_visits') }}
 ),
 
 renamed as (
     select
         region_id || '|' || visit_id::text as visit_id,
+        visit_id::text as event_key,
         region_id,
         visit_started_at,
         metrica_client_hash,
@@ -40,6 +31,7 @@ deduplicated as (
 final as (
     select
         visit_id,
+        event_key,
         region_id,
         visit_started_at,
         metrica_client_hash,

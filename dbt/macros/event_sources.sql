@@ -1,0 +1,33 @@
+{#-
+    The per-source event contract. Every event source has its own model per kind:
+      int_<source>__touchpoint_events    what clients did, one row per event (touchpoint_events)
+      int_<source>__identity_occurrences one row per event × identifier it carries
+    with the columns union_event_sources lists, in that order. The shared models (int_touchpoint_events,
+    int_identity__occurrences) union every source registered for the kind.
+
+    The registry is the `sources` seed (one row per source: has_touchpoint_events,
+    has_identity_occurrences). dbt must know a model's dependencies when it parses the project,
+    before any seed is loaded, so the ids are also listed by kind in the project variable
+    `cjw_event_sources`; the test assert_event_sources_registered fails when the two differ.
+-#}
+{#-
+    Every registered source's int_<source>__<kind>, its contract columns in order, unioned. The
+    contract columns per kind are here (the models' YAML in intermediate/sources/ documents them).
+-#}
+{% macro union_event_sources(kind) -%}
+    {%- set contract = {
+        'touchpoint_events': [
+            'source', 'region_id', 'event_key', 'event_at', 'channel', 'touchpoint_id', 'office_id',
+            'event_type', 'attribute', 'is_contact'
+        ],
+        'identity_occurrences': ['source', 'region_id', 'event_key', 'event_at', 'identifier_type', 'identifier'],
+    } -%}
+    {%- if kind not in contract -%}
+        {{ exceptions.raise_compiler_error('unknown kind of event source model: ' ~ kind) }}
+    {%- endif -%}
+    {%- for source_id in var('cjw_event_sources')[kind] %}
+    {% if not loop.first %}union all{% endif %}
+    select {{ contract[kind] | join(', ') }}
+    from {{ ref('int_' ~ source_id ~ '__' ~ kind) }}
+    {%- endfor %}
+{%- endmacro %}
