@@ -32,7 +32,12 @@ final as (
         and instance_events.touchpoint_id = surveys.touchpoint_id
         and instance_events.event_at <= surveys.responded_at
         and instance_events.event_at > surveys.responded_at - interval '1 day' * {{ var('cjw_survey_link_days') }}
-    order by surveys.response_id, instance_events.journey_id, instance_events.event_at desc
+    -- the client's last event at the rated touchpoint; events at the same moment: the furthest
+    -- stage, then the event id (without it PostgreSQL picked either, and five marts changed
+    -- from one build of the same data to the next)
+    order by
+        surveys.response_id, instance_events.journey_id, instance_events.event_at desc,
+        instance_events.stage_order desc, instance_events.journey_instance_id, instance_events.event_id
 )
 
 select * from final
