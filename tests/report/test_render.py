@@ -467,6 +467,11 @@ def test_a_pain_point_shows_the_instrument_that_would_help_most() -> None:
     assert set(actions) == {"p1"}, "a pain point without an instrument has no suggestion"
     assert actions["p1"].instrument_id == "operators_peak", "a quick win first, then the larger share of the gap"
     assert action_text(actions["p1"]) == "operators peak (малые затраты, 14 дн.): по модели закроет 64\u00a0% разрыва"
+    # a share of 0 is known, so it ranks above an unknown one; equal rows go by instrument id
+    assert best_actions([row("b_none", False, None, "expected"), row("a_zero", False, "0")])["p1"].instrument_id == (
+        "a_zero"
+    )
+    assert best_actions([row("b_same", True, "0.5"), row("a_same", True, "0.5")])["p1"].instrument_id == "a_same"
     only = best_actions([row("new_operators", False, "2.0")])["p1"]
     assert action_text(only).endswith("по модели закроет разрыв полностью")
     assert action_text(None) == ""

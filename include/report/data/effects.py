@@ -55,12 +55,29 @@ class Action:
     norm_met_in_model_period: bool
 
 
+def instrument_order(row: Row) -> tuple[bool, bool, Decimal, str]:
+    """The order the instruments of one pain point are suggested in (overview and modelling page):
+    quick-win instruments first, then the largest share of the gap closed (unknown last), then by id."""
+    share = as_decimal(row.get("gap_closed_share"))
+    return (
+        not row.get("is_quick_win_instrument"),
+        share is None,
+        -(share or Decimal(0)),
+        str(row.get("instrument_id")),
+    )
+
+
 def best_actions(rows: list[Row]) -> dict[str, Action]:
-    best: dict[str, tuple[tuple[int, Decimal], Action]] = {}
+    """The instrument suggested first for each pain point (rows of ``pain_point_instruments``)."""
+    first: dict[str, Row] = {}
     for row in rows:
         if not row.get("instrument_id"):
             continue
-        action = Action(
+        pain = str(row["pain_point_id"])
+        if pain not in first or instrument_order(row) < instrument_order(first[pain]):
+            first[pain] = row
+    return {
+        pain: Action(
             instrument_id=row["instrument_id"],
             name=row.get("instrument_name_ru") or row["instrument_id"],
             cost_class=row.get("cost_class") or "",
@@ -70,11 +87,8 @@ def best_actions(rows: list[Row]) -> dict[str, Action]:
             is_quick_win=bool(row.get("is_quick_win_instrument")),
             norm_met_in_model_period=bool(row.get("is_norm_met_in_model_period")),
         )
-        key = (int(action.is_quick_win), action.gap_closed_share or Decimal(-1))
-        pain = str(row["pain_point_id"])
-        if pain not in best or key > best[pain][0]:
-            best[pain] = (key, action)
-    return {pain: action for pain, (_, action) in best.items()}
+        for pain, row in first.items()
+    }
 
 
 @dataclass(frozen=True)

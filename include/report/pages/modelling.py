@@ -23,6 +23,7 @@ from psycopg.rows import dict_row
 
 from include.modelling.scenarios import parse_weekdays
 from include.report.common import Chart, slug
+from include.report.data.effects import instrument_order
 from include.report.formatting import date_label, datetime_label, format_norm, format_value, plural
 from include.report.labels import COST_WORDS, HORIZON_RU, SYSTEM_RU, WEEKDAY_PLURAL_RU, WEEKDAYS_RU
 from include.report.templating import environment, render_page
@@ -370,9 +371,10 @@ def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         conn,
         f"select p.*, d.kpi_name_ru, d.unit from {marts}.pain_point_instruments p"
         f" left join {marts}.dim_kpis d on d.kpi_id = p.kpi_id where p.region_id = %s"
-        " order by p.rank, p.is_quick_win_instrument desc, p.gap_closed_share desc nulls last, p.instrument_id",
+        " order by p.rank, p.pain_point_id",
         region_id,
     )
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["pain_point_id"], instrument_order(r)))
     points: dict[str, dict[str, Any]] = {}
     queues_of = (
         {r["office_id"]: r["queue_name"] for r in _rows(conn, f"select * from {marts}.dim_call_queues")}
