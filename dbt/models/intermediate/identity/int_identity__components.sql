@@ -1,10 +1,11 @@
 {#-
     One row per identifier node with its connected component in the identity graph: two
     identifiers are connected when one event carries both (shared contacts excluded). Labels
-    are propagated: every node takes the smallest node id of its neighbours, repeated
-    `cjw_identity_iterations` times (the graph's components are small because shared
-    contacts are cut out; the `identity_labels_converged` test proves the number is enough).
-    The label — the smallest node id of the component — is deterministic.
+    are propagated over the integer node numbers: every node takes the smallest label of its
+    neighbours, repeated `cjw_identity_iterations` times (the graph's components are small
+    because shared contacts are cut out; the `identity_labels_converged` test proves the number
+    is enough). The component id is the smallest text node id of the component — deterministic,
+    whatever numbers the nodes were given.
 -#}
 {%- set iterations = var('cjw_identity_iterations') -%}
 with
@@ -14,27 +15,54 @@ edges as (
 ),
 
 nodes as (
-    select distinct node_a as node_id from edges
+    select * from {{ ref('int_identity__nodes') }}
+),
+
+links as (
+    select node_a, node_b from edges where node_a <> node_b
+),
+
+-- a node without links (two thirds of the nodes in the demo: a cookie seen once, an anonymous
+-- ticket) is a component by itself and stays out of the rounds
+graph_nodes as (
+    select node_a as node_num, bool_or(node_a <> node_b) as is_linked
+    from edges
+    group by node_a
 ),
 
 labels_0 as (
-    select node_id, node_id as label from nodes
+    select node_num, node_num as label from graph_nodes where is_linked
 ),
 {% for i in range(1, iterations + 1) %}
 labels_{{ i }} as (
     select
-        current.node_id,
+        current.node_num,
         least(current.label, min(neighbour.label)) as label
     from labels_{{ i - 1 }} as current
-    left join edges on current.node_id = edges.node_a and edges.node_b <> edges.node_a
-    left join labels_{{ i - 1 }} as neighbour on edges.node_b = neighbour.node_id
-    group by current.node_id, current.label
+    inner join links on current.node_num = links.node_a
+    inner join labels_{{ i - 1 }} as neighbour on links.node_b = neighbour.node_num
+    group by current.node_num, current.label
 ),
 {% endfor %}
 
+labels as (
+    select node_num, label from labels_{{ iterations }}
+    union all
+    select node_num, node_num from graph_nodes where not is_linked
+),
+
+labelled as (
+    select nodes.node_id, labels.node_num, labels.label
+    from labels
+    inner join nodes on labels.node_num = nodes.node_num
+),
+
 final as (
-    select node_id, label as component_id
-    from labels_{{ iterations }}
+    select
+        node_id,
+        node_num,
+        min(node_id) over (partition by label) as component_id
+    from labelled
 )
 
 select * from final

@@ -1,7 +1,8 @@
 {#-
-    The identity graph, undirected: one row per ordered pair of identifiers carried by one
-    event (star to the event's smallest identifier, both directions), plus a self-loop per
-    identifier so that lone identifiers are nodes too. Shared contacts are left out.
+    The identity graph over integer node ids (int_identity__nodes), undirected: one row per
+    ordered pair of identifiers carried by one event (star to the event's smallest node number,
+    both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
+    Shared contacts are left out.
 -#}
 with
 
@@ -9,25 +10,30 @@ occurrences as (
     select * from {{ ref('int_identity__occurrences') }}
 ),
 
+nodes as (
+    select * from {{ ref('int_identity__nodes') }}
+),
+
 shared as (
     select node_id from {{ ref('int_identity__shared_identifiers') }}
 ),
 
 usable as (
-    select occurrences.source, occurrences.event_key, occurrences.node_id
+    select occurrences.source, occurrences.event_key, nodes.node_num
     from occurrences
+    inner join nodes on occurrences.node_id = nodes.node_id
     left join shared on occurrences.node_id = shared.node_id
     where shared.node_id is null
 ),
 
 anchors as (
-    select source, event_key, min(node_id) as anchor
+    select source, event_key, min(node_num) as anchor
     from usable
     group by source, event_key
 ),
 
 star as (
-    select usable.node_id as node_a, anchors.anchor as node_b
+    select usable.node_num as node_a, anchors.anchor as node_b
     from usable
     inner join anchors on usable.source = anchors.source and usable.event_key = anchors.event_key
 ),

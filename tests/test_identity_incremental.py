@@ -1,0 +1,105 @@
+"""Identity stitching over persistent integer node numbers.
+
+A small generated region is loaded in two halves with a dbt build of the identity models after
+each (as the daily runs do): a node keeps its number from one build to the next, new nodes get
+new numbers, and the components and clients equal those of a rebuild from scratch
+(``--full-refresh``, every node renumbered). Then a source's raw rows are deleted: the nodes only
+it carried leave the number table at the next build.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+
+from include.connectors import SOURCES
+from include.dbt_runner import dbt_env, invoke
+from include.generator import generate_region
+from include.ingest import load_interval, validate_batch
+from include.publish import prepare_build
+
+pytestmark = pytest.mark.timeout(900)
+
+REGION = "enskaya"
+TZ = ZoneInfo("Asia/Yekaterinburg")
+START = date(2026, 9, 7)
+DAYS = 14
+KEY = b"test-key-0123456789abcdef"
+IDENTITY = ["+int_identity__clients", "int_identity__event_clients"]
+
+
+def _load(dsn: str, landing: Path, first: date, last: date) -> None:
+    start = datetime.combine(first, datetime.min.time(), TZ)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), TZ)
+    for source in SOURCES:
+        report = load_interval(source, REGION, start, end, dsn=dsn, key=KEY, landing=landing)
+        assert validate_batch(source, report["batch_id"], dsn=dsn)["success"], source
+
+
+def _build(dsn: str, *extra: str) -> None:
+    prepare_build(dsn)
+    result = invoke(["build", "--select", *IDENTITY, "--indirect-selection", "cautious", *extra], env=dbt_env(dsn))
+    assert result.success, [str(r.message) for r in result.result.results if str(r.status) in ("error", "fail")]
+
+
+def _rows(dsn: str, query: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(query).fetchall()
+
+
+def _numbers(dsn: str) -> dict[str, int]:
+    return dict(_rows(dsn, "select node_id, node_num from intermediate.int_identity__nodes"))  # type: ignore[arg-type]
+
+
+COMPONENTS = "select node_id, component_id from intermediate.int_identity__components order by 1"
+CLIENTS = "select node_id, is_capped, client_id from intermediate.int_identity__clients order by 1"
+EVENTS = "select source, event_key, client_id, is_ambiguous from intermediate.int_identity__event_clients order by 1, 2"
+
+
+def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    generate_region(landing, seed=11, offices=2, days=DAYS, start=START, region_id=REGION, scale=0.3)
+    half = START + timedelta(days=DAYS // 2 - 1)
+
+    _load(fresh_db, landing, START, half)
+    _build(fresh_db)
+    first = _numbers(fresh_db)
+    assert first and sorted(first.values()) == list(range(1, len(first) + 1))
+
+    _load(fresh_db, landing, half + timedelta(days=1), START + timedelta(days=DAYS - 1))
+    _build(fresh_db)
+    second = _numbers(fresh_db)
+    assert len(set(second.values())) == len(second)
+    kept = {node: second[node] for node in first if node in second}
+    assert kept == {node: first[node] for node in kept}, "a known node changed its number"
+    new = set(second) - set(first)
+    assert new, "the second half brought no new identifiers"
+    assert min(second[node] for node in new) > max(first.values())
+    incremental = (_rows(fresh_db, COMPONENTS), _rows(fresh_db, CLIENTS), _rows(fresh_db, EVENTS))
+    assert any(row[0] != row[1] for row in incremental[0]), "no node was merged with another"
+
+    _build(fresh_db, "--full-refresh")
+    renumbered = _numbers(fresh_db)
+    assert set(renumbered) == set(second) and renumbered != second
+    assert (_rows(fresh_db, COMPONENTS), _rows(fresh_db, CLIENTS), _rows(fresh_db, EVENTS)) == incremental
+
+    # a source's data withdrawn: the identifiers only it carried leave the number table
+    only_chat = set(
+        node
+        for (node,) in _rows(
+            fresh_db,
+            "select node_id from intermediate.int_identity__occurrences group by node_id"
+            " having bool_and(source = 'chatbot')",
+        )
+    )
+    assert only_chat
+    with psycopg.connect(fresh_db) as conn:
+        conn.execute("delete from raw.raw_chatbot_events")
+    _build(fresh_db)
+    after = _numbers(fresh_db)
+    assert not only_chat & set(after)
+    assert {node: after[node] for node in after} == {node: renumbered[node] for node in after}
