@@ -1,6 +1,7 @@
 """Typed field access for record-shaped sources: JSON lines (typed values) and CSV rows (text).
 
-Shared by the chatbot, case-management and feedback-survey connectors. The rules mirror the
+The one JSON-lines validator and the one masker of rejected lines, shared by the chatbot,
+case-management, feedback-survey and website (portal events) connectors. The rules mirror the
 published JSON Schemas in ``include/schemas/`` so that the schema and the connector agree:
 
 * a JSON line is one object; malformed JSON, ``NaN``/``Infinity``, a repeated field name or
@@ -9,13 +10,17 @@ published JSON Schemas in ``include/schemas/`` so that the schema and the connec
 * JSON values are typed: a string field holding a number, an integer field holding ``"3"`` or
   ``true`` is rejected; numbers are read as ``Decimal`` (no binary rounding);
 * in JSON an absent field and ``null`` mean "not given"; an empty string is "not given" only for
-  free text and identifiers, while a code (``channel``) or a patterned value (SNILS) must be valid;
-  in CSV every empty cell is "not given";
+  free text and identifiers (unless the schema asks for a non-blank string: ``nonblank``), while a
+  code (``channel``) or a patterned value (SNILS) must be valid; in CSV every empty cell is "not given";
+* a pattern is matched as JSON Schema (ECMA-262) does: ``$`` is the very end of the value, not the
+  place before a final newline as in Python;
+* a reason never quotes the value of a personal identifier (:data:`PII_FIELDS`);
 * a string holding a NUL character or an unpaired surrogate (``"\\u0000"``, ``"\\ud800"``) is
   rejected: PostgreSQL could not store it and the COPY of the whole batch would fail;
 * timestamps are ISO-8601 (``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` plus ``Z`` or ``±HH:MM``); without an
-  offset they are local time of the region (as :func:`parse_local_or_aware` does). CSV timestamps
-  also accept ``DD.MM.YYYY HH:MM:SS``.
+  offset they are local time of the region (as :func:`parse_local_or_aware` does), unless the
+  schema requires an offset (``offset_required``: ``YYYY-MM-DDTHH:MM:SS[.ffffff]`` plus ``Z`` or
+  ``±HH:MM``). CSV timestamps also accept ``DD.MM.YYYY HH:MM:SS``.
 
 Every problem raises :class:`FieldError` whose message is the quarantine reason.
 """
@@ -50,12 +55,15 @@ TIMESTAMP_PATTERN = (
 _LOOSE_TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?$", re.ASCII
 )
+# With an explicit offset, as the portal event schema writes it (2026-09-01T10:00:00+05:00).
+_AWARE_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})$", re.ASCII)
 # A trailing UTC offset: ``parse_local_or_aware`` would fail on one of 24 hours or more.
 _OFFSET = re.compile(r"[+-](\d{2}):?(\d{2})$", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INTEGER_TEXT = re.compile(r"^[+-]?\d{1,18}$", re.ASCII)
 
-# Identifier fields that are personal data: masked in the original line kept for a rejected row.
+# Identifier fields that are personal data: masked in the original line kept for a rejected row
+# (in every JSON-lines source), never quoted in a reason. The value is the token's kind.
 PII_FIELDS = {
     "phone": "phone",
     "snils": "snils",
@@ -64,9 +72,13 @@ PII_FIELDS = {
     "user_id": "user",
     "inn": "inn",
     "ogrn": "ogrnip",
+    "metrica_client_id": "metrica",
 }
+# "field": then a string (perhaps cut off) or a bare value other than null/true/false — a number,
+# or what broken JSON holds there (+7 912…).
 _JSON_PII = re.compile(
-    r'("(' + "|".join(PII_FIELDS) + r')"\s*:\s*)("(?:[^"\\]|\\.)*"?|-?\d[\d.eE+-]*)',
+    r'("(' + "|".join(PII_FIELDS) + r')"\s*:\s*)'
+    r'("(?:[^"\\]|\\.)*"?|(?!(?:null|true|false)(?![^,}\]\s]))[^,}\]\s"][^,}\]\s]*)',
 )
 
 
@@ -105,14 +117,20 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def decode_json(text: str) -> Any:
+def decode_json(text: str, *, terminated: bool = True) -> Any:
     """One JSON value, typed as the schemas say (Decimal numbers; no NaN, no repeated field);
     FieldError with the reason for anything else — malformed, nested too deeply, a number of
-    thousands of digits."""
+    thousands of digits. Text that does not parse and lacks its newline (``terminated=False``,
+    the file's last line) is a truncated line."""
     try:
         return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        raise FieldError(f"malformed JSON: {exc}") from None
+        if not terminated:
+            raise FieldError(
+                f"truncated last line (no newline at end of file and not complete JSON: {exc.msg}"
+                f" at column {exc.colno})"
+            ) from None
+        raise FieldError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
     except ValueError as exc:  # NaN/Infinity, a repeated field, an integer of thousands of digits
         raise FieldError(f"malformed JSON: {exc}") from None
     except RecursionError:
@@ -124,19 +142,7 @@ def load_object(line: Line) -> dict[str, Any]:
     text = line.text
     if not text.strip():
         raise FieldError("empty line")
-    try:
-        value = _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        if not line.terminated:
-            raise FieldError(
-                f"truncated last line (no newline at end of file and not complete JSON: {exc.msg}"
-                f" at column {exc.colno})"
-            ) from None
-        raise FieldError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
-    except ValueError as exc:  # NaN/Infinity, a repeated field, an integer of thousands of digits
-        raise FieldError(f"malformed JSON: {exc}") from None
-    except RecursionError:
-        raise FieldError("malformed JSON: nested too deeply") from None
+    value = decode_json(text, terminated=line.terminated)
     if not isinstance(value, dict):
         raise FieldError(f"a line must be one JSON object, got {json_type(value)}")
     return value
@@ -162,17 +168,28 @@ class Record:
 
     def _string(self, name: str, value: Any) -> str:
         if not isinstance(value, str):
-            raise FieldError(f"{name} must be a string, got {json_type(value)} {_show(value)}")
+            shown = "" if name in PII_FIELDS else f" {_show(value)}"
+            raise FieldError(f"{name} must be a string, got {json_type(value)}{shown}")
         if "\x00" in value or _SURROGATE.search(value):
             # PostgreSQL text cannot hold NUL, UTF-8 cannot hold a lone surrogate (JSON "\ud800")
             raise FieldError(f"{name} contains a NUL character or an unpaired surrogate")
         return value
 
-    def text(self, name: str, *, required: bool = False) -> str | None:
-        """Free text or an identifier: surrounding blanks dropped, empty = not given."""
+    def text(
+        self, name: str, *, required: bool = False, max_length: int | None = None, nonblank: bool = False
+    ) -> str | None:
+        """Free text or an identifier: surrounding blanks dropped, empty = not given — or, with
+        ``nonblank`` (the schema's ``minLength: 1``, ``pattern: "\\S"``), an empty or blank JSON
+        string is a wrong value. ``max_length`` bounds the value as given (the schema's ``maxLength``)."""
         value = self._raw(name)
         if value is not None:
-            value = self._string(name, value).strip() or None
+            value = self._string(name, value)
+            if max_length is not None and len(value) > max_length:
+                raise FieldError(f"{name} is longer than {max_length} characters")
+            stripped = value.strip()
+            if not stripped and nonblank and self.typed:
+                raise FieldError(f"{name} is an empty string" if not value else f"{name} is blank")
+            value = stripped or None
         if value is None:
             self._missing(name, required)
         return value
@@ -186,8 +203,9 @@ class Record:
         value = self._string(name, value)
         if not self.typed:
             value = value.strip()
-        if not pattern.search(value):  # as JSON Schema's ``pattern`` does
-            raise FieldError(f"{name} {value!r} is not {what}")
+        if not schema_pattern_matches(pattern, value):
+            shown = "" if name in PII_FIELDS else f" {value!r}"
+            raise FieldError(f"{name}{shown} is not {what}")
         return value
 
     def code(
@@ -255,19 +273,33 @@ class Record:
             raise FieldError(f"{name} {number} is out of range {low}–{high}")
         return number
 
-    def timestamp(self, name: str, tz: ZoneInfo, *, required: bool = False) -> datetime | None:
-        """ISO-8601 with an offset, or local time of ``tz`` without one → aware UTC datetime."""
+    def timestamp(
+        self, name: str, tz: ZoneInfo, *, required: bool = False, offset_required: bool = False
+    ) -> datetime | None:
+        """ISO-8601 with an offset, or local time of ``tz`` without one → aware UTC datetime.
+        ``offset_required``: only ``YYYY-MM-DDTHH:MM:SS[.ffffff]`` with ``Z`` or ``±HH:MM``."""
         value = self._raw(name)
         if value is None:
             self._missing(name, required)
             return None
         value = self._string(name, value)
-        if self.typed and not _LOOSE_TIMESTAMP.match(value):
+        if offset_required and not _AWARE_TIMESTAMP.fullmatch(value):
+            raise FieldError(
+                f"{name} {value!r} is not an ISO-8601 timestamp with an offset (2026-09-01T10:00:00+05:00)"
+            )
+        if self.typed and not _LOOSE_TIMESTAMP.fullmatch(value):
             raise FieldError(f"{name} {value!r} is not an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS+HH:MM)")
         offset = _OFFSET.search(value.strip())
         if offset and (int(offset.group(1)) > 14 or int(offset.group(2)) > 59):
             raise FieldError(f"{name} {value!r} has an impossible UTC offset")
         return parse_local_or_aware(value, tz, name)
+
+
+def schema_pattern_matches(pattern: re.Pattern[str], value: str) -> bool:
+    """``pattern`` found in ``value`` as JSON Schema (ECMA-262) finds it: a final ``$`` is the very
+    end of the value (Python's ``$`` also matches before a final newline: ``"12345678901\\n"``)."""
+    found = pattern.search(value)
+    return found is not None and (not pattern.pattern.endswith("$") or found.end() == len(value))
 
 
 def _show(value: Any) -> str:

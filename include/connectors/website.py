@@ -9,10 +9,12 @@ in ``include/schemas/portal_event.schema.json``. The TSVs come from the Logs API
   API escapes them (``\\t``, ``\\n``, ``\\\\``), ``dateTime`` is local time of the counter = the
   region → UTC, ``goalsID`` becomes ``int[]``, the ``clientID`` cookie a keyed hash, URLs are
   scrubbed of phones / e-mails / SNILS. A hit or visit not on the file's local day is rejected.
-* Portal events, JSON lines: ESIA id, SNILS, phone, e-mail and an individual's INN (12 digits)
-  become keyed hashes; a legal entity's INN (10 digits) and OGRN stay clear; the Metrica cookie
-  is hashed exactly like the TSVs' clientID, so portal events join the site visits. Codes are
-  checked against the seeds (application types, offices).
+* Portal events, JSON lines, read and checked by the validator of all JSON-lines sources
+  (``include/connectors/records.py``: ``load_object``, ``Record``) and, when rejected, masked by
+  its masker (``mask_json_identifiers``): ESIA id, SNILS, phone, e-mail and an individual's INN
+  (12 digits) become keyed hashes; a legal entity's INN (10 digits) and OGRN stay clear; the
+  Metrica cookie is hashed exactly like the TSVs' clientID, so portal events join the site
+  visits. Codes are checked against the seeds (application types, offices, client groups).
 
 Natural keys: ``watchID``, ``visitID``, ``event_id`` — the loader counts a repeated record as a
 duplicate and moves a repeated key with other content to ``raw.rejected_website``.
@@ -38,7 +40,7 @@ from zoneinfo import ZoneInfo
 from include.connectors import limits
 from include.connectors.common import FieldError, mask_free, parse_local_or_aware, run_cli, unexpected
 from include.connectors.metrica import HIT_FIELDS, VISIT_FIELDS, counter_timezone
-from include.connectors.records import decode_json
+from include.connectors.records import Record, load_object, mask_identifier, mask_json_identifiers
 from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser, split_inn
 
@@ -70,7 +72,6 @@ _UINT = re.compile(r"^\d{1,20}$")
 _GOALS = re.compile(r"^\[\s*(?:\d+\s*(?:,\s*\d+\s*)*)?\]$")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\x00", "b": "\b", "f": "\f"}
-_UTC_ZONE = ZoneInfo("UTC")
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -109,10 +110,9 @@ VISITS = RawTable(
 EVENT_TYPES = ("esia_login", "application_submitted", "application_status_changed", "appointment_booked")
 USER_TYPES = ("citizen", "employer")
 STATUSES = ("submitted", "accepted", "needs_documents", "approved", "rejected", "withdrawn")
-# The patterns of include/schemas/portal_event.schema.json (tests keep the two in step).
-# The schema's pattern also bounds the year and the fields; here the shape is checked first and
-# the calendar (year 2000–2100, 30 February, 25 o'clock) by parsing, for clearer reasons.
-_AWARE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$")
+# The patterns of include/schemas/portal_event.schema.json (tests keep the two in step). The
+# schema's timestamp pattern also bounds the year and the fields; ``Record.timestamp`` checks the
+# shape first and the calendar (year 2000–2100, 30 February, 25 o'clock, offsets) by parsing.
 _DIGITS = re.compile(r"^\d{1,20}$")
 _SNILS = re.compile(r"^\d{3}-?\d{3}-?\d{3}[ -]?\d{2}$")
 _PHONE = re.compile(r"^\+?\d[\d ()-]{8,18}\d$")
@@ -120,9 +120,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INN = re.compile(r"^(?:\d{10}|\d{12})$")
 _OGRN = re.compile(r"^(?:\d{13}|\d{15})$")
 MAX_TEXT = 200
-_PERSONAL_IN_JSON = re.compile(
-    r'("(?:esia_id|metrica_client_id|snils|phone|email|inn)"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\s]+)'
-)
 
 PORTAL_EVENTS = RawTable(
     name="raw_website_portal_events",
@@ -268,19 +265,12 @@ class WebsiteConnector:
 
     def _parse_portal_events(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection]:
         for line in lines:
-            if not line.terminated:
-                yield Rejection(
-                    line.number,
-                    "truncated last line (no newline at end of file)",
-                    redact_json_line(line.text, ctx.pseudonymiser),
-                )
-                continue
             try:
-                yield line.number, portal_event_row(line.text, ctx)
+                yield line.number, portal_event_row(load_object(line), ctx)
             except FieldError as exc:
-                yield Rejection(line.number, str(exc), redact_json_line(line.text, ctx.pseudonymiser))
+                yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
             except Exception as exc:  # the line is the unit of failure: never the batch
-                yield Rejection(line.number, unexpected(exc), redact_json_line(line.text, ctx.pseudonymiser))
+                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
 
 
 # -- Logs API values ------------------------------------------------------------------------------
@@ -420,9 +410,8 @@ def _tsv_redactor(pseudonymiser: Pseudonymiser, client_at: int | None) -> Callab
         if client_at is None:
             return text
         cells = text.split("\t")
-        if client_at < len(cells) and cells[client_at].strip() not in ("", "0"):
-            token = pseudonymiser.online_id("metrica", cells[client_at]) or ""
-            cells[client_at] = f"<metrica:{token[:12]}>"
+        if client_at < len(cells) and cells[client_at].strip() != "0":
+            cells[client_at] = mask_identifier(pseudonymiser, "metrica_client_id", cells[client_at])
         return "\t".join(cells)
 
     return redact
@@ -581,50 +570,41 @@ def _url(pseudonymiser: Pseudonymiser, value: str) -> str | None:
 # -- portal event values ------------------------------------------------------------------------
 
 
-def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
-    """One JSON line → the raw row; raises FieldError with the reason."""
-    if not text.strip():
-        raise FieldError("empty line")
-    event = decode_json(text)
-    if not isinstance(event, dict):
-        raise FieldError(f"a portal event must be a JSON object, got {type(event).__name__}")
-    get = _Getter(event)
-    event_id = get.text("event_id", required=True, max_length=MAX_TEXT)
-    event_type = get.choice("event_type", EVENT_TYPES, required=True)
-    occurred_at = get.timestamp("occurred_at", required=True)
+def portal_event_row(event: dict[str, Any], ctx: ParseContext) -> tuple[object, ...]:
+    """One decoded portal event (:func:`include.connectors.records.load_object`) → the raw row;
+    raises FieldError with the reason."""
+    region = ctx.region
+    record = Record(event, typed=True)
+    event_id = record.text("event_id", required=True, max_length=MAX_TEXT, nonblank=True)
+    event_type = record.code("event_type", EVENT_TYPES, required=True)
+    occurred_at = record.timestamp("occurred_at", region.timezone, required=True, offset_required=True)
     assert occurred_at is not None  # required=True raised otherwise
-    user_type = get.choice("user_type", USER_TYPES, required=True)
-    esia_id = get.text("esia_id", required=True, pattern=_DIGITS, shape="digits")
-    metrica_id = get.text("metrica_client_id", pattern=_DIGITS, shape="digits")
-    snils = get.text("snils", pattern=_SNILS, shape="a SNILS (123-456-789 01)")
-    phone = get.text("phone", pattern=_PHONE, shape="a phone number")
-    email = get.text("email", pattern=_EMAIL, shape="an e-mail address")
-    inn_value = get.text("inn", pattern=_INN, shape="an INN of 10 or 12 digits")
-    ogrn = get.text("ogrn", pattern=_OGRN, shape="an OGRN of 13 or 15 digits")
-    application_id = get.text("application_id", max_length=MAX_TEXT)
-    application_type = get.text("application_type", max_length=MAX_TEXT)
-    status = get.choice("status", STATUSES)
-    office_id = get.text("office_id", max_length=MAX_TEXT)
-    appointment_at = get.timestamp("appointment_at")
-    client_group = get.text("client_group", max_length=MAX_TEXT)
-    if client_group is not None and client_group not in ctx.region.client_groups:
-        raise FieldError(f"unknown client_group {client_group!r} (add it to dbt/seeds/client_groups.csv)")
+    user_type = record.code("user_type", USER_TYPES, required=True)
+    esia_id = record.matching("esia_id", _DIGITS, "digits", required=True)
+    metrica_id = record.matching("metrica_client_id", _DIGITS, "digits")
+    snils = record.matching("snils", _SNILS, "a SNILS (11 digits: NNN-NNN-NNN NN)")
+    phone = record.matching("phone", _PHONE, "a phone number")
+    email = record.matching("email", _EMAIL, "an e-mail address")
+    inn_value = record.matching("inn", _INN, "an INN of 10 or 12 digits")
+    ogrn = record.matching("ogrn", _OGRN, "an OGRN of 13 or 15 digits")
+    application_id = record.text("application_id", max_length=MAX_TEXT, nonblank=True)
+    application_type = record.code("application_type", region.application_types, seed="application_types")
+    status = record.code("status", STATUSES)
+    office_id = record.code("office_id", region.offices, seed="offices")
+    appointment_at = record.timestamp("appointment_at", region.timezone, offset_required=True)
+    client_group = record.code("client_group", region.client_groups, seed="client_groups")
     if event_type in ("application_submitted", "application_status_changed") and application_id is None:
         raise FieldError(f"{event_type} without application_id")
     if event_type == "application_status_changed" and status is None:
         raise FieldError("application_status_changed without status")
     if event_type == "appointment_booked" and appointment_at is None:
         raise FieldError("appointment_booked without appointment_at")
-    # Checks that need the seeds or the file's day (beyond the JSON Schema):
-    if application_type is not None and application_type not in ctx.region.application_types:
-        raise FieldError(f"unknown application_type {application_type!r} (add it to dbt/seeds/application_types.csv)")
-    if office_id is not None and office_id not in ctx.region.offices:
-        raise FieldError(f"unknown office_id {office_id!r} (add it to dbt/seeds/offices.csv)")
+    # Checks that need the file's day (beyond the JSON Schema):
     if appointment_at is not None and appointment_at < occurred_at:
         raise FieldError("appointment_at is before occurred_at (an appointment is booked for later)")
     if appointment_at is not None:
         limits.check("portal.appointment_ahead", (appointment_at - occurred_at).days, "appointment_at − occurred_at")
-    local_day = occurred_at.astimezone(ctx.region.timezone).date()
+    local_day = occurred_at.astimezone(region.timezone).date()
     file_date = ctx.source_file.file_date
     if abs((local_day - file_date).days) > limits.DAY_TOLERANCE["portal"].days:
         raise FieldError(
@@ -654,72 +634,6 @@ def portal_event_row(text: str, ctx: ParseContext) -> tuple[object, ...]:
         file_date,
         client_group,
     )
-
-
-class _Getter:
-    """Typed access to an event's fields; ``null`` is the same as absent for optional fields."""
-
-    def __init__(self, event: dict[str, Any]) -> None:
-        self.event = event
-
-    def text(
-        self,
-        name: str,
-        *,
-        required: bool = False,
-        pattern: re.Pattern[str] | None = None,
-        shape: str = "",
-        max_length: int | None = None,
-    ) -> str | None:
-        value = self.event.get(name)
-        if value is None:
-            if required:
-                raise FieldError(f"missing {name}")
-            return None
-        if not isinstance(value, str):
-            raise FieldError(f"{name} must be a string, got {type(value).__name__} {_short(value)}")
-        if not value:
-            raise FieldError(f"{name} is an empty string")
-        if max_length is not None and len(value) > max_length:
-            raise FieldError(f"{name} is longer than {max_length} characters")
-        if pattern is not None and not pattern.fullmatch(value):
-            raise FieldError(f"{name} is not {shape or 'in the expected format'}")
-        return value
-
-    def choice(self, name: str, allowed: Sequence[str], *, required: bool = False) -> str | None:
-        value = self.text(name, required=required)
-        if value is not None and value not in allowed:
-            raise FieldError(f"unknown {name} {value!r} (expected one of {', '.join(allowed)})")
-        return value
-
-    def timestamp(self, name: str, *, required: bool = False) -> datetime | None:
-        value = self.text(name, required=required)
-        if value is None:
-            return None
-        if not _AWARE.fullmatch(value):
-            raise FieldError(
-                f"{name} {value!r} is not an ISO-8601 timestamp with an offset (2026-09-01T10:00:00+05:00)"
-            )
-        return parse_local_or_aware(value, _UTC_ZONE, name)
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-def redact_json_line(text: str, pseudonymiser: Pseudonymiser) -> str:
-    """A rejected portal line keeps its shape, but personal fields become short keyed tokens."""
-
-    def token(match: re.Match[str]) -> str:
-        prefix, raw = match.group(1), match.group(2)
-        if raw == "null":
-            return match.group(0)
-        field = prefix.split('"')[1]
-        value = raw.strip('"')
-        return f'{prefix}"<{field}:{(pseudonymiser.digest(field, value) or "")[:12]}>"'
-
-    return _PERSONAL_IN_JSON.sub(token, text)
 
 
 def portal_event_validator() -> Any:

@@ -398,14 +398,18 @@ PORTAL_CORPUS: list[tuple[str, str | dict[str, Any], str, bool]] = [
     ("broken JSON", '{"event_id": "ev-9", "event_type": "esia_login",', "malformed JSON", False),
     ("cut in the middle", jsonl(_base())[:70], "malformed JSON", False),
     ("single quotes", "{'event_id': 'ev-9'}", "malformed JSON", False),
-    ("not an object", '["esia_login", "ev-9"]', "must be a JSON object, got list", False),
+    ("not an object", '["esia_login", "ev-9"]', "a line must be one JSON object, got array", False),
     ("NaN", '{"event_id": NaN}', "malformed JSON", False),
-    ("esia_id as a number", {**_base(), "esia_id": 1000123456}, "esia_id must be a string, got int", False),
+    ("esia_id as a number", {**_base(), "esia_id": 1000123456}, "esia_id must be a string, got number", False),
     ("event_id as a number", {**_base(), "event_id": 17}, "event_id must be a string", False),
-    ("status as a list", {**_base(), "status": ["submitted"]}, "status must be a string, got list", False),
-    ("missing event_id", _without(_base(), "event_id"), "missing event_id", False),
-    ("missing esia_id", _without(_base(), "esia_id"), "missing esia_id", False),
+    ("status as a list", {**_base(), "status": ["submitted"]}, "status must be a string, got array", False),
+    ("missing event_id", _without(_base(), "event_id"), "missing required field 'event_id'", False),
+    ("missing esia_id", _without(_base(), "esia_id"), "missing required field 'esia_id'", False),
     ("empty application_id", {**_base(), "application_id": ""}, "application_id is an empty string", False),
+    ("blank application_id", {**_base(), "application_id": "  "}, "application_id is blank", False),
+    ("blank event_id", {**_base(), "event_id": " "}, "event_id is blank", False),
+    ("event_id of 201 characters", {**_base(), "event_id": "e" * 201}, "event_id is longer than 200", False),
+    ("offset of 15 hours", {**_base(), "occurred_at": "2026-09-01T10:00:00+15:00"}, "impossible UTC offset", False),
     ("30 February", {**_base(), "occurred_at": "2026-02-30T10:00:00+05:00"}, "not a valid date/time", False),
     ("25 o'clock", {**_base(), "occurred_at": "2026-09-01T25:00:00+05:00"}, "not a valid date/time", False),
     ("year 1970", {**_base(), "occurred_at": "1970-01-01T00:00:00Z"}, "impossible year", False),
@@ -482,11 +486,23 @@ def test_each_malformed_portal_event_is_quarantined_with_its_reason(
 
 def test_a_portal_event_cut_at_the_end_of_the_file_is_rejected(landing: Path, load: Any, query: Any) -> None:
     body = jsonl(*good_events())
-    write(web_dir(landing) / "portal_events-20260901.jsonl", body + json.dumps(_base() | {"event_id": "ev-7"}))
+    cut = json.dumps(_base() | {"event_id": "ev-7"})[:-30]  # the export broke off inside the object
+    write(web_dir(landing) / "portal_events-20260901.jsonl", body + cut)
     assert counts(load("website", DAY)) == (7, 6, 1, 0)
     [(line_no, why, raw)] = rejected(query)
-    assert (line_no, why) == (7, "truncated last line (no newline at end of file)")
-    assert ESIA not in (raw or "") and '"esia_id": "<esia_id:' in (raw or "")
+    assert (line_no, why.startswith("truncated last line (no newline at end of file and not complete JSON")) == (
+        7,
+        True,
+    )
+    # the token is the one of the loaded esia_hash, as in every JSON-lines source
+    assert ESIA not in (raw or "") and f'"esia_id": "<esia:{PS.esia(ESIA)[:12]}>"' in (raw or "")
+
+
+def test_a_complete_last_portal_event_without_a_newline_loads(landing: Path, load: Any, query: Any) -> None:
+    """As for the chatbot, cases and surveys: a line that parses as a whole object is not cut off."""
+    body = jsonl(*good_events())
+    write(web_dir(landing) / "portal_events-20260901.jsonl", body + json.dumps(_base() | {"event_id": "ev-7"}))
+    assert counts(load("website", DAY)) == (7, 7, 0, 0)
 
 
 def test_repeated_event_ids_are_duplicates_or_conflicts(landing: Path, load: Any, query: Any) -> None:
@@ -544,6 +560,78 @@ def test_schema_application_types_equal_the_seed() -> None:
     assert set(codes["enum"]) == seed
 
 
+# -- one validator and one masker for every JSON-lines source ---------------------------------------
+
+EMAIL = "ivan.petrov@mail.ru"
+# (case, how the JSON text of a good line is broken, the reason a portal event and a chat event both get)
+SHARED_DEFECTS: list[tuple[str, Callable[[str], str], str]] = [
+    ("repeated field", lambda t: t[:-1] + f', "phone": "{PHONE}"}}', "malformed JSON: field 'phone' appears twice"),
+    ("NaN", lambda t: t[:-1] + ', "score": NaN}', "malformed JSON: NaN is not a JSON number"),
+    ("-Infinity", lambda t: t[:-1] + ', "score": -Infinity}', "malformed JSON: -Infinity is not a JSON number"),
+    (
+        "NUL in a string",
+        lambda t: t.replace(json.dumps(PHONE), '"+7 912\\u0000 345-67-89"'),
+        "phone contains a NUL character or an unpaired surrogate",
+    ),
+    (
+        "lone surrogate",
+        lambda t: t.replace(json.dumps(PHONE), '"+7 912\\ud800 345-67-89"'),
+        "phone contains a NUL character or an unpaired surrogate",
+    ),
+    ("phone as a number", lambda t: t.replace(json.dumps(PHONE), "79123456789"), "phone must be a string, got number"),
+    ("an array", lambda t: f"[{t}]", "a line must be one JSON object, got array"),
+]
+
+
+@pytest.mark.parametrize(("case", "defect", "reason"), SHARED_DEFECTS, ids=[c[0] for c in SHARED_DEFECTS])
+def test_a_broken_portal_event_is_rejected_and_masked_as_a_chat_event(
+    landing: Path, load: Any, query: Any, case: str, defect: Callable[[str], str], reason: str
+) -> None:
+    """The website reads its JSON lines with the chatbot's (cases', surveys') validator: the same
+    defect, the same reason; and the same masker keeps every identifier field of a rejected line
+    out of sight in both, as the token of its loaded hash."""
+    identifiers = {"esia_id": ESIA, "metrica_client_id": CLIENT, "snils": SNILS, "phone": PHONE, "email": EMAIL}
+    portal = _base() | identifiers
+    chat = {"session_id": "s-1", "seq": 1, "ts": "2026-09-01T10:15:00+05:00", "event": "message", **identifiers}
+    write(web_dir(landing) / "portal_events-20260901.jsonl", defect(json.dumps(portal, ensure_ascii=False)) + "\n")
+    write(landing / REGION / "chatbot" / "chatbot_events-20260901.jsonl", defect(json.dumps(chat)) + "\n")
+    assert counts(load("website", DAY)) == (1, 0, 1, 0)
+    assert counts(load("chatbot", DAY)) == (1, 0, 1, 0)
+    [(_, web_reason, web_raw)] = rejected(query)
+    [(chat_reason, chat_raw)] = query("select reason, raw_line from raw.rejected_chatbot")
+    assert web_reason == chat_reason == reason
+    tokens = [
+        f'"esia_id": "<esia:{PS.esia(ESIA)[:12]}>"',
+        f'"metrica_client_id": "<metrica:{PS.online_id("metrica", CLIENT)[:12]}>"',
+        f'"snils": "<snils:{PS.snils(SNILS)[:12]}>"',
+        f'"email": "<email:{PS.email(EMAIL)[:12]}>"',
+        '"phone": "<phone:',
+    ]
+    for raw in (web_raw, chat_raw):
+        assert all(token in raw for token in tokens), (case, raw)
+        for clear in (ESIA, CLIENT, "912 345", "9123456789", SNILS, "11223344595", "ivan.petrov"):
+            assert clear not in raw, (case, clear, raw)
+
+
+def test_patterns_are_matched_as_json_schema_matches_them(landing: Path, load: Any, query: Any) -> None:
+    """``$`` of a schema pattern is the end of the value (ECMA-262), not the place before a final
+    newline (Python's ``re``, which the ``jsonschema`` package uses): a SNILS or an ESIA id with a
+    newline at its end is rejected, as by the other JSON-lines sources; surrounding blanks of ids
+    are dropped."""
+    events = [
+        _base() | {"event_id": "ev-7", "snils": SNILS + "\n"},
+        _base() | {"event_id": "ev-8", "esia_id": ESIA + "\n"},
+        _base() | {"event_id": "  ev-9 ", "application_id": " APP-9\t"},
+    ]
+    write(web_dir(landing) / "portal_events-20260901.jsonl", jsonl(*events))
+    assert counts(load("website", DAY)) == (3, 1, 2, 0)
+    assert [(n, why) for n, why, _ in rejected(query)] == [
+        (1, "snils is not a SNILS (11 digits: NNN-NNN-NNN NN)"),
+        (2, "esia_id is not digits"),
+    ]
+    assert query("select event_id, application_id from raw.raw_website_portal_events") == [("ev-9", "APP-9")]
+
+
 # -- validation and the DAG -------------------------------------------------------------------------
 
 
@@ -598,5 +686,5 @@ def test_the_dag_loads_and_validates_dropped_files(
         "select source, region_id, status, rows_read, rows_loaded, rows_rejected, rows_duplicate from raw.ingest_batches"
     ) == [("website", REGION, "validated", 12, 11, 1, 0)]
     assert query("select reason from raw.rejected_website") == [
-        ("malformed JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",)
+        ("malformed JSON: Expecting property name enclosed in double quotes at column 2",)
     ]
