@@ -9,7 +9,8 @@ batch), never on a clock.
    batches (raw data older than 7 days fails the build);
 3. `dbt` — the dbt project through Cosmos, one `dbt build` per layer (`dbt.staging`: seeds
    and staging; `dbt.intermediate_and_marts`): models, unit tests and data tests, marts into
-   `marts__build`;
+   `marts__build`; dbt connects through the Airflow connection `cjw_warehouse`
+   (`CJW_WAREHOUSE_CONN_ID`; without one, `WAREHOUSE_DSN`) and a Cosmos profile mapping;
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
 5. `publish_marts` — one transaction swaps `marts__build` into `marts` and grants the BI role;
 6. `render_pages` — the Russian-language HTML pages from the published marts, and the dbt
@@ -27,24 +28,15 @@ from collections.abc import Callable
 from typing import Any
 
 from airflow.sdk import AssetAny, TaskGroup, TriggerRule, chain, dag, task
-from cosmos import ProfileConfig
 from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
 
 from include import settings
 from include.alerts import working_group_notifier
 from include.assets import MARTS_PUBLISHED, RAW_ASSETS
+from include.dbt_profile import warehouse_profile_config
 from include.dbt_runner import BUILD_LAYERS, TELEMETRY_OFF
 from include.ingest_dag import DEFAULT_ARGS, START_DATE
-
-DBT_ENV_KEYS = ("CJW_PGHOST", "CJW_PGPORT", "CJW_PGUSER", "CJW_PGPASSWORD", "CJW_PGDATABASE")
-
-
-def warehouse_env(key: str) -> str:
-    """Jinja macro: the dbt connection variable ``key``, resolved on the worker at run time."""
-    from include.dbt_runner import dbt_env
-
-    return dbt_env()[key]
 
 
 def failed_in(stage: str) -> Callable[[Any], None]:
@@ -69,14 +61,11 @@ def failed_in(stage: str) -> Callable[[Any], None]:
     default_args={**DEFAULT_ARGS, "retries": 0, "on_failure_callback": failed_in("dbt")},
     tags=["dbt", "publish"],
     doc_md=__doc__,
-    user_defined_macros={"warehouse_env": warehouse_env},
 )
 def build_journeys() -> None:
-    profile_config = ProfileConfig(
-        profile_name="cjw",
-        target_name="warehouse",
-        profiles_yml_filepath=settings.DBT_PROJECT_DIR / "profiles.yml",
-    )
+    # the Airflow connection cjw_warehouse (CJW_WAREHOUSE_CONN_ID) through a Cosmos profile
+    # mapping; where Airflow has none, the warehouse of WAREHOUSE_DSN (include/dbt_profile.py)
+    profile_config = warehouse_profile_config()
 
     @task
     def prepare_build() -> None:
@@ -112,7 +101,7 @@ def build_journeys() -> None:
                 install_deps=False,
                 emit_datasets=False,
                 should_store_compiled_sql=False,
-                env={**TELEMETRY_OFF, **{key: "{{ warehouse_env('" + key + "') }}" for key in DBT_ENV_KEYS}},
+                env=dict(TELEMETRY_OFF),
             )
             for layer, selection in BUILD_LAYERS
         ]

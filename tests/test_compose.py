@@ -203,6 +203,9 @@ def test_airflow_runs_celery_workers_against_redis_and_postgres(services: dict[s
         )
         assert env["CJW_BI_ROLE"] == "cjw_bi"
         assert {"AIRFLOW_CONN_CJW_PSEUDONYMISATION", "AIRFLOW_CONN_CJW_WAREHOUSE"} <= set(env)
+        # dbt connects through the Airflow connection (include/dbt_profile.py), every other task
+        # through WAREHOUSE_DSN: one warehouse
+        assert env["AIRFLOW_CONN_CJW_WAREHOUSE"] == env["WAREHOUSE_DSN"], name
         assert any(str(v).startswith(".:/opt/airflow/project") for v in service["volumes"]), name
     assert services["airflow-worker"]["command"] == "celery worker"
     assert services["airflow-worker"]["deploy"]["replicas"] == 2

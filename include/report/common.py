@@ -17,8 +17,9 @@ from typing import Any, Protocol
 from include.report.data.effects import Effect
 from include.report.data.kpi import ALL_TOUCHPOINTS
 from include.report.data.marts import Marts
+from include.report.data.sources import channel_names, ingest_source_names
 from include.report.formatting import NBSP, format_count, format_norm, format_number, format_value, raw_number
-from include.report.labels import STATUS_WORDS
+from include.report.labels import STATUS_WORDS, TOUCHPOINT_CHANNEL_NAMES
 
 COLOURED = ("green", "amber", "red")
 SUPPRESSED_TITLE = "мало наблюдений"
@@ -234,6 +235,17 @@ def touchpoint_channel(marts: Marts, touchpoint_id: str) -> str:
         return "journey"
     touchpoint = marts.touchpoints.get(touchpoint_id)
     return touchpoint.channel if touchpoint else "other"
+
+
+def source_name(marts: Marts, ingest_source: str) -> str:
+    """How the pages name an ingest source (the ``source`` of data freshness): seed ``sources``."""
+    return ingest_source_names(marts.sources).get(ingest_source, ingest_source)
+
+
+def channel_name(marts: Marts, channel: str) -> str | None:
+    """How the pages name a channel: the channel of a source (seed ``sources``), else a channel
+    only touchpoints have (``labels.TOUCHPOINT_CHANNEL_NAMES``); None for a channel without a name."""
+    return channel_names(marts.sources).get(channel) or TOUCHPOINT_CHANNEL_NAMES.get(channel)
 
 
 def office_name(marts: Marts, office_id: str | None) -> str:

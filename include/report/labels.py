@@ -4,8 +4,9 @@ A label the warehouse already holds comes with the marts and is not repeated her
 formulas and norm sources (seed ``kpi_definitions``), touchpoints, offices, call queues, journeys
 and stages, improvement instruments (their seeds). What is here are the codes that have no seed of
 their own yet: statuses of a value, norm kinds, channels, kinds of clients, cost classes, the
-systems of the queue models, weekdays, and the names of the loaded sources (``ops`` freshness;
-to come from the ``sources`` seed of issue 14 item 1).
+systems of the queue models, weekdays. Sources and the channels of their events are named by the
+``sources`` seed (mart ``dim_sources``, :func:`include.report.common.source_name` and
+:func:`~include.report.common.channel_name`); here are only the channels no source's events are in.
 """
 
 from __future__ import annotations
@@ -34,13 +35,10 @@ NORM_LABELS = {
 
 # --- channels and sources ---------------------------------------------------------------------
 
-# channels of touchpoints (dim_touchpoints.channel) in the words of the working group
-CHANNEL_NAMES = {
-    "office": "ЦЗН",
-    "call_centre": "телефон",
-    "chatbot": "чат-бот",
-    "website": "сайт",
-    "portal": "портал «Работа России»",
+# channels only touchpoints have (dim_touchpoints.channel), no source's events: the journey map
+# names the channel of every touchpoint. The channels of the sources' events (ЦЗН, телефон, сайт,
+# портал, чат-бот, …) are named by the seed `sources` (channel_name_ru), a new source's too.
+TOUCHPOINT_CHANNEL_NAMES = {
     "notifications": "уведомления",
     "events": "мероприятия",
     "partner": "партнёр",
@@ -56,14 +54,6 @@ CHANNEL_TITLES = {
 }
 # the heatmaps of the KPI page
 PROFILE_TITLES = {"weekday": "по дням недели", "hour": "по часам суток (местное время)"}
-SOURCE_NAMES = {
-    "call_centre": "Контакт-центр (звонки)",
-    "office_visits": "Электронная очередь ЦЗН",
-    "website": "Сайт и портал «Работа России»",
-    "chatbot": "Чат-бот",
-    "cases": "Личные дела клиентов",
-    "surveys": "Опросы клиентов",
-}
 
 # --- journeys -------------------------------------------------------------------------------------
 

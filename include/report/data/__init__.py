@@ -8,9 +8,13 @@ published; a missing one is reported on the pages («ещё не рассчит�
 A table with a ``region_id`` column is filtered by region; one with only ``office_id`` keeps
 the rows of the region's offices and the rows without an office; any other is region-wide.
 
+``dim_sources`` (the names of sources and of the channels of their events) is read when
+published; without it the pages show the codes.
+
 One module per family of marts: :mod:`.kpi`, :mod:`.journeys`, :mod:`.effects` (pain points,
-effects of measures, freshness); :mod:`.marts` reads them all for a region; :mod:`.convert` turns
-column values into Python values.
+effects of measures, freshness), :mod:`.sources`; :mod:`.marts` reads them all for a region;
+:mod:`.modelling` reads the modelling results for the page «Моделирование мер»; :mod:`.convert`
+turns column values into Python values.
 """
 
 from __future__ import annotations

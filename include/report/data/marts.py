@@ -35,6 +35,7 @@ from include.report.data.journeys import (
     stage_def_of,
 )
 from include.report.data.kpi import Kpi, KpiRow, Office, Queue, Touchpoint, fact_of, kpi_of
+from include.report.data.sources import Source, source_of
 
 JOURNEY_TABLES = (
     "dim_journeys",
@@ -74,6 +75,7 @@ class Marts:
     effects: list[Effect] = field(default_factory=list)
     group_profiles: list[GroupProfile] = field(default_factory=list)
     freshness: list[Freshness] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)  # dim_sources, in the seed's order
     missing_tables: tuple[str, ...] = ()  # journey marts not published (yet)
 
 
@@ -227,6 +229,10 @@ def _load_region(
         effects=[effect_of(r) for r in journey_mart("improvement_effects")],
         group_profiles=[group_profile_of(r) for r in journey_mart("client_group_profiles")],
         freshness=sorted(map(freshness_of, journey_mart("fct_data_freshness")), key=lambda f: f.source),
+        sources=sorted(
+            (source_of(r) for r in _select(conn, schema, "dim_sources")) if "dim_sources" in tables else (),
+            key=lambda s: (s.sort_order is None, s.sort_order or 0, s.source_id),
+        ),
         missing_tables=tuple(t for t in JOURNEY_TABLES if t not in tables),
     )
 

@@ -26,6 +26,7 @@ from include.report.common import (
     Figure,
     Header,
     Verdict,
+    channel_name,
     count_figure,
     gap_percent,
     is_small,
@@ -49,7 +50,7 @@ from include.report.formatting import (
     format_value,
     plural,
 )
-from include.report.labels import BASIS_NAMES, CHANNEL_NAMES, CLIENT_KINDS, INTERACTIONS
+from include.report.labels import BASIS_NAMES, CLIENT_KINDS, INTERACTIONS
 
 CLIENT_KIND_ORDER = ("citizen", "employer", "staff")
 ROWS = (
@@ -324,11 +325,11 @@ CHANNEL_WORDS = {
 }
 
 
-def _channel_note(name: str, channel: str) -> str:
+def _channel_note(marts: Marts, name: str, channel: str) -> str:
     word = CHANNEL_WORDS.get(channel)
     if word and word in name.lower():
         return ""
-    return CHANNEL_NAMES.get(channel, "")
+    return channel_name(marts, channel) or ""
 
 
 def _touchpoint_items(marts: Marts, row: MapRow, min_cell: int) -> list[TouchpointItem]:
@@ -339,7 +340,7 @@ def _touchpoint_items(marts: Marts, row: MapRow, min_cell: int) -> list[Touchpoi
             TouchpointItem(
                 name=tp.name or (known.name if known else tp.touchpoint_id),
                 unit=tp.responsible_unit or (known.responsible_unit if known else ""),
-                channel=_channel_note(tp.name, tp.channel or (known.channel if known else "")),
+                channel=_channel_note(marts, tp.name, tp.channel or (known.channel if known else "")),
                 events=None if tp.events is None else count_figure(tp.events, min_cell),
             )
         )
@@ -910,7 +911,7 @@ def _profiles(marts: Marts, min_cell: int) -> list[ProfileRow]:
             []
             if hidden
             else [
-                Labelled(CHANNEL_NAMES.get(channel, channel), Figure(_percent(share)))
+                Labelled(channel_name(marts, channel) or channel, Figure(_percent(share)))
                 for channel, share in sorted(profile.channel_shares.items(), key=lambda item: -item[1])
             ]
         )

@@ -2,7 +2,8 @@
 calibration check of the models, the backtest against measures already taken, and the instruments
 suggested for the pain points.
 
-Reads the published schema ``modelling`` (written by ``dags/model_scenarios.py``) and the marts.
+Built from :mod:`include.report.data.modelling` (the schema ``modelling``, written by
+``dags/model_scenarios.py``, and the marts).
 The page is part of every site render (``render_site``) and is rewritten on its own, atomically,
 after each modelling publish (:func:`render_modelling_page`).
 """
@@ -17,18 +18,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
-from psycopg import sql
-from psycopg.rows import dict_row
-
 from include.modelling.scenarios import parse_weekdays
 from include.report.common import Chart, slug
 from include.report.data.effects import instrument_order
+from include.report.data.modelling import ModellingData, load_modelling
 from include.report.formatting import date_label, datetime_label, format_norm, format_value, plural
 from include.report.labels import COST_WORDS, HORIZON_RU, SYSTEM_RU, WEEKDAY_PLURAL_RU, WEEKDAYS_RU
 from include.report.templating import environment, render_page
 
-SCHEMA = "modelling"
 PAGE = "modelling.html"
 NORM_COLOUR = "#616161"
 
@@ -217,72 +214,23 @@ def _bar_chart(chart_id: str, title: str, row: dict[str, Any], unit: str) -> Cha
     return Chart(chart_id, title, "пунктир — норматив", spec)
 
 
-def _exists(conn: psycopg.Connection[Any], relation: str) -> bool:
-    row = conn.execute("select to_regclass(%s) is not null as ok", (relation,)).fetchone()
-    return bool(row and row["ok"])
-
-
-def _rows(conn: psycopg.Connection[Any], query: str, *params: Any) -> list[dict[str, Any]]:
-    return list(conn.execute(query, params).fetchall())
-
-
 def build_page(
     dsn: str, region_id: str, region_name: str, published_at: datetime, tz: str, marts: str = "marts"
 ) -> ModellingPage:
     page = ModellingPage(region_name, datetime_label(published_at, ZoneInfo(tz)))
-    with psycopg.connect(dsn, row_factory=dict_row) as conn:
-        conn.read_only = True
-        offices = (
-            {r["office_id"]: r["office_name_ru"] for r in _rows(conn, f"select * from {marts}.dim_offices")}
-            if _exists(conn, f"{marts}.dim_offices")
-            else {}
-        )
-        queues = (
-            {r["queue_name"]: r["queue_name_ru"] for r in _rows(conn, f"select * from {marts}.dim_call_queues")}
-            if _exists(conn, f"{marts}.dim_call_queues")
-            else {}
-        )
-        stages = (
-            {
-                f"{r['journey_id']}:{r['stage_id']}": f"{r['journey_name_ru']}: {r['stage_name_ru']}"
-                for r in _rows(
-                    conn,
-                    f"select s.journey_id, s.stage_id, s.stage_name_ru, max(j.journey_name_ru) as journey_name_ru"
-                    f" from {marts}.dim_journey_stages s join {marts}.dim_journeys j using (journey_id)"
-                    f" group by 1, 2, 3",
-                )
-            }
-            if _exists(conn, f"{marts}.dim_journey_stages") and _exists(conn, f"{marts}.dim_journeys")
-            else {}
-        )
-        if _exists(conn, "config.chatbot_intents"):  # the chatbot's topics, by their seed names
-            stages.update(
-                {
-                    f"chatbot:{r['intent']}": r["intent_name_ru"]
-                    for r in _rows(conn, "select * from config.chatbot_intents")
-                }
-            )
-        if _exists(conn, f"{SCHEMA}.scenario_results"):
-            page.has_results = True
-            _scenarios(conn, page, region_id, offices, queues, stages)
-            _backtest(conn, page, region_id, offices)
-            _calibration(conn, page, region_id, offices, queues, marts)
-        if _exists(conn, f"{marts}.pain_point_instruments"):
-            _pain_points(conn, page, region_id, offices, marts, stages)
+    data = load_modelling(dsn, region_id, marts)
+    if data.has_results:
+        page.has_results = True
+        _scenarios(data, page)
+        _backtest(data, page)
+        _calibration(data, page)
+    _pain_points(data, page)
     return page
 
 
-def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, queues: dict, stages: dict) -> None:
-    results = _rows(
-        conn,
-        sql.SQL("select * from {}.scenario_results where region_id = %s or region_id is null order by row_number")
-        .format(sql.Identifier(SCHEMA))
-        .as_string(conn),
-        region_id,
-    )
-    hourly = _rows(conn, f"select * from {SCHEMA}.scenario_hourly order by scenario_id, kpi_id, local_hour")
+def _scenarios(data: ModellingData, page: ModellingPage) -> None:
     by_scenario: dict[str, list[dict[str, Any]]] = {}
-    for row in results:
+    for row in data.results:
         if row["status"] == "error":
             page.errors.append(row["error_ru"])
             continue
@@ -303,7 +251,7 @@ def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, qu
         unit = _unit(headline["kpi_id"], headline["unit"])
         chart_id = f"scenario-{number}"
         title = f"{headline['kpi_name_ru']}: сейчас и с мерой"
-        hours_rows = [h for h in hourly if h["scenario_id"] == sid and h["kpi_id"] == headline["kpi_id"]]
+        hours_rows = [h for h in data.hourly if h["scenario_id"] == sid and h["kpi_id"] == headline["kpi_id"]]
         if first.get("hours") and hours_rows:
             lo, _, hi = str(first["hours"]).partition("-")
             days = _days_text(first.get("weekdays") or "")
@@ -318,15 +266,16 @@ def _scenarios(conn: Any, page: ModellingPage, region_id: str, offices: dict, qu
         )
         page.scenarios.append(ScenarioView(
             scenario_id=sid, name=first["scenario_name_ru"], description=first["description_ru"] or "",
-            where=_where(first, offices, queues, stages), change=_change_text(first), period=period,
+            where=_where(first, data.offices, data.queues, data.stages), change=_change_text(first), period=period,
             reliable=bool(first["is_reliable"]), note=first["reliability_note_ru"] or "", lines=lines, chart=chart,
             runtime=f"{first['runtime_s']:.1f} с".replace(".", ","), measure_id=first["measure_id"],
             model=first["model"], target=first["target"], kpi_ids=tuple(r["kpi_id"] for r in rows),
         ))  # fmt: skip
 
 
-def _backtest(conn: Any, page: ModellingPage, region_id: str, offices: dict) -> None:
-    for r in _rows(conn, f"select * from {SCHEMA}.model_backtest where region_id = %s order by measure_id", region_id):
+def _backtest(data: ModellingData, page: ModellingPage) -> None:
+    offices = data.offices
+    for r in data.backtest:
         unit = "share"
         inside = r["is_inside_measured_interval"]
         page.backtest.append({
@@ -341,19 +290,11 @@ def _backtest(conn: Any, page: ModellingPage, region_id: str, offices: dict) -> 
         })  # fmt: skip
 
 
-def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, queues: dict, marts: str) -> None:
-    kpi_names = (
-        {r["kpi_id"]: (r["kpi_name_ru"], r["unit"]) for r in _rows(conn, f"select * from {marts}.dim_kpis")}
-        if _exists(conn, f"{marts}.dim_kpis")
-        else {}
-    )
-    for r in _rows(
-        conn, f"select * from {SCHEMA}.model_calibration where region_id = %s order by system desc, unit_id, kpi_id",
-        region_id,
-    ):  # fmt: skip
-        name, unit = kpi_names.get(r["kpi_id"], (r["kpi_id"], "share"))
+def _calibration(data: ModellingData, page: ModellingPage) -> None:
+    for r in data.calibration:
+        name, unit = data.kpi_names.get(r["kpi_id"], (r["kpi_id"], "share"))
         unit = _unit(r["kpi_id"], unit)
-        where = offices.get(r["unit_id"]) if r["system"] == "office" else queues.get(r["unit_id"])
+        where = data.offices.get(r["unit_id"]) if r["system"] == "office" else data.queues.get(r["unit_id"])
         ok = r["is_within_tolerance"]
         page.calibration.append({
             "unit": f"{SYSTEM_RU[r['system']]}: {where or r['unit_id']}", "kpi": name,
@@ -366,21 +307,11 @@ def _calibration(conn: Any, page: ModellingPage, region_id: str, offices: dict, 
         })  # fmt: skip
 
 
-def _pain_points(conn: Any, page: ModellingPage, region_id: str, offices: dict, marts: str, stages: dict) -> None:
-    rows = _rows(
-        conn,
-        f"select p.*, d.kpi_name_ru, d.unit from {marts}.pain_point_instruments p"
-        f" left join {marts}.dim_kpis d on d.kpi_id = p.kpi_id where p.region_id = %s"
-        " order by p.rank, p.pain_point_id",
-        region_id,
-    )
+def _pain_points(data: ModellingData, page: ModellingPage) -> None:
+    offices, stages, queues_of = data.offices, data.stages, data.queues_of
+    rows = list(data.pain_rows)
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["pain_point_id"], instrument_order(r)))
     points: dict[str, dict[str, Any]] = {}
-    queues_of = (
-        {r["office_id"]: r["queue_name"] for r in _rows(conn, f"select * from {marts}.dim_call_queues")}
-        if _exists(conn, f"{marts}.dim_call_queues")
-        else {}
-    )
     for r in rows:
         point = points.setdefault(r["pain_point_id"], {
             "rank": r["rank"], "kpi": r["kpi_name_ru"] or r["kpi_id"],

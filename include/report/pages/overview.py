@@ -24,6 +24,7 @@ from include.report.common import (
     kpi_href,
     office_name,
     pain_anchor,
+    source_name,
     verdict_of,
 )
 from include.report.data.effects import Action, Effect, Freshness
@@ -40,7 +41,7 @@ from include.report.formatting import (
     plural,
     raw_number,
 )
-from include.report.labels import COST_TEXTS, SOURCE_NAMES
+from include.report.labels import COST_TEXTS
 
 TOP_PAINS = 10
 # data older than this many days on the publication date is late (amber) / stale (red)
@@ -317,7 +318,7 @@ def _lag_status(last: date | None, today: date) -> tuple[str, str]:
     return "red", f"не обновлялись {lag} дн."
 
 
-def _freshness_row(row: Freshness, published_at: datetime, zone: ZoneInfo) -> FreshnessRow:
+def _freshness_row(marts: Marts, row: Freshness, published_at: datetime, zone: ZoneInfo) -> FreshnessRow:
     status, status_text = _lag_status(row.last_data_date, published_at.astimezone(zone).date())
     share = row.rejected_share
     if share is None and row.rows_rejected is not None and row.rows_loaded:
@@ -332,7 +333,7 @@ def _freshness_row(row: Freshness, published_at: datetime, zone: ZoneInfo) -> Fr
         rejected_status = "red" if share >= REJECTED_RED else "amber" if share >= REJECTED_AMBER else ""
     return FreshnessRow(
         source=row.source,
-        source_name=SOURCE_NAMES.get(row.source, row.source),
+        source_name=source_name(marts, row.source),
         last_data=date_label(row.last_data_date) if row.last_data_date else NO_DATA,
         last_loaded=datetime_label(row.last_loaded_at, zone) if row.last_loaded_at else NO_DATA,
         batches=format_count(row.batches) if row.batches is not None else NO_DATA,
@@ -394,7 +395,7 @@ def build_overview(marts: Marts, kpi_page: TilesPage, *, published_at: datetime,
         _effect_row(marts, e, min_cell)
         for e in sorted(marts.effects, key=lambda e: (e.start_date or date.min, e.measure_id), reverse=True)
     ]
-    freshness = [_freshness_row(f, published_at, zone) for f in marts.freshness]
+    freshness = [_freshness_row(marts, f, published_at, zone) for f in marts.freshness]
     sections = [
         ("kpi", "Показатели"),
         ("pains", "Болевые точки"),
