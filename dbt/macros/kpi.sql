@@ -29,7 +29,14 @@
         count(*) filter (where is_success) as successes,
         sum(measure) as measure_sum,
         count(measure) as measure_count,
-        percentile_cont(0.5) within group (order by measure) as measure_median
+        -- the median through a plain array_agg: an ordered-set aggregate in the GROUP BY would force
+        -- PostgreSQL to sort every observation (grouping sets included), while only median KPIs
+        -- need their values ordered; with this the grouping is hashed (fct_touchpoint_kpis at
+        -- 1 M events: 5.3 s → see README)
+        (
+            select percentile_cont(0.5) within group (order by median_values.value)
+            from unnest(array_agg(measure) filter (where aggregation = 'median')) as median_values (value)
+        ) as measure_median
 {%- endmacro %}
 
 {#-
@@ -78,4 +85,13 @@
         when {{ direction }} = 'higher_is_better' then ({{ norm }} - {{ value }}) / nullif(abs({{ norm }}), 0)
         else ({{ value }} - {{ norm }}) / nullif(abs({{ norm }}), 0)
     end
+{%- endmacro %}
+
+{#-
+    Memory for the KPI aggregates (a model's pre-hook, this statement only): hashing the day and
+    month grouping sets of all observations needs more than PostgreSQL's default work_mem, below
+    which it sorts every observation instead (fct_touchpoint_kpis at 1 M events: 5.0 s → 1.8 s).
+-#}
+{% macro aggregate_work_mem() -%}
+    set local work_mem = '{{ var("cjw_aggregate_work_mem") }}'
 {%- endmacro %}

@@ -3,6 +3,7 @@
     published period, per office and for the region (office_id null). Same formulas as
     fct_touchpoint_kpis.
 -#}
+{{ config(pre_hook="{{ aggregate_work_mem() }}") }}
 with
 
 observations as (

@@ -5,10 +5,13 @@
     Means: numerator = sum, denominator = count. Medians have no numerator/denominator.
     Status compares the value with the norm of the kpi_definitions seed.
 -#}
-{{ config(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
+{{ config(
+    indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}],
+    pre_hook="{{ aggregate_work_mem() }}",
+) }}
 with
 
-observations as (
+observations as not materialized (
     select
         *,
         date_trunc('month', local_date)::date as local_month

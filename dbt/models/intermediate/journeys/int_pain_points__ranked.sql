@@ -15,6 +15,7 @@
       decided by the instruments that act on them (pain_point_instruments); the published
       pain_points carry that flag. Per-journey ranks: fct_journey_pain_points.
 -#}
+{{ config(pre_hook="{{ aggregate_work_mem() }}") }}
 with
 
 kpis as (

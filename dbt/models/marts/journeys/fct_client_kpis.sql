@@ -12,7 +12,10 @@
     fct_journey_kpis). sample_size counts clients (an observation without a known client counts
     as one), so small-cell suppression hides figures about fewer than 5 people, not events.
 -#}
-{{ config(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
+{{ config(
+    indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}],
+    pre_hook="{{ aggregate_work_mem() }}",
+) }}
 
 with
 

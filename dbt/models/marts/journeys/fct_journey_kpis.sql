@@ -4,6 +4,7 @@
     (`period_grain` = 'all') and per month. sample_size counts distinct clients (an observation
     without a known client counts as one).
 -#}
+{{ config(pre_hook="{{ aggregate_work_mem() }}") }}
 with
 
 observations as (
