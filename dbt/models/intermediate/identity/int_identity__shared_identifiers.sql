@@ -7,7 +7,8 @@
 -#}
 with
 
-occurrences as (
+-- read from the table by each CTE below (with its statistics), not materialised once without any
+occurrences as not materialized (
     select * from {{ ref('int_identity__occurrences') }}
 ),
 

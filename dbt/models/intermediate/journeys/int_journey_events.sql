@@ -15,12 +15,8 @@
     Which version of a journey applies, and so which stages exist, is decided per journey
     instance (int_journey_instance_events).
 -#}
-{#-
-    PostgreSQL estimates one row for a join filtered by LIKE patterns and group lists, and then
-    nests loops over hundreds of thousands of events (10 s at 1 M events, most of it re-matching
-    rules); hash joins take 2.5 s. Only this model's statement is affected (`set local`).
--#}
-{{ config(pre_hook="set local enable_nestloop = off") }}
+{#- the rule matches are estimated at one row: nested loops took 10 s at 1 M events, hash joins 2.5 s -#}
+{{ config(pre_hook="{{ without_nested_loops() }}") }}
 with
 
 touchpoint_events as (

@@ -7,6 +7,8 @@
     outcome, survey scores (CSAT, CES, NPS, «Ваш контроль») linked to the stage the client was
     at, chatbot containment and fallbacks, and the touchpoint KPIs of the events on the stage.
 -#}
+{#- chat_stage and the event CTEs are estimated at one row (macro without_nested_loops) -#}
+{{ config(pre_hook="{{ without_nested_loops() }}") }}
 with
 
 instances as (
