@@ -7,7 +7,8 @@
     Region figures (fct_touchpoint_kpis, office_id null) read `region_is_success` and
     `region_measure` of the rows with `counts_in_region`: a ticket is the same for its office and
     its region, but a call that overflowed from one queue to another is one offer to the region,
-    with its whole wait, and one offer to each queue's office.
+    with its whole wait, and one offer to each queue's office. A source registered for
+    kpi_observations (project variable cjw_event_sources) adds its own observations.
 -#}
 with
 
@@ -160,6 +161,11 @@ unioned as (
     union all select * from service_level
     union all select * from abandonment
     union all select * from speed_of_answer
+    {%- if var('cjw_event_sources').get('kpi_observations') %}
+    -- the touchpoint KPIs a source measures on its own events (int_<source>__kpi_observations)
+    union all
+    {{ union_event_sources('kpi_observations') }}
+    {%- endif %}
 )
 
 select * from unioned
