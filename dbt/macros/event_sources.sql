@@ -2,7 +2,7 @@
     The per-source event contract. Every event source has its own model per kind:
       int_<source>__touchpoint_events    what clients did, one row per event (touchpoint_events)
       int_<source>__identity_occurrences one row per event × identifier it carries
-    and, when the source measures a touchpoint KPI of its own (an answer time …),
+    and, when the source measures touchpoint KPIs (waits, calls, an answer time …),
       int_<source>__kpi_observations     one row per KPI observation (kpi_observations)
     with the columns union_event_sources lists, in that order. The shared models (int_touchpoint_events,
     int_identity__occurrences, int_kpi_observations) union every source registered for the kind.
@@ -11,7 +11,7 @@
     has_identity_occurrences). dbt must know a model's dependencies when it parses the project,
     before any seed is loaded, so the ids are also listed by kind in the project variable
     `cjw_event_sources`; the test assert_event_sources_registered fails when the two differ.
-    kpi_observations is listed in the variable only (a source without it lists nothing there).
+    kpi_observations is listed in the variable only (the seed has no column for it).
 -#}
 {#-
     Every registered source's int_<source>__<kind>, its contract columns in order, unioned. The
