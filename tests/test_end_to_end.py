@@ -216,7 +216,53 @@ def expected_daily_kpis(r: Region) -> dict[tuple[str, str, date], tuple[Any, ...
                 None,
                 statistics.median(s / 60 for s in services),
             )
+    for (office, day), answers in _email_answers_from_files(r).items():
+        num, den = _share(answers)
+        expected[("email_answer_on_time", office, day)] = (num, den, num / den)
     return expected
+
+
+def _weekday_hours(start: datetime, end: datetime) -> float:
+    """Hours from ``start`` to ``end`` (local, naive) without Saturdays and Sundays."""
+    hours, moment = 0.0, start
+    while moment < end:
+        midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time())
+        step = min(end, midnight)
+        if moment.isoweekday() <= 5:
+            hours += (step - moment).total_seconds() / 3600
+        moment = step
+    return hours
+
+
+def _email_answers_from_files(r: Region) -> dict[tuple[str, date], list[bool]]:
+    """(office, local day of receipt) → answered within 24 weekday hours?, per request answered or
+    overdue at the last e-mail event: the KPI email_answer_on_time computed from the help desk's files."""
+    tz = ZoneInfo(r.manifest["timezone"])
+    events: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    last = None
+    for path in sorted((r.landing / REGION / "email_requests").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            event = json.loads(line)
+            at = datetime.fromisoformat(event["ts"]).astimezone(tz).replace(tzinfo=None)
+            event["at"] = at
+            last = max(last or at, at)
+            events[event["request_id"]].setdefault(event["event"], event)  # the first of each kind
+    central = min(r.manifest["offices"])
+    answers: dict[tuple[str, date], list[bool]] = defaultdict(list)
+    for request in events.values():
+        received, answered, closed = request.get("received"), request.get("answered"), request.get("closed")
+        if received is None or last is None:
+            continue
+        office = received.get("office_id") or (answered or {}).get("office_id") or central
+        if answered is not None:
+            on_time: bool | None = _weekday_hours(received["at"], max(answered["at"], received["at"])) <= 24
+        elif closed is not None and closed["resolution"] in ("duplicate", "no_answer_needed"):
+            on_time = None
+        else:
+            on_time = False if _weekday_hours(received["at"], last) > 24 else None
+        if on_time is not None:
+            answers[(office, received["at"].date())].append(on_time)
+    return answers
 
 
 def test_kpi_mart_equals_kpis_computed_from_the_files(region: Region) -> None:
