@@ -9,16 +9,11 @@ from typing import Any
 
 import pytest
 
+from include.connectors import SOURCES
+
 DAGS = Path(__file__).resolve().parents[1] / "dags"
-EXPECTED = {
-    "ingest_call_centre",
-    "ingest_office_visits",
-    "ingest_website",
-    "ingest_chatbot",
-    "ingest_cases",
-    "ingest_surveys",
-    "build_journeys",
-}
+# every source of the sources seed has its ingest DAG (include/connectors: the naming convention)
+EXPECTED = {f"ingest_{source}" for source in SOURCES} | {"build_journeys"}
 
 
 @pytest.fixture(scope="module")

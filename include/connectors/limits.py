@@ -59,6 +59,20 @@ DAY_TOLERANCE: dict[str, timedelta] = {
 }
 
 
+def register(feed: str, day_tolerance: timedelta, feed_limits: dict[str, Limit] | None = None) -> None:
+    """Add the limits of a feed whose connector came after this table: the connector module calls
+    this when it is imported, so a new source brings its limits in its own files. Keys must be new
+    (a connector cannot loosen another feed's limit); FORMATS.md documents them like the others."""
+    new = feed_limits or {}
+    clashes = [key for key, limit in new.items() if LIMITS.get(key, limit) != limit]
+    if DAY_TOLERANCE.get(feed, day_tolerance) != day_tolerance:
+        clashes.append(f"day_tolerance.{feed}")
+    if clashes:
+        raise ValueError(f"limits already defined otherwise: {', '.join(clashes)}")
+    LIMITS.update(new)
+    DAY_TOLERANCE[feed] = day_tolerance
+
+
 def check(key: str, value: int | Decimal, name: str) -> int | Decimal:
     """``value`` if it is within the limit ``key``; FieldError naming the limit otherwise."""
     limit = LIMITS[key]

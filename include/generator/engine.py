@@ -22,6 +22,7 @@ from typing import Any
 from include.generator import identity as ident
 from include.generator.cases import Cases
 from include.generator.chatbot import Chatbot, ChatResult
+from include.generator.email_requests import EmailDesk
 from include.generator.feeds import Clock, Tag
 from include.generator.journeys import APPLICATION_TYPE, CITIZEN_SERVICES, INFO_JOURNEY, JourneyRun, info_run_id
 from include.generator.office import Visit
@@ -99,6 +100,7 @@ class Writers:
     chatbot: Chatbot
     cases: Cases
     surveys: Surveys
+    email: EmailDesk | None = None  # e-mail and web-form requests (their own random stream)
 
 
 Step = Callable[["DayContext", JourneyRun, dict[str, Any]], None]
@@ -268,6 +270,12 @@ class DayContext:
         elif result.fallback and rng.random() < 0.12:
             self.survey(client, result.end_epoch + 20, "chatbot", "chatbot", 2.8, ("chatbot",))
         return result
+
+    def email_request(self, client: Client, intents: tuple[str, ...], tags: tuple[Tag, ...], general: bool) -> None:
+        """Sometimes a letter or the site's form about the need of a contact, before it (drawn from
+        the e-mail desk's own random stream: nothing else the day writes changes)."""
+        if self.w.email is not None:
+            self.w.email.maybe_write(self.clock, client, intents, tags, general)
 
     def call(
         self, client: Client, topic: str, on_result: Callable[[DayContext, CallOutcome], None] | None = None,

@@ -29,6 +29,7 @@ FEED_FILES = {
     "chatbot": "chatbot/chatbot_events-{d}.jsonl",
     "cases": "cases/case_events-{d}.jsonl",
     "surveys": "surveys/survey_responses-{d}.csv",
+    "email_requests": "email_requests/email_requests-{d}.jsonl",
 }
 
 

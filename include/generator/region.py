@@ -27,6 +27,7 @@ from include.generator import noise as nz
 from include.generator.callday import CallCentre
 from include.generator.cases import Cases
 from include.generator.chatbot import Chatbot
+from include.generator.email_requests import EmailDesk
 from include.generator.engine import DayContext, Engine, TicketOutcome, Writers, info_tags
 from include.generator.facts import MEASURE_OFFICE_INDEX, measure_servers, measure_start, pain_points, planted_facts
 from include.generator.feeds import Clock, Truth
@@ -75,10 +76,11 @@ FEED_HEADERS = {
     "chatbot": None,
     "cases": None,
     "surveys": ",".join(SURVEY_HEADER),
+    "email_requests": None,
 }
 FEED_COUNTS = {
     "hits": "hits", "visits": "visits", "portal": "portal_events", "chatbot": "chatbot_events",
-    "cases": "case_events", "surveys": "survey_responses",
+    "cases": "case_events", "surveys": "survey_responses", "email_requests": "email_request_events",
 }  # fmt: skip
 CLIENTS_HEADER = [
     "client_id", "kind", "client_group", "home_office_id", "has_phone", "phone_kind", "phone", "snils", "has_esia",
@@ -126,6 +128,7 @@ class RegionGenerator:
             Chatbot(seed, self.truth),
             Cases(seed, tuple(o.office_id for o in spec.offices), self.truth),
             Surveys(seed, self.truth),
+            EmailDesk(seed, self.truth, spec.region_id, tuple(o.office_id for o in spec.offices), days[-1]),
         )
         runs = plan_journeys(py_rng(seed, P_JOURNEYS), self.clients, days)
         self.engine = Engine(self.writers, STEPS, runs, days[-1], STAFF_STEPS)
@@ -214,6 +217,10 @@ class RegionGenerator:
             lines = feed.take(day.toordinal())
             written = self.out.feed_file(name, day, FEED_HEADERS[name], lines, self.feed_noise, rng)
             self.counts[FEED_COUNTS[name]] += written
+        if w.email is not None:  # no planted defects: the other feeds' noise plan stays as it was
+            lines = w.email.feed.take(day.toordinal())
+            written = self.out.feed_file("email_requests", day, None, lines, None, None)
+            self.counts[FEED_COUNTS["email_requests"]] += written
 
     def _flush(self, day: dt.date) -> None:
         self.calls.flush(day)
@@ -241,7 +248,7 @@ class RegionGenerator:
             f"week {i // 7 + 1}: up to {day.isoformat()} — {self._events():,} events "
             f"({self.calls.counts['queue_log_lines']:,} queue_log lines, {c['tickets']:,} tickets, "
             f"{c['hits']:,} hits, {c['portal_events']:,} portal, {c['chatbot_events']:,} chat, "
-            f"{c['case_events']:,} case, {c['survey_responses']:,} survey)"
+            f"{c['case_events']:,} case, {c['survey_responses']:,} survey, {c['email_request_events']:,} e-mail)"
         )
 
     def _truth_tables(self) -> None:

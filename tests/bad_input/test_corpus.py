@@ -1,4 +1,4 @@
-"""A corpus of hostile input over all six sources, each through the real loader, the real
+"""A corpus of hostile input over every source, each through the real loader, the real
 connectors, the real Great Expectations suites and a real PostgreSQL.
 
 For every case: the good lines load, every bad line is rejected with its reason (or the file is
@@ -18,17 +18,18 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from include.connectors import connector_for
+from include.connectors import SOURCES, connector_for
 from include.ingest import load_interval, validate_batch
 from tests.bad_input import sources as s
+from tests.bad_input.corpus import Case, one
 from tests.bad_input.sources import DAY, REGION, SECRETS, YEKT, epoch, lines
 
 pytestmark = pytest.mark.timeout(300)
@@ -37,22 +38,6 @@ KEY = b"corpus-key-0123456789abcdef"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "bad_input"
 MB = 1_000_000
 PREVIOUS_DAY = DAY - timedelta(days=1)
-
-
-@dataclass
-class Case:
-    id: str
-    source: str
-    files: dict[str, bytes]  # name (under <landing>/<region>/<source>/) → content
-    loaded: int
-    rejected: dict[tuple[str, int], str] = field(default_factory=dict)  # (file name, line) → reason part
-    duplicate: int = 0
-    validated: bool = True
-    earlier: dict[str, bytes] = field(default_factory=dict)  # files of the day before, loaded first
-    env: dict[str, str] = field(default_factory=dict)
-    prepare: Callable[[Path], None] | None = None  # makes links, FIFOs … in the source folder
-    check: Callable[[Callable[..., list[tuple[Any, ...]]]], None] | None = None  # more assertions
-    rerun: bool = False  # load the interval twice: the second run replaces the first
 
 
 Q = "queue_log-20260901"
@@ -77,10 +62,6 @@ def utf16(text: bytes, *, bom: bool = True, big: bool = False) -> bytes:
     encoded = text.decode("utf-8").encode("utf-16-be" if big else "utf-16-le")
     mark = (codecs.BOM_UTF16_BE if big else codecs.BOM_UTF16_LE) if bom else b""
     return mark + encoded
-
-
-def one(name: str, line: int, reason: str) -> dict[tuple[str, int], str]:
-    return {(name, line): reason}
 
 
 def big_letters(size: int) -> str:
@@ -678,6 +659,11 @@ CASES: list[Case] = [
 ]
 
 
+# A source added later brings its cases in a module of its own, tests/bad_input/cases_<source>.py
+# (a list CASES of Case), so that adding a source does not edit this file.
+for _module in sorted(Path(__file__).resolve().parent.glob("cases_*.py")):
+    CASES += import_module(f"tests.bad_input.{_module.stem}").CASES
+
 # -- the harness ----------------------------------------------------------------------------------
 
 TIMINGS: dict[str, dict[str, float]] = {}
@@ -826,7 +812,7 @@ def test_hostile_input(
 
 def test_the_corpus_covers_every_source_and_class() -> None:
     assert len(CASES) >= 60
-    assert {c.source for c in CASES} == {"call_centre", "office_visits", "website", "chatbot", "cases", "surveys"}
+    assert {c.source for c in CASES} == set(SOURCES)
     assert len({c.id for c in CASES}) == len(CASES)
     assert sum(not c.validated for c in CASES) >= 5  # the reject gate's cases
 

@@ -233,7 +233,7 @@ def test_manifest_describes_the_region(noisy: Region, seeds: dict[str, list[dict
     assert m["windows_cp1251_office"] == m["offices"][2]
     counts = m["counts"]
     lines = ("queue_log_lines", "tickets", "hits", "visits", "portal_events", "chatbot_events", "case_events",
-             "survey_responses")  # fmt: skip
+             "survey_responses", "email_request_events")  # fmt: skip
     assert counts["events_total"] == sum(counts[k] for k in lines)
     assert all(counts[k] > 0 for k in (*lines, "calls", "topic_rows"))
     on_disk = json.loads((noisy.root / "manifest.json").read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ from typing import Any
 
 from include import settings
 from include.generator.chatbot import TEXTS
+from include.generator.email_requests import event_key as email_event_key
 from include.generator.journeys import LENSES, MAX_JOURNEYS, STAGES
 from include.pseudonymise import normalise_email, normalise_phone, normalise_snils
 from tests.generator.regions import (
@@ -70,6 +71,12 @@ def _read_events(region: Region) -> Iterator[tuple[str, str, str, dict[str, Any]
         reader = csv_records if prefix.startswith(("website/hits", "website/visits", "surveys")) else json_records
         for rel, _, record in reader(region, prefix):
             yield source, str(record[key]), f"{file_day(rel):%Y%m%d}", record
+    # a request is keyed by its number when received, its answer by the answer's event id; the
+    # closure is no event of its own
+    for rel, _, record in json_records(region, "email_requests/"):
+        if record["event"] != "closed":
+            key = email_event_key(region.manifest["region_id"], record)
+            yield "email_requests", key, f"{file_day(rel):%Y%m%d}", record
 
 
 def test_population_identifiers(long: Region) -> None:
@@ -120,7 +127,16 @@ def test_truth_covers_every_event_and_nothing_else(noisy: Region) -> None:
     assert all(s == "office_visits" and (k.split("/")[0], k.split("/")[1]) in spoiled for s, k in extra), extra
     assert len(extra) == len(office_noise)
     by_source = Counter((s, "client" if c in clients else "bg" if c else "") for (s, _), (c, _) in truth.items())
-    for source in ("call_centre", "office_visits", "website_hits", "portal", "chatbot", "cases", "surveys"):
+    for source in (
+        "call_centre",
+        "office_visits",
+        "website_hits",
+        "portal",
+        "chatbot",
+        "cases",
+        "surveys",
+        "email_requests",
+    ):
         assert by_source[(source, "client")] > 0, source
     assert by_source[("portal", "bg")] == by_source[("portal", "")] == 0  # only clients log in
     assert by_source[("cases", "bg")] == by_source[("cases", "")] == 0
@@ -193,7 +209,8 @@ def test_identifiers_of_a_client_agree_across_sources(noisy: Region) -> None:
     expected = {("call_centre", "phone"), ("office_visits", "phone"), ("website_hits", "cookie"), ("portal", "esia"),
                 ("portal", "cookie"), ("portal", "snils"), ("portal", "email"), ("portal", "inn"),
                 ("chatbot", "messenger"), ("chatbot", "phone"), ("cases", "snils"), ("cases", "inn"),
-                ("cases", "phone"), ("surveys", "phone"), ("surveys", "esia")}  # fmt: skip
+                ("cases", "phone"), ("surveys", "phone"), ("surveys", "esia"), ("email_requests", "email"),
+                ("email_requests", "phone"), ("email_requests", "snils")}  # fmt: skip
     assert expected <= set(carried), expected - set(carried)
     for _, _, row in csv_records(noisy, "surveys/"):  # references point at the respondent's own events
         client = truth[("surveys", row["response_id"])][0]

@@ -1,7 +1,7 @@
 """The pages name sources and channels from the ``sources`` seed (mart ``dim_sources``) alone.
 
-A copy of the dbt project gets one more row in ``sources.csv`` — a seventh source, as an
-engineer adding one would write it — and dbt loads the seed and builds ``dim_sources`` into a
+A copy of the dbt project gets one more row in ``sources.csv`` — an eighth source (SMS
+requests, which no connector reads yet), as an engineer adding one would write it — and dbt loads the seed and builds ``dim_sources`` into a
 test database that holds the fixture marts; the new source's data freshness and the channel of
 its events then show on the rendered pages with the names of that row, with no change to
 ``include/report``.
@@ -28,16 +28,16 @@ from tests.fixtures.kpi_marts import PASSED, PUBLISHED_AT, build_dataset, load_k
 pytestmark = pytest.mark.timeout(300)
 
 NEW_SOURCE = {
-    "source_id": "email_requests",
-    "source_name_ru": "Обращения по e-mail и через веб-форму",
-    "ingest_source": "email_requests",
-    "ingest_source_name_ru": "Электронная почта и веб-форма ЦЗН",
-    "channel": "email",
-    "channel_name_ru": "e-mail и веб-форма",
+    "source_id": "sms_requests",
+    "source_name_ru": "Обращения по SMS",
+    "ingest_source": "sms_requests",
+    "ingest_source_name_ru": "SMS-шлюз ЦЗН",
+    "channel": "sms",
+    "channel_name_ru": "SMS",
     # no event models in this test: registered for neither kind of the event contract
     "has_touchpoint_events": "false",
     "has_identity_occurrences": "false",
-    "sort_order": "9",
+    "sort_order": "10",
 }
 
 
@@ -85,16 +85,16 @@ def test_a_source_added_to_the_seed_shows_on_the_pages_with_its_names(module_db:
     _dbt(project, module_db, "run", "--select", "dim_sources")
     with psycopg.connect(module_db, autocommit=True) as conn:
         assert conn.execute(
-            "select source_name_ru from marts.dim_sources where source_id = 'email_requests'"
+            "select source_name_ru from marts.dim_sources where source_id = 'sms_requests'"
         ).fetchall() == [(NEW_SOURCE["source_name_ru"],)]
         # its first batches arrived ten days before the publication: stale
         conn.execute(
-            "insert into marts.fct_data_freshness values ('email_requests', 'enskaya', %s, %s, 3, 120, 0, 0)",
+            "insert into marts.fct_data_freshness values ('sms_requests', 'enskaya', %s, %s, 3, 120, 0, 0)",
             (PUBLISHED_AT - timedelta(days=10), PUBLISHED_AT.date() - timedelta(days=11)),
         )
         # and its events are a share of one client group's contacts
         group = conn.execute(
-            "update marts.client_group_profiles set channel_shares = channel_shares || '{\"email\": 0.125}'"
+            "update marts.client_group_profiles set channel_shares = channel_shares || '{\"sms\": 0.125}'"
             " where client_group = (select min(client_group) from marts.client_group_profiles where clients >= 5)"
             " returning client_group"
         ).fetchone()
@@ -102,7 +102,7 @@ def test_a_source_added_to_the_seed_shows_on_the_pages_with_its_names(module_db:
     index = render_site(module_db, tmp_path / "site", published_at=PUBLISHED_AT, quality=PASSED)
 
     overview = index.read_text(encoding="utf-8")
-    row = re.search(r'<tr data-source="email_requests" data-status="(\w+)">\s*<th[^>]*>([^<]*)</th>', overview)
+    row = re.search(r'<tr data-source="sms_requests" data-status="(\w+)">\s*<th[^>]*>([^<]*)</th>', overview)
     assert row is not None, "the new source is missing from data freshness"
     assert row.groups() == ("red", NEW_SOURCE["ingest_source_name_ru"])
     stale = re.search(r'<span class="highlight-text">отстают: ([^<]*)</span>', overview)
@@ -113,4 +113,4 @@ def test_a_source_added_to_the_seed_shows_on_the_pages_with_its_names(module_db:
     journeys = (index.parent / "journeys" / "index.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", journeys))
     assert f"{NEW_SOURCE['channel_name_ru']}: 12,5 %" in text, "the new channel is missing from the group profiles"
-    assert " email:" not in text  # never the bare code
+    assert " sms:" not in text  # never the bare code

@@ -1,6 +1,7 @@
 """Steps shared by the journeys: contacts on the client's preferred channel and the information stage.
 
-A contact is a site visit, a chat, a call or an office visit about a ``Need``; a lost call or an
+A contact is a site visit, a chat, a call or an office visit about a ``Need`` (some clients write
+a letter or fill in the site's form about it first: ``DayContext.email_request``); a lost call or an
 unresolved chat often leads to a repeat contact a day or two later, on the same or another
 channel (channel switching). A contact about a journey (how to register as unemployed, where the
 vacancies are) shows that journey's stage; a general question (documents, appointments, opening
@@ -51,6 +52,7 @@ def contact(ctx: DayContext, run: JourneyRun, need: Need, stage: str | None = No
     shows ``stage`` of the run (and is an information request when the need is general)."""
     client, rng = run.client, ctx.rng
     tags = run.tags(stage)
+    ctx.email_request(client, need.intents, tags, need.general)
     weights = [w if _open(ctx, run, ch) else 0.0 for ch, w in zip(CHANNELS, client.prefs, strict=True)]
     channel = rng.choices(CHANNELS, weights=weights)[0]
     if channel == "chat":

@@ -1,8 +1,15 @@
 {#-
     How much of each source can be followed to a client: all events, events that carry any
-    identifier, events attributed to a client. An event here is a call, a ticket, a hit, a
-    visit, a portal event, a chat session, a case event, a survey response.
+    identifier, events attributed to a client. An event is what the source's event_key names (a
+    call, a ticket, a hit, a visit, a portal event, a chat session, a case event, a survey
+    response …), for every source registered in the `sources` seed.
 -#}
+{%- set source_models = [] -%}
+{%- for kind in ['touchpoint_events', 'identity_occurrences'] -%}
+    {%- for source_id in var('cjw_event_sources')[kind] -%}
+        {%- do source_models.append(ref('int_' ~ source_id ~ '__' ~ kind)) -%}
+    {%- endfor -%}
+{%- endfor %}
 with
 
 event_clients as (
@@ -10,22 +17,17 @@ event_clients as (
 ),
 
 all_events as (
-    select 'call_centre' as source, region_id, count(distinct call_id) as events
-    from {{ ref('int_calls__summarised') }} group by region_id
-    union all
-    select 'office_visits', region_id, count(*) from {{ ref('stg_office_visits__tickets') }} group by region_id
-    union all
-    select 'website_hits', region_id, count(*) from {{ ref('stg_website__hits') }} group by region_id
-    union all
-    select 'website_visits', region_id, count(*) from {{ ref('stg_website__visits') }} group by region_id
-    union all
-    select 'portal', region_id, count(*) from {{ ref('stg_website__portal_events') }} group by region_id
-    union all
-    select 'chatbot', region_id, count(distinct session_id) from {{ ref('stg_chatbot__events') }} group by region_id
-    union all
-    select 'cases', region_id, count(*) from {{ ref('stg_cases__events') }} group by region_id
-    union all
-    select 'surveys', region_id, count(*) from {{ ref('stg_surveys__responses') }} group by region_id
+    -- every event of every registered source once: the per-source models of the event contract
+    -- carry one row per event (identity occurrences: per event and identifier, a null identifier
+    -- included), so a new source is counted without an edit here
+    select source, region_id, count(distinct event_key) as events
+    from (
+        {%- for relation in source_models %}
+        {% if not loop.first %}union all{% endif %}
+        select source, region_id, event_key from {{ relation }}
+        {%- endfor %}
+    ) as source_events
+    group by source, region_id
 ),
 
 identified as (
