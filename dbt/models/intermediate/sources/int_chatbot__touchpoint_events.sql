@@ -37,7 +37,7 @@ chat_topics as (
     left join lateral (
         select intents.intent
         from {{ ref('chatbot_intents') }} as intents
-        where chat_sessions.fallback_text ~* intents.keywords_ru
+        where {{ fold_case('chat_sessions.fallback_text') }} ~* intents.keywords_ru
         order by intents.intent
         limit 1
     ) as guessed on chat_sessions.first_intent is null

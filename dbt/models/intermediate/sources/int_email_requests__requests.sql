@@ -71,12 +71,9 @@ requests as (
         received.email_hash,
         received.phone_hash,
         received.snils_hash,
-        -- lower case by hand: under the C locale (the embedded warehouse) neither lower() nor ~*
-        -- folds Cyrillic
-        translate(
-            coalesce(received.subject_scrubbed, '') || ' ' || coalesce(received.body_scrubbed, ''),
-            'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ', 'абвгдеёжзийклмнопрстуфхцчшщъыьэюя'
-        ) as request_text,
+        -- lower case whatever the server's locale (macro fold_case)
+        {{ fold_case("coalesce(received.subject_scrubbed, '') || ' ' || coalesce(received.body_scrubbed, '')") }}
+            as request_text,
         answers.answer_event_key,
         -- an answer registered before its request (clocks of two systems) counts as immediate
         case when answers.answered_at is not null then greatest(answers.answered_at, received.event_at) end

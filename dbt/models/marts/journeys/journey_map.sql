@@ -146,7 +146,7 @@ comments as (
 comment_themes as (
     select comments.region_id, comments.journey_id, comments.stage_id, themes.theme, themes.theme_name_ru, comments.response_id, comments.quote
     from comments
-    inner join themes on comments.quote ~* themes.pattern
+    inner join themes on {{ fold_case('comments.quote') }} ~* themes.pattern
 ),
 
 theme_counts as (
