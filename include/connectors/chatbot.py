@@ -14,16 +14,14 @@ Run one interval by hand::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
 from include.connectors import limits
-from include.connectors.common import FieldError, mask_free, run_cli, unexpected
-from include.connectors.records import Record, load_object, mask_json_identifiers
-from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
+from include.connectors.common import mask_free, run_cli
+from include.connectors.records import JsonLinesConnector, Record
+from include.loading import ParseContext, RawTable
 
 SOURCE = "chatbot"
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "chatbot_event.schema.json"
@@ -61,25 +59,14 @@ EVENTS_TABLE = RawTable(
 )
 
 
-class ChatbotConnector:
+class ChatbotConnector(JsonLinesConnector):
     source = SOURCE
     tables: ClassVar[dict[str, RawTable]] = {"events": EVENTS_TABLE}
     rejected_table = "rejected_chatbot"
+    file_pattern = _FILE
 
-    def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
-        return discover_dated_files(source_dir, days, ((_FILE, "events"),))
-
-    def has_header(self, source_file: SourceFile) -> bool:
-        return False
-
-    def parse(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection | object]:
-        for line in lines:
-            try:
-                yield line.number, parse_event(load_object(line), ctx)
-            except FieldError as exc:
-                yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
-            except Exception as exc:  # the line is the unit of failure: never the batch
-                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
+    def parse_object(self, obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]:
+        return parse_event(obj, ctx)
 
 
 def parse_event(obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]:

@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
-from datetime import datetime
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from include.connectors.common import FieldError, parse_local_or_aware
-from include.loading import Line
+from include.connectors.common import FieldError, parse_local_or_aware, unexpected
+from include.loading import Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser, normalise_digits, split_inn
 
 # Largest value of a PostgreSQL ``integer`` column (``seq``): bigger would abort the COPY.
@@ -358,3 +359,33 @@ def mask_identifier(pseudonymiser: Pseudonymiser, field: str, value: str) -> str
     if not value.strip() or field not in PII_FIELDS:
         return value
     return _token(pseudonymiser, PII_FIELDS[field], value) or value
+
+
+class JsonLinesConnector:
+    """A source whose export is one JSON object per line in dated files (the chatbot, case
+    management, e-mail requests): the files of the interval's days, no header, each line decoded
+    and validated by the rules above and turned into a raw row by :meth:`parse_object`; a bad line
+    becomes a rejection with its reason and the line masked (:func:`mask_json_identifiers`)."""
+
+    source: ClassVar[str]
+    tables: ClassVar[dict[str, RawTable]]  # one table, key "events"
+    rejected_table: ClassVar[str]
+    file_pattern: ClassVar[re.Pattern[str]]  # group "date": YYYYMMDD
+
+    def discover(self, source_dir: Path, days: Sequence[date]) -> list[SourceFile]:
+        return discover_dated_files(source_dir, days, ((self.file_pattern, "events"),))
+
+    def has_header(self, source_file: SourceFile) -> bool:
+        return False
+
+    def parse_object(self, obj: dict[str, object], ctx: ParseContext) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def parse(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection | object]:
+        for line in lines:
+            try:
+                yield line.number, self.parse_object(load_object(line), ctx)
+            except FieldError as exc:
+                yield Rejection(line.number, str(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
+            except Exception as exc:  # the line is the unit of failure: never the batch
+                yield Rejection(line.number, unexpected(exc), mask_json_identifiers(line.text, ctx.pseudonymiser))
