@@ -15,6 +15,8 @@
       `dropped` (no later stage and no event at all for longer than the stage's `drop_off_days`
       before the end of the region's data) or `in_progress`.
 -#}
+{#- the instances CTE is estimated at 100 rows: its join to the stages nested loops (4.0 s → 2.0 s at 1 M events) -#}
+{{ config(pre_hook="{{ without_nested_loops() }}") }}
 with
 
 instance_events as (
