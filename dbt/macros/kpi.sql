@@ -10,6 +10,15 @@
     end
 {%- endmacro %}
 
+{#- A KPI's threshold (kpi_definitions: threshold_value in threshold_unit) in seconds. -#}
+{% macro threshold_seconds(value, unit) -%}
+    case {{ unit }}
+        when 'minutes' then {{ value }} * 60
+        when 'seconds' then {{ value }}
+        when 'hours' then {{ value }} * 3600
+    end
+{%- endmacro %}
+
 {#- A stable text key from several columns (nulls kept distinct from empty strings). -#}
 {% macro surrogate_key(columns) -%}
     md5(concat_ws('|'{%- for column in columns %}, coalesce(cast({{ column }} as text), '∅'){%- endfor %}))

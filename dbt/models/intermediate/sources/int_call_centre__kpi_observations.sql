@@ -18,11 +18,7 @@ kpis as (
 thresholds as (
     select
         kpi_id,
-        case threshold_unit
-            when 'minutes' then threshold_value * 60
-            when 'seconds' then threshold_value
-            when 'hours' then threshold_value * 3600
-        end as threshold_seconds
+        {{ threshold_seconds('threshold_value', 'threshold_unit') }} as threshold_seconds
     from kpis
 ),
 
