@@ -52,10 +52,11 @@ def server_dsn() -> Iterator[str]:
         warehouse.stop(home)
 
 
-def _create_database(server: str, prefix: str) -> str:
+def _create_database(server: str, prefix: str, options: str = "") -> str:
+    """A new database named ``<prefix>_<random>``; ``options`` are those of CREATE DATABASE."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("create database {} {}").format(sql.Identifier(name), sql.SQL(options)))
     return make_conninfo(server, dbname=name)
 
 

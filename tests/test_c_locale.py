@@ -9,16 +9,14 @@ e-mail topics) run here in a database created with the C locale.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from include.dbt_runner import dbt_env, invoke
 from include.publish import prepare_build
+from tests.conftest import _create_database, _drop_database
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -27,25 +25,16 @@ MODELS = ["int_chatbot__touchpoint_events", "int_email_requests__requests"]
 
 @pytest.fixture()
 def c_locale_db(server_dsn: str) -> Iterator[str]:
-    name = f"cjw_c_locale_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("create database {} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'").format(
-                sql.Identifier(name)
-            )
-        )
-    dsn = make_conninfo(server_dsn, dbname=name)
+    dsn = _create_database(server_dsn, "cjw_c_locale", "template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'")
     try:
         yield dsn
     finally:
-        with psycopg.connect(server_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        _drop_database(server_dsn, dsn)
 
 
 def test_russian_keywords_match_capitalised_text_under_the_c_locale(c_locale_db: str) -> None:
     with psycopg.connect(c_locale_db) as conn:
         # the premise: this server folds no Cyrillic by itself
-        assert conninfo_to_dict(c_locale_db)["dbname"] == conn.info.dbname
         assert conn.execute("select 'ПОСОБИЕ' ~* 'пособи', lower('ПОСОБИЕ')").fetchone() == (False, "ПОСОБИЕ")
     prepare_build(c_locale_db)
     env = dbt_env(c_locale_db)
