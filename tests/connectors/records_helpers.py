@@ -1,4 +1,4 @@
-"""Helpers shared by the tests of the JSON-lines sources (chatbot, cases, surveys)."""
+"""Helpers shared by the tests of the JSON-lines sources (chatbot, cases, surveys, e-mail requests)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,22 @@ def schema_errors(schema: jsonschema.Draft202012Validator, line: str) -> list[st
     except ValueError as exc:
         return [f"not JSON: {exc}"]
     return [error.message for error in schema.iter_errors(value)]
+
+
+def assert_schema_agrees(
+    schema: jsonschema.Draft202012Validator,
+    good: Iterable[dict[str, Any]],
+    bad: Iterable[tuple[str, str, bool]],
+) -> None:
+    """The records the connector loads and the schema's own examples are valid under the schema;
+    every bad line marked ``schema_invalid`` (``(line, reason, schema_invalid)``) is not."""
+    for record in good:
+        assert schema_errors(schema, json.dumps(record)) == [], record
+    for example in schema.schema["examples"]:
+        assert schema_errors(schema, json.dumps(example)) == []
+    for line, reason, schema_invalid in bad:
+        if schema_invalid:
+            assert schema_errors(schema, line), f"the schema accepts a line rejected for {reason!r}: {line}"
 
 
 def text_values(dsn: str, schema: str = "raw") -> list[tuple[str, str, str]]:
