@@ -945,22 +945,41 @@ class BatchLoader:
         for table in self.connector.tables.values():
             data = sql.SQL(", ").join(map(sql.Identifier, table.columns))
             with self.conn.cursor() as cur:
+                # Two rows are duplicates when their text (md5 of the row) is the same. Equal text
+                # means equal values, and equal values hash alike: only rows whose hash of the
+                # values is shared (a cheap pass, no text conversion) can be duplicates, so the
+                # md5 of the text is taken of those alone (was: of every row, ≈ 3 s for 600 k calls).
                 cur.execute(
                     sql.SQL(
-                        "with ranked as (select ctid, file_seq, row_number() over ("
+                        "with candidates as (select ctid from (select ctid,"
+                        " count(*) over (partition by hash_record_extended(row({data}), 0)) as rows_alike"
+                        " from raw.{table} where batch_id = %s) alike where rows_alike > 1),"
+                        " ranked as (select ctid, file_seq, row_number() over ("
                         " partition by md5(row({data})::text) order by file_seq, line_no) as n"
-                        " from raw.{table} where batch_id = %s)"
+                        " from raw.{table} where batch_id = %s and ctid = any(array(select ctid from candidates)))"
                         " delete from raw.{table} t using ranked r where t.ctid = r.ctid and r.n > 1"
                         " returning r.file_seq"
                     ).format(data=data, table=sql.Identifier(table.name)),
-                    (batch_id,),
+                    (batch_id, batch_id),
                 )
                 for (seq,) in cur.fetchall():
                     by_seq[seq].loaded -= 1
                     by_seq[seq].duplicate += 1
                 if table.natural_key:
                     self._reject_key_conflicts(cur, batch_id, table, by_seq)
-                    self._settle_against_other_batches(cur, batch_id, table, by_seq)
+                    if self._other_live_batches(cur, batch_id):
+                        self._settle_against_other_batches(cur, batch_id, table, by_seq)
+
+    def _other_live_batches(self, cur: psycopg.Cursor[Any], batch_id: int) -> bool:
+        """Does a live batch of the source other than this one exist? Without one no record can clash
+        with another batch's, and the settling (a look-up per record of the batch) is skipped."""
+        cur.execute(
+            "select exists (select 1 from raw.ingest_batches where source = %s and batch_id <> %s"
+            " and status in ('loaded', 'validated'))",
+            (self.connector.source, batch_id),
+        )
+        row = cur.fetchone()
+        return bool(row and row[0])
 
     def _settle_against_other_batches(
         self, cur: psycopg.Cursor[Any], batch_id: int, table: RawTable, by_seq: dict[int, FileReport]
