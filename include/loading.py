@@ -1043,6 +1043,8 @@ class BatchLoader:
     def _reject_key_conflicts(
         self, cur: psycopg.Cursor[Any], batch_id: int, table: RawTable, by_seq: dict[int, FileReport]
     ) -> None:
+        # only rows whose key is shared can clash: equal keys hash alike, so rows with a key hash
+        # of their own are left out before the window (and its key text) is computed
         key = sql.SQL(", ").join(map(sql.Identifier, table.natural_key))
         key_text = sql.SQL(" || '/' || ").join(
             sql.SQL("coalesce({}::text, '')").format(sql.Identifier(c)) for c in table.natural_key
@@ -1052,6 +1054,9 @@ class BatchLoader:
                 "with ranked as (select ctid, file_seq, line_no, {key_text} as key_text,"
                 " first_value(file_seq) over w as first_seq, first_value(line_no) over w as first_line,"
                 " row_number() over w as n from raw.{table} where batch_id = %s"
+                " and ctid = any(array(select ctid from (select ctid,"
+                " count(*) over (partition by hash_record_extended(row({key}), 0)) as rows_alike"
+                " from raw.{table} where batch_id = %s) alike where rows_alike > 1))"
                 " window w as (partition by {key} order by file_seq, line_no)),"
                 " moved as (delete from raw.{table} t using ranked r where t.ctid = r.ctid and r.n > 1"
                 " returning r.file_seq, r.line_no, r.key_text, r.first_seq, r.first_line, t.region_id)"
@@ -1067,7 +1072,7 @@ class BatchLoader:
                 table=sql.Identifier(table.name),
                 rejected=sql.Identifier(self.connector.rejected_table),
             ),
-            (batch_id, batch_id, batch_id),
+            (batch_id, batch_id, batch_id, batch_id),
         )
         for (seq,) in cur.fetchall():
             by_seq[seq].loaded -= 1
