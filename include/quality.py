@@ -54,6 +54,7 @@ def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str,
     import great_expectations as gx
     import psycopg
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.validator.v1_validator import Validator
     from psycopg import sql
 
     context = gx.get_context(mode="ephemeral")
@@ -69,16 +70,20 @@ def run_suite(dsn: str, build_suite: Callable[[], Any], query: str) -> dict[str,
         source = context.data_sources.add_postgres(name, connection_string=sqlalchemy_url(dsn))
         asset = source.add_table_asset(f"{name}_rows", table_name=name, schema_name=CHECK_SCHEMA)
         batch_definition = asset.add_batch_definition_whole_table("whole")
-        suite = context.suites.add(build_suite())
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{name}_validation", data=batch_definition, suite=suite)
-        )
+        # The suite is validated as it is built, by the validator a ValidationDefinition runs: the
+        # definition would first store the suite, itself and then the result in the ephemeral
+        # context (serialised each time: ≈ 0.1 s a suite) for nothing that is read back.
+        suite = build_suite()
         # A passing batch needs only the verdicts: BOOLEAN_ONLY skips the unexpected-value queries
         # and is ≈ 3× faster (0.5 s against 1.6 s for a 20 k-row batch here). Only a failure is
         # run again for the details the batch log and the publish log show.
-        result = definition.run(result_format="BOOLEAN_ONLY")
+        result = Validator(batch_definition=batch_definition, result_format="BOOLEAN_ONLY").validate_expectation_suite(
+            suite
+        )
         if not result.success:
-            result = definition.run(result_format="SUMMARY")
+            result = Validator(batch_definition=batch_definition, result_format="SUMMARY").validate_expectation_suite(
+                suite
+            )
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("drop view if exists {}").format(view))
