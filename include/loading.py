@@ -894,6 +894,8 @@ class BatchLoader:
         return count
 
     def _copy_rejections(self, spool: Any, batch_id: int, seq: int, path: Path) -> None:
+        if spool.tell() == 0:  # nothing was rejected: no COPY (a round trip per file)
+            return
         spool.seek(0)
         copy_sql = sql.SQL("copy raw.{} ({}) from stdin").format(
             sql.Identifier(self.connector.rejected_table), sql.SQL(", ").join(map(sql.Identifier, REJECTED_COLUMNS))
