@@ -195,6 +195,30 @@ def test_duplicate_lines_conflicts_and_duplicate_deliveries(landing: Path, load:
     assert counts(again) == (len(GOOD) + 2, 0, 0, len(GOOD) + 2)
 
 
+def test_a_duplicate_is_the_same_text_not_only_equal_values(landing: Path, load: Any, query: Any) -> None:
+    """Exact duplicates are rows of the same text; the loader looks for them only among rows whose
+    values hash alike. 0.5 and 0.50 are equal numbers of another text: a conflict, not a duplicate;
+    rows equal with NULLs in them are duplicates; a row of its own is left alone."""
+    base = {"session_id": "s-0009", "ts": "2026-09-01T10:00:00+05:00", "event": "fallback"}
+    lines = [
+        '{"session_id":"s-0009","seq":1,"ts":"2026-09-01T10:00:00+05:00","event":"fallback","confidence":0.5}',
+        '{"session_id":"s-0009","seq":1,"ts":"2026-09-01T10:00:00+05:00","event":"fallback","confidence":0.50}',
+        {**base, "seq": 2, "text": None, "confidence": None},
+        {**base, "seq": 2},  # the same row: absent and null are both NULL
+        {**base, "seq": 3, "confidence": 0.5},
+    ]
+    chat_file(landing, jsonl(lines))
+    report = load("chatbot", DAY)
+    assert counts(report) == (5, 3, 1, 1)
+    [(line_no, why, _)] = rejected(query)
+    assert (line_no, why) == (2, "conflicting record: key s-0009/1 already loaded from file 1 line 1 with other values")
+    assert query("select seq, confidence::text from raw.raw_chatbot_events order by seq") == [
+        (1, "0.5"),
+        (2, None),
+        (3, "0.5"),
+    ]
+
+
 def test_rerunning_an_interval_replaces_its_batch(landing: Path, load: Any, query: Any) -> None:
     chat_file(landing, jsonl([*GOOD, BAD[0][0]]))
     first = load("chatbot", DAY)
