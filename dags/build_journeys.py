@@ -9,7 +9,9 @@ batch), never on a clock.
    batches (raw data older than 7 days fails the build);
 3. `dbt` — the dbt project through Cosmos, one `dbt build` per layer (`dbt.staging`: seeds
    and staging; `dbt.intermediate_and_marts`): models, unit tests and data tests, marts into
-   `marts__build`; dbt connects through the Airflow connection `cjw_warehouse`
+   `marts__build`; staging is incremental (only the batches validated since the last build are
+   read; trigger with `{"full_refresh": true}` to rebuild it from every batch);
+   dbt connects through the Airflow connection `cjw_warehouse`
    (`CJW_WAREHOUSE_CONN_ID`; without one, `WAREHOUSE_DSN`) and a Cosmos profile mapping;
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
 5. `publish_marts` — one transaction swaps `marts__build` into `marts` and grants the BI role;
@@ -27,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from airflow.sdk import AssetAny, TaskGroup, TriggerRule, chain, dag, task
+from airflow.sdk import AssetAny, Param, TaskGroup, TriggerRule, chain, dag, task
 from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
 
@@ -60,6 +62,13 @@ def failed_in(stage: str) -> Callable[[Any], None]:
     max_active_runs=1,
     default_args={**DEFAULT_ARGS, "retries": 0, "on_failure_callback": failed_in("dbt")},
     tags=["dbt", "publish"],
+    params={
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="Rebuild the incremental models (staging) from every validated batch, not only the new ones",
+        )
+    },
     doc_md=__doc__,
 )
 def build_journeys() -> None:
@@ -98,6 +107,7 @@ def build_journeys() -> None:
                 invocation_mode=InvocationMode.DBT_RUNNER,
                 select=selection,
                 indirect_selection="buildable",
+                full_refresh="{{ params.full_refresh }}",
                 install_deps=False,
                 emit_datasets=False,
                 should_store_compiled_sql=False,

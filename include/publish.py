@@ -10,6 +10,7 @@ Without Airflow (``python -m include.publish``)::
 
     python -m include.publish            # build (dbt), audit (GX), publish — the same gate as the DAG
     python -m include.publish build      # only the dbt build into marts__build (its tests included)
+    python -m include.publish --full-refresh   # the same gate, staging rebuilt from every batch
     python -m include.publish audit      # only the GX checks of the built marts
     python -m include.publish publish    # only the swap of an audited build into marts
 """
@@ -274,12 +275,14 @@ def audit_build(dsn: str | None = None) -> dict[str, Any]:
 # -- the command line: build, audit and publish without Airflow --------------------------------
 
 
-def build(dsn: str | None = None) -> dict[str, Any]:
-    """``dbt build`` (seeds, models, unit and data tests) into the build schema, from an empty one."""
+def build(dsn: str | None = None, *, full_refresh: bool = False) -> dict[str, Any]:
+    """``dbt build`` (seeds, models, unit and data tests) into the build schema, from an empty one.
+    Staging reads only the batches validated since the last build; ``full_refresh`` rebuilds it
+    from every validated batch."""
     from include.dbt_runner import dbt_env, invoke
 
     prepare_build(dsn)
-    result = invoke(["build"], env=dbt_env(dsn))
+    result = invoke(["build", *(["--full-refresh"] if full_refresh else [])], env=dbt_env(dsn))
     failures = []
     for node in getattr(result.result, "results", None) or []:
         status = str(getattr(node, "status", ""))
@@ -291,7 +294,13 @@ def build(dsn: str | None = None) -> dict[str, Any]:
     return {"nodes": len(getattr(result.result, "results", None) or [])}
 
 
-def run_all(run_id: str, *, steps: tuple[str, ...] = ("build", "audit", "publish"), dsn: str | None = None) -> int:
+def run_all(
+    run_id: str,
+    *,
+    steps: tuple[str, ...] = ("build", "audit", "publish"),
+    dsn: str | None = None,
+    full_refresh: bool = False,
+) -> int:
     """The write–audit–publish gate of ``build_journeys`` without Airflow; 0 when published."""
     from include.alerts import record_failed_gate
 
@@ -300,7 +309,7 @@ def run_all(run_id: str, *, steps: tuple[str, ...] = ("build", "audit", "publish
     quality: dict[str, Any] = {}
     try:
         if "build" in steps:
-            print(json.dumps({"build": build(dsn)}))
+            print(json.dumps({"build": build(dsn, full_refresh=full_refresh)}))
         if "audit" in steps:
             stage = "quality"
             quality = audit_build(dsn)
@@ -332,11 +341,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("step", nargs="?", default="all", choices=["all", "build", "audit", "publish"])
     parser.add_argument("--run-id", default=None, help="name of the run in ops.publish_log (default: cli-<time>)")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models (staging) from every validated batch instead of the new ones",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     run_id = args.run_id or f"cli-{datetime.now().astimezone():%Y%m%dT%H%M%S}"
     steps = ("build", "audit", "publish") if args.step == "all" else (args.step,)
-    return run_all(run_id, steps=steps)
+    return run_all(run_id, steps=steps, full_refresh=args.full_refresh)
 
 
 if __name__ == "__main__":

@@ -123,3 +123,6 @@ def test_the_build_layers_run_every_dbt_node_exactly_once(dagbag: Any) -> None:
     layer_tasks = [dagbag.dags["build_journeys"].task_dict[t] for t in tasks]
     assert [t.select for t in layer_tasks] == [select for _, select in BUILD_LAYERS]
     assert all(t.indirect_selection == "buildable" for t in layer_tasks)
+    # a full rebuild of the incremental models is one trigger: {"full_refresh": true}
+    assert dagbag.dags["build_journeys"].params["full_refresh"] is False
+    assert all(t.full_refresh == "{{ params.full_refresh }}" for t in layer_tasks)

@@ -9,3 +9,22 @@
 {% macro without_nested_loops() -%}
     set local enable_nestloop = off
 {%- endmacro %}
+
+{#-
+    Planner statistics as soon as a table is built (the project's post-hook): the next model reads
+    it before autovacuum gets to it, and without statistics PostgreSQL plans for a handful of rows.
+    An incremental model that only took in a day's rows keeps the statistics it has (a day does
+    not change a history's distribution; autovacuum analyses a table that changed by a tenth):
+    it is analysed only when it has none, i.e. when it was (re)created.
+-#}
+{% macro analyze_after_build() -%}
+    {%- if config.get('materialized') == 'incremental' -%}
+        do $$ begin
+            if (select reltuples < 0 from pg_class where oid = '{{ this }}'::regclass) then
+                execute 'analyze {{ this }}';
+            end if;
+        end $$
+    {%- else -%}
+        analyze {{ this }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,18 +1,31 @@
-{#- Batches of one source whose Great Expectations suite passed: the only raw rows staging reads. -#}
-{% macro validated_batches(ingest_source) -%}
-    select batch_id
-    from {{ source('ingest', 'ingest_batches') }}
-    where source = '{{ ingest_source }}' and status = 'validated'
-{%- endmacro %}
-
 {#-
-    The rows of one raw table (source `raw_<ingest_source>`) that belong to validated batches:
-    the preamble every staging model opens with.
+    The rows of one raw table (source `raw_<ingest_source>`) that belong to validated batches
+    (Great Expectations passed): the preamble every staging model opens with. On an incremental
+    build (macros/incremental_staging.sql) only the rows of batches the model has not read yet;
+    with `match` (raw columns after region_id, the prefix of the raw table's natural-key index)
+    also every validated row of the keys those batches carry — for a model whose rows depend
+    on more than one raw row (a chat session's channel comes from its first event), so that it
+    recomputes those keys whole.
 -#}
-{% macro validated_rows(ingest_source, raw_table) -%}
-    select raw_rows.*
-    from {{ source('raw_' ~ ingest_source, raw_table) }} as raw_rows
-    inner join (
-        {{ validated_batches(ingest_source) }}
-    ) as batches on raw_rows.batch_id = batches.batch_id
+{% macro validated_rows(ingest_source, raw_table, match=none) -%}
+    {%- set raw_relation = source('raw_' ~ ingest_source, raw_table) -%}
+    {%- if match is not none and staging_mode() | trim == 'incremental' -%}
+        {%- set columns = ['region_id'] + match -%}
+        select raw_rows.*
+        from {{ raw_relation }} as raw_rows
+        inner join (
+            {{ batches_to_read(ingest_source, every=true) }}
+        ) as batches on raw_rows.batch_id = batches.batch_id
+        where ({{ columns | join(', ') }}) in (
+            select {{ columns | join(', ') }}
+            from {{ raw_relation }}
+            where batch_id in ({{ batches_to_read(ingest_source) }})
+        )
+    {%- else -%}
+        select raw_rows.*
+        from {{ raw_relation }} as raw_rows
+        inner join (
+            {{ batches_to_read(ingest_source) }}
+        ) as batches on raw_rows.batch_id = batches.batch_id
+    {%- endif -%}
 {%- endmacro %}

@@ -1,3 +1,4 @@
+{{ incremental_staging('call_centre', ['agent_event_id']) }}
 with
 
 queue_log as (
@@ -37,9 +38,7 @@ typed as (
 
 deduplicated as (
     -- the same line delivered in two batches (overlapping exports) counts once
-    select distinct on (agent_event_id) *
-    from typed
-    order by agent_event_id, batch_id, line_no
+    {{ latest_per_key('typed', ['agent_event_id'], ['batch_id', 'line_no']) }}
 )
 
 select * from deduplicated

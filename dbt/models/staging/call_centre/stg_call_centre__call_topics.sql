@@ -1,19 +1,24 @@
+{{ incremental_staging('call_centre', ['region_id', 'call_id']) }}
 with
 
 topics as (
     {{ validated_rows('call_centre', 'raw_call_centre_call_topics') }}
 ),
 
-latest_wrapup as (
-    -- one topic per call: the last wrap-up wins (a transferred call may be wrapped up twice)
-    select distinct on (topics.region_id, topics.call_id)
+wrapups as (
+    select
         topics.region_id,
         topics.call_id,
         topics.topic_code,
         topics.resolution,
-        topics.wrapup_at
+        topics.wrapup_at,
+        topics.batch_id
     from topics
-    order by topics.region_id, topics.call_id, topics.wrapup_at desc, topics.batch_id desc
+),
+
+latest_wrapup as (
+    -- one topic per call: the last wrap-up wins (a transferred call may be wrapped up twice)
+    {{ latest_per_key('wrapups', ['region_id', 'call_id'], ['wrapup_at desc', 'batch_id desc']) }}
 )
 
 select * from latest_wrapup

@@ -1,3 +1,4 @@
+{{ incremental_staging('call_centre', ['queue_event_id']) }}
 with
 
 queue_log as (
@@ -56,9 +57,7 @@ typed as (
 
 deduplicated as (
     -- the same line delivered in two batches (overlapping exports) counts once
-    select distinct on (queue_event_id) *
-    from typed
-    order by queue_event_id, batch_id, line_no
+    {{ latest_per_key('typed', ['queue_event_id'], ['batch_id', 'line_no']) }}
 )
 
 select * from deduplicated

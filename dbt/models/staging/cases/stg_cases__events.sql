@@ -1,7 +1,8 @@
+{{ incremental_staging('cases', ['region_id', 'case_event_id']) }}
 with
 
 validated as (
-    {{ validated_rows('cases', 'raw_cases_events') }}
+    {{ validated_rows('cases', 'raw_cases_events', match=['event_id']) }}
 ),
 
 deduplicated as (

@@ -1,7 +1,8 @@
+{{ incremental_staging('chatbot', ['region_id', 'session_id', 'seq']) }}
 with
 
 validated as (
-    {{ validated_rows('chatbot', 'raw_chatbot_events') }}
+    {{ validated_rows('chatbot', 'raw_chatbot_events', match=['session_id']) }}
 ),
 
 deduplicated as (

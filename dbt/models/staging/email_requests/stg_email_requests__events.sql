@@ -1,7 +1,8 @@
+{{ incremental_staging('email_requests', ['region_id', 'email_request_event_id']) }}
 with
 
 validated as (
-    {{ validated_rows('email_requests', 'raw_email_requests_events') }}
+    {{ validated_rows('email_requests', 'raw_email_requests_events', match=['event_id']) }}
 ),
 
 deduplicated as (

@@ -1,3 +1,4 @@
+{{ incremental_staging('office_visits', ['ticket_key']) }}
 with
 
 validated as (
@@ -29,9 +30,7 @@ renamed as (
 
 deduplicated as (
     -- a ticket re-delivered in a later batch (corrected export): the latest batch wins
-    select distinct on (ticket_key) *
-    from renamed
-    order by ticket_key, batch_id desc, line_no
+    {{ latest_per_key('renamed', ['ticket_key'], ['batch_id desc', 'line_no']) }}
 )
 
 select * from deduplicated

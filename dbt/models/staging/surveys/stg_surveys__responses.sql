@@ -1,7 +1,8 @@
+{{ incremental_staging('surveys', ['region_id', 'response_id']) }}
 with
 
 validated as (
-    {{ validated_rows('surveys', 'raw_surveys_responses') }}
+    {{ validated_rows('surveys', 'raw_surveys_responses', match=['response_id']) }}
 ),
 
 deduplicated as (

@@ -1,3 +1,4 @@
+{{ incremental_staging('website', ['hit_id']) }}
 with
 
 validated as (
@@ -20,13 +21,6 @@ renamed as (
     from validated
 ),
 
-deduplicated as (
-    -- a day pulled again in a later batch (late hits, re-delivery): the latest batch wins
-    select distinct on (hit_id) *
-    from renamed
-    order by hit_id asc, batch_id desc, line_no asc
-),
-
 final as (
     select
         hit_id,
@@ -37,8 +31,15 @@ final as (
         referer,
         metrica_client_hash,
         goal_ids,
-        traffic_source
-    from deduplicated
+        traffic_source,
+        batch_id,
+        line_no
+    from renamed
+),
+
+deduplicated as (
+    -- a day pulled again in a later batch (late hits, re-delivery): the latest batch wins
+    {{ latest_per_key('final', ['hit_id'], ['batch_id desc', 'line_no']) }}
 )
 
-select * from final
+select * from deduplicated

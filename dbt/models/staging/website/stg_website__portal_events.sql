@@ -1,3 +1,4 @@
+{{ incremental_staging('website', ['portal_event_id']) }}
 with
 
 validated as (
@@ -31,13 +32,6 @@ renamed as (
     from validated
 ),
 
-deduplicated as (
-    -- an event delivered again in a later batch (corrected export): the latest batch wins
-    select distinct on (portal_event_id) *
-    from renamed
-    order by portal_event_id asc, batch_id desc, line_no asc
-),
-
 final as (
     select
         portal_event_id,
@@ -59,8 +53,15 @@ final as (
         status,
         office_id,
         appointment_at,
-        client_group
-    from deduplicated
+        client_group,
+        batch_id,
+        line_no
+    from renamed
+),
+
+deduplicated as (
+    -- an event delivered again in a later batch (corrected export): the latest batch wins
+    {{ latest_per_key('final', ['portal_event_id'], ['batch_id desc', 'line_no']) }}
 )
 
-select * from final
+select * from deduplicated

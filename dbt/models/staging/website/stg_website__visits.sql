@@ -1,3 +1,4 @@
+{{ incremental_staging('website', ['visit_id']) }}
 with
 
 validated as (
@@ -21,13 +22,6 @@ renamed as (
     from validated
 ),
 
-deduplicated as (
-    -- a day pulled again in a later batch: the latest batch wins
-    select distinct on (visit_id) *
-    from renamed
-    order by visit_id asc, batch_id desc, line_no asc
-),
-
 final as (
     select
         visit_id,
@@ -39,8 +33,15 @@ final as (
         page_views,
         duration_seconds,
         goal_ids,
-        traffic_source
-    from deduplicated
+        traffic_source,
+        batch_id,
+        line_no
+    from renamed
+),
+
+deduplicated as (
+    -- a day pulled again in a later batch: the latest batch wins
+    {{ latest_per_key('final', ['visit_id'], ['batch_id desc', 'line_no']) }}
 )
 
-select * from final
+select * from deduplicated
