@@ -18,6 +18,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from include.connectors import SOURCES
 from include.generator import generate_region
@@ -1082,85 +1084,94 @@ def test_rerunning_a_day_through_the_dag_changes_nothing(region: Region) -> None
     ]
 
 
-def _planted_batch(conn: psycopg.Connection[Any], source: str) -> int:
-    """A batch of ``source`` that passed validation, for a planted row: staging reads the batches
-    it has not read yet (a row added to a batch it already holds is not seen, as in production)."""
-    row = conn.execute(
-        "insert into raw.ingest_batches (source, region_id, interval_start, interval_end, status, validated_at)"
-        " select source, region_id, interval_start, interval_end, 'validated', now() from raw.ingest_batches"
-        " where source = %s and status = 'validated' order by batch_id limit 1 returning batch_id",
-        (source,),
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def _withdraw_batch(conn: psycopg.Connection[Any], source: str, batch: int) -> None:
-    """The planted batch gone, as a re-run of its interval leaves it: rows deleted, replaced."""
+@contextmanager
+def _planted_ticket(dsn: str, values: dict[str, str]) -> Iterator[None]:
+    """One office ticket (column → SQL literal) in a new batch that passed validation, as a bad
+    export that got through would arrive (staging reads the batches it has not read yet, so a row
+    slipped into one it holds would not be seen); afterwards the batch is withdrawn as a re-run
+    of its interval leaves it: rows deleted, status replaced."""
     from include.connectors import connector_for
     from include.loading import discard_batch_rows
 
-    discard_batch_rows(conn, connector_for(source), batch)
-    conn.execute("update raw.ingest_batches set status = 'replaced', replaced_at = now() where batch_id = %s", (batch,))
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "insert into raw.ingest_batches (source, region_id, interval_start, interval_end, status, validated_at)"
+            " select source, region_id, interval_start, interval_end, 'validated', now() from raw.ingest_batches"
+            " where source = 'office_visits' and status = 'validated' order by batch_id limit 1 returning batch_id"
+        ).fetchone()
+        assert row is not None
+        batch = int(row[0])
+        conn.execute(
+            sql.SQL(
+                "insert into raw.raw_office_visits_tickets (batch_id, file_seq, line_no, region_id, {})"
+                " select batch_id, 1, 1, region_id, {} from raw.ingest_batches where batch_id = %s"
+            ).format(
+                sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(map(sql.SQL, values.values()))
+            ),
+            (batch,),
+        )
+    try:
+        yield
+    finally:
+        with psycopg.connect(dsn) as conn:
+            discard_batch_rows(conn, connector_for("office_visits"), batch)
+            conn.execute(
+                "update raw.ingest_batches set status = 'replaced', replaced_at = now() where batch_id = %s", (batch,)
+            )
+
+
+def _failed_build(region: Region) -> tuple[Any, ...]:
+    """Run build_journeys, which must fail and leave the published marts as they were; the last
+    line of the publish log (status, stage, reason, details)."""
+    from include.dag_runs import load_dag, run
+
+    before = _snapshot(region.dsn)
+    dag_run = run(load_dag("build_journeys"), check=False)
+    assert str(dag_run.state) == "failed"
+    assert _snapshot(region.dsn) == before
+    return tuple(
+        _query(
+            region.dsn,
+            "select status, stage, reason, details from ops.publish_log order by publish_id desc limit 1",
+        )[0]
+    )
 
 
 def test_a_failing_dbt_test_leaves_the_published_marts_untouched(region: Region) -> None:
-    from include.dag_runs import load_dag, run
-
-    before = _snapshot(region.dsn)
     # an office removed from the seeds while its data is still there: a relationships test fails
-    with psycopg.connect(region.dsn) as conn:
-        batch = _planted_batch(conn, "office_visits")
-        conn.execute(
-            "insert into raw.raw_office_visits_tickets (batch_id, file_seq, line_no, region_id, office_id, ticket_id,"
-            " service_code, is_prebooked, issued_at, outcome, file_date)"
-            " select batch_id, 1, 1, region_id, 'ens-99', 'X-1', 'registration', false, now(), 'no_show', current_date"
-            " from raw.ingest_batches where batch_id = %s",
-            (batch,),
-        )
-    try:
-        dag_run = run(load_dag("build_journeys"), check=False)
-        assert str(dag_run.state) == "failed"
-        assert _snapshot(region.dsn) == before
-        status, stage, reason = _query(
-            region.dsn, "select status, stage, reason from ops.publish_log order by publish_id desc limit 1"
-        )[0]
-        assert (status, stage) == ("failed", "dbt")
-        assert "relationships_stg_office_visits__tickets_office_id" in reason
-    finally:
-        with psycopg.connect(region.dsn) as conn:
-            _withdraw_batch(conn, "office_visits", batch)
+    ticket = {
+        "office_id": "'ens-99'",
+        "ticket_id": "'X-1'",
+        "service_code": "'registration'",
+        "is_prebooked": "false",
+        "issued_at": "now()",
+        "outcome": "'no_show'",
+        "file_date": "current_date",
+    }
+    with _planted_ticket(region.dsn, ticket):
+        status, stage, reason, _ = _failed_build(region)
+    assert (status, stage) == ("failed", "dbt")
+    assert "relationships_stg_office_visits__tickets_office_id" in reason
 
 
 def test_a_failing_quality_check_leaves_the_published_marts_untouched(region: Region) -> None:
-    from include.dag_runs import load_dag, run
-
-    before = _snapshot(region.dsn)
     # a walk-in called three days after the ticket was issued passes dbt's logic tests but is not
     # a plausible wait: the GX range check on the built marts must stop the publish
-    with psycopg.connect(region.dsn) as conn:
-        batch = _planted_batch(conn, "office_visits")
-        conn.execute(
-            "insert into raw.raw_office_visits_tickets (batch_id, file_seq, line_no, region_id, office_id, ticket_id,"
-            " service_code, is_prebooked, issued_at, called_at, outcome, file_date)"
-            " select batch_id, 1, 1, region_id, 'ens-01', 'А-999', 'registration', false,"
-            " timestamptz '2026-12-24 10:00+05', timestamptz '2026-12-27 10:00+05', 'no_show', date '2026-12-24'"
-            " from raw.ingest_batches where batch_id = %s",
-            (batch,),
-        )
-    try:
-        dag_run = run(load_dag("build_journeys"), check=False)
-        assert str(dag_run.state) == "failed"
-        assert _snapshot(region.dsn) == before
-        status, stage, reason, details = _query(
-            region.dsn, "select status, stage, reason, details from ops.publish_log order by publish_id desc limit 1"
-        )[0]
-        assert (status, stage) == ("failed", "quality")
-        assert "kpis__minutes_range" in reason
-        assert json.dumps(details, ensure_ascii=False).count("audit_marts") >= 1
-    finally:
-        with psycopg.connect(region.dsn) as conn:
-            _withdraw_batch(conn, "office_visits", batch)
+    ticket = {
+        "office_id": "'ens-01'",
+        "ticket_id": "'А-999'",
+        "service_code": "'registration'",
+        "is_prebooked": "false",
+        "issued_at": "timestamptz '2026-12-24 10:00+05'",
+        "called_at": "timestamptz '2026-12-27 10:00+05'",
+        "outcome": "'no_show'",
+        "file_date": "date '2026-12-24'",
+    }
+    with _planted_ticket(region.dsn, ticket):
+        status, stage, reason, details = _failed_build(region)
+    assert (status, stage) == ("failed", "quality")
+    assert "kpis__minutes_range" in reason
+    assert json.dumps(details, ensure_ascii=False).count("audit_marts") >= 1
 
 
 def test_pain_points_on_the_overview_say_what_could_be_done(region: Region) -> None:

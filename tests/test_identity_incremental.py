@@ -9,35 +9,21 @@ it carried leave the number table at the next build.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 
-from include.connectors import SOURCES
 from include.dbt_runner import dbt_env, invoke
 from include.generator import generate_region
-from include.ingest import load_interval, validate_batch
 from include.publish import prepare_build
+from tests.fixtures.daily_loads import REGION, START, load_days
 
 pytestmark = pytest.mark.timeout(900)
 
-REGION = "enskaya"
-TZ = ZoneInfo("Asia/Yekaterinburg")
-START = date(2026, 9, 7)
 DAYS = 14
-KEY = b"test-key-0123456789abcdef"
 IDENTITY = ["+int_identity__clients", "int_identity__event_clients"]
-
-
-def _load(dsn: str, landing: Path, first: date, last: date) -> None:
-    start = datetime.combine(first, datetime.min.time(), TZ)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), TZ)
-    for source in SOURCES:
-        report = load_interval(source, REGION, start, end, dsn=dsn, key=KEY, landing=landing)
-        assert validate_batch(source, report["batch_id"], dsn=dsn)["success"], source
 
 
 def _build(dsn: str, *extra: str) -> None:
@@ -65,12 +51,12 @@ def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_
     generate_region(landing, seed=11, offices=2, days=DAYS, start=START, region_id=REGION, scale=0.3)
     half = START + timedelta(days=DAYS // 2 - 1)
 
-    _load(fresh_db, landing, START, half)
+    load_days(fresh_db, landing, START, half)
     _build(fresh_db)
     first = _numbers(fresh_db)
     assert first and sorted(first.values()) == list(range(1, len(first) + 1))
 
-    _load(fresh_db, landing, half + timedelta(days=1), START + timedelta(days=DAYS - 1))
+    load_days(fresh_db, landing, half + timedelta(days=1), START + timedelta(days=DAYS - 1))
     _build(fresh_db)
     second = _numbers(fresh_db)
     assert len(set(second.values())) == len(second)

@@ -16,31 +16,52 @@
     - `reset`: a batch the table holds is no longer validated (a data interval ingested again
       replaced it), the model's SQL changed, or the table has no bookkeeping: the table is
       emptied in the pre-hook and rebuilt from every validated batch, as `full`.
-    `incremental_staging(source, key)` sets all of it up. A model whose rows are each made from
+    `incremental_by_batches(source, key)` sets all of it up. A model whose rows are each made from
     one raw row ends with `latest_per_key` (its rows carry the batch and line they came from, the
     order's columns); a model that combines raw rows (a chat session) asks `validated_rows` for
     every raw row of the keys a new batch carries instead, and de-duplicates as a full build.
+    A model downstream of staging is incremental by the same batches when it recomputes whole
+    the keys a new batch touched (`rows_of_changed_keys`): int_calls__summarised, by call.
+    Its checksum includes its parents' (a staging model's SQL, a seed's file), so a parent whose
+    logic changed, or a seed the working group edited, rebuilds it.
 -#}
 
-{% macro incremental_staging(ingest_source, key) -%}
+{% macro incremental_by_batches(ingest_source, key, unique=true, indexes=[]) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=key,
         on_schema_change='sync_all_columns',
-        indexes=[{'columns': key, 'unique': True}],
+        indexes=[{'columns': key, 'unique': unique}] + indexes,
         pre_hook=["{{ staging_increment_begin() }}"],
         post_hook=["{{ staging_increment_end('" ~ ingest_source ~ "') }}"],
     ) }}
 {%- endmacro %}
 
-{% macro incremental_batches_relation() -%}
-    {{ this.schema }}.incremental_batches
+{% macro incremental_batches_schema() -%}
+    {{ ref('stg_ingest__validated_batches').schema }}
 {%- endmacro %}
 
-{#- The version of the model's logic the rows were built with: its SQL, and the macros' version. -#}
+{% macro incremental_batches_relation() -%}
+    {{ incremental_batches_schema() | trim }}.incremental_batches
+{%- endmacro %}
+
+{#-
+    The version of the logic the rows were built with: the model's SQL, its parents' (the SQL of a
+    model, the file of a seed: a seed the working group edits rebuilds the incremental models that
+    read it) and the macros' version.
+-#}
 {% macro staging_checksum() -%}
-    {{ local_md5(model.raw_code ~ '|' ~ var('cjw_staging_logic_version')) }}
+    {%- set parts = [model.raw_code, var('cjw_staging_logic_version') | string] -%}
+    {%- if execute -%}
+        {%- for parent in model.depends_on.nodes | sort -%}
+            {%- set node = graph.nodes.get(parent) -%}
+            {%- if node is not none -%}
+                {%- do parts.append(parent ~ ':' ~ node.checksum.checksum) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ local_md5(parts | join('|')) }}
 {%- endmacro %}
 
 {#-
@@ -55,7 +76,9 @@
     {%- elif not execute -%}
         incremental
     {%- else -%}
-        {%- set manifest = adapter.get_relation(database=this.database, schema=this.schema, identifier='incremental_batches') -%}
+        {%- set manifest = adapter.get_relation(
+            database=this.database, schema=incremental_batches_schema() | trim, identifier='incremental_batches'
+        ) -%}
         {%- if manifest is none -%}
             reset
         {%- else -%}
@@ -115,6 +138,23 @@
     order by {{ key | join(', ') }}, {{ order | join(', ') }}
 {%- endmacro %}
 
+{#-
+    For a model downstream of staging, incremental by the same batches: the rows of `relation` (a
+    staging model whose rows carry their `batch_id`) of every key a batch new to this model
+    touched — the keys it recomputes whole (a call from all its queue events, whichever batch
+    brought them). Every row on a full build or a reset.
+-#}
+{% macro rows_of_changed_keys(relation, ingest_source, key) -%}
+    select * from {{ relation }}
+    {%- if staging_mode() | trim == 'incremental' %}
+        where ({{ key | join(', ') }}) in (
+            select {{ key | join(', ') }}
+            from {{ relation }}
+            where batch_id in ({{ batches_to_read(ingest_source) }})
+        )
+    {%- endif %}
+{%- endmacro %}
+
 {% macro staging_increment_begin() -%}
     {%- if staging_mode() | trim == 'reset' -%}
         truncate {{ this }}
@@ -128,7 +168,7 @@
     follows): made by the models themselves, two threads' `create table if not exists` collide.
 -#}
 {% macro create_incremental_batches() -%}
-    create table if not exists {{ incremental_batches_relation() }} (
+    create table if not exists {{ this.schema }}.incremental_batches (
         model text not null,
         batch_id bigint not null,
         checksum text not null,

@@ -1,7 +1,13 @@
+{#-
+    Incremental by call-centre batch (macros/incremental_staging.sql): a build recomputes whole
+    every call a new batch brought an event of (a call that crosses midnight is in two days'
+    logs), from all of that call's queue events.
+-#}
+{{ incremental_by_batches('call_centre', ['region_id', 'call_id'], unique=false) }}
 with
 
 events as (
-    select * from {{ ref('stg_call_centre__queue_events') }}
+    {{ rows_of_changed_keys(ref('stg_call_centre__queue_events'), 'call_centre', ['region_id', 'call_id']) }}
 ),
 
 queues as (

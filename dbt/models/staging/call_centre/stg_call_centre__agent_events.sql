@@ -1,4 +1,4 @@
-{{ incremental_staging('call_centre', ['agent_event_id']) }}
+{{ incremental_by_batches('call_centre', ['agent_event_id']) }}
 with
 
 queue_log as (

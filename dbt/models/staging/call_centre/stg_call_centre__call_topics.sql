@@ -1,4 +1,4 @@
-{{ incremental_staging('call_centre', ['region_id', 'call_id']) }}
+{{ incremental_by_batches('call_centre', ['region_id', 'call_id']) }}
 with
 
 topics as (

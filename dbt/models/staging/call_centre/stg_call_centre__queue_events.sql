@@ -1,4 +1,4 @@
-{{ incremental_staging('call_centre', ['queue_event_id']) }}
+{{ incremental_by_batches('call_centre', ['queue_event_id'], indexes=[{'columns': ['region_id', 'call_id']}]) }}
 with
 
 queue_log as (

@@ -1,4 +1,4 @@
-{{ incremental_staging('cases', ['region_id', 'case_event_id']) }}
+{{ incremental_by_batches('cases', ['region_id', 'case_event_id']) }}
 with
 
 validated as (

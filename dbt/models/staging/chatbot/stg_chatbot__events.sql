@@ -1,4 +1,4 @@
-{{ incremental_staging('chatbot', ['region_id', 'session_id', 'seq']) }}
+{{ incremental_by_batches('chatbot', ['region_id', 'session_id', 'seq']) }}
 with
 
 validated as (

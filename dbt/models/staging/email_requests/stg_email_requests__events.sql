@@ -1,4 +1,4 @@
-{{ incremental_staging('email_requests', ['region_id', 'email_request_event_id']) }}
+{{ incremental_by_batches('email_requests', ['region_id', 'email_request_event_id']) }}
 with
 
 validated as (

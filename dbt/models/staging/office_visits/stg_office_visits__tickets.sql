@@ -1,4 +1,4 @@
-{{ incremental_staging('office_visits', ['ticket_key']) }}
+{{ incremental_by_batches('office_visits', ['ticket_key']) }}
 with
 
 validated as (

@@ -1,4 +1,4 @@
-{{ incremental_staging('surveys', ['region_id', 'response_id']) }}
+{{ incremental_by_batches('surveys', ['region_id', 'response_id']) }}
 with
 
 validated as (

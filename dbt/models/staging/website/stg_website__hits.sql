@@ -1,4 +1,4 @@
-{{ incremental_staging('website', ['hit_id']) }}
+{{ incremental_by_batches('website', ['hit_id']) }}
 with
 
 validated as (

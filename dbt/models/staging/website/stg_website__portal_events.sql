@@ -1,4 +1,4 @@
-{{ incremental_staging('website', ['portal_event_id']) }}
+{{ incremental_by_batches('website', ['portal_event_id']) }}
 with
 
 validated as (

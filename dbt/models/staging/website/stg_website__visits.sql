@@ -1,4 +1,4 @@
-{{ incremental_staging('website', ['visit_id']) }}
+{{ incremental_by_batches('website', ['visit_id']) }}
 with
 
 validated as (

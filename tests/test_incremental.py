@@ -1,74 +1,72 @@
-"""Incremental staging equals a rebuild from scratch.
+"""Incremental builds equal a rebuild from scratch.
 
 A small generated region is ingested one day at a time, as the daily runs do, with a build of the
-staging layer after each day. Some days bring what real exports bring: hits and case events of an
-earlier day delivered again with a later day (changed: the later batch wins), a queue_log line
-delivered twice (the first delivery wins), chat events of a session started the day before, and
-a day ingested again with a corrected file (its earlier batch is replaced). After every build the
-staging tables equal, row for row, a `--full-refresh` build over the same raw data; rows of
-earlier days that nothing touched are the very rows written before (same row version), so the
-build did read only the new batches.
+incremental models (staging, and the call summary incremental by the same batches) after each
+day. Some days bring what real exports bring: a hit of an earlier day again with another URL (the
+loader rejects it), a queue_log line delivered twice (the first delivery wins), a call that
+crosses midnight (in two days' logs), one more message of a chat session started the day before,
+and a day ingested again from a corrected file (its earlier batch is replaced). After the builds
+the tables equal, row for row, a `--full-refresh` build over the same raw data; rows of the first
+day that nothing touched are the very rows written then (same row version), so the builds read
+only the new batches and the calls they touched.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 
-from include.connectors import SOURCES
 from include.dbt_runner import dbt_env, invoke
 from include.generator import generate_region
-from include.ingest import load_interval, validate_batch
+from tests.fixtures.daily_loads import REGION, START, TZ, load_days
 
 pytestmark = pytest.mark.timeout(900)
 
-REGION = "enskaya"
-TZ = ZoneInfo("Asia/Yekaterinburg")
-START = date(2026, 9, 7)
 DAYS = 5
-KEY = b"test-key-0123456789abcdef"
-STAGING = ["path:models/staging"]
-
-
-def _load(dsn: str, landing: Path, day: date, sources: tuple[str, ...] = SOURCES) -> None:
-    start = datetime.combine(day, datetime.min.time(), TZ)
-    for source in sources:
-        report = load_interval(source, REGION, start, start + timedelta(days=1), dsn=dsn, key=KEY, landing=landing)
-        assert validate_batch(source, report["batch_id"], dsn=dsn)["success"], source
+EVENTS = "staging.stg_call_centre__queue_events"
+CALLS = "intermediate.int_calls__summarised"
+# the incremental models: staging, and the call summary incremental by the same batches
+INCREMENTAL = ["path:models/staging", "int_calls__summarised"]
 
 
 def _build(dsn: str, *extra: str) -> None:
-    result = invoke(["run", "--select", *STAGING, *extra], env=dbt_env(dsn))
+    result = invoke(["run", "--select", *INCREMENTAL, *extra], env=dbt_env(dsn))
     assert result.success, [str(r.message) for r in result.result.results if str(r.status) == "error"]
 
 
 def _digest(dsn: str) -> dict[str, tuple[int, str]]:
-    """Every staging table: row count and md5 of its sorted rows."""
+    """Every staging table and the call summary: row count and md5 of the sorted rows."""
     digests = {}
     with psycopg.connect(dsn) as conn:
         tables = conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'staging'"
-            " and table_name like 'stg\\_%' order by 1"
+            "select table_schema || '.' || table_name from information_schema.tables"
+            " where table_schema = 'staging' and table_name like 'stg\\_%'"
+            " or table_schema = 'intermediate' and table_name = 'int_calls__summarised' order by 1"
         ).fetchall()
         for (table,) in tables:
             row = conn.execute(
                 f"select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), ''))"
-                f" from (select t::text as r from staging.{table} as t) as rows"
+                f" from (select t::text as r from {table} as t) as rows"
             ).fetchone()
             assert row is not None
             digests[table] = (int(row[0]), str(row[1]))
+    assert "intermediate.int_calls__summarised" in digests
     return digests
 
 
-def _row_versions(dsn: str, table: str, where: str) -> set[tuple[str, str]]:
+def _row_versions(dsn: str, table: str) -> set[tuple[str, str]]:
     with psycopg.connect(dsn) as conn:
-        rows = conn.execute(f"select ctid::text, xmin::text from staging.{table} where {where}").fetchall()
+        rows = conn.execute(f"select ctid::text, xmin::text from {table}").fetchall()
     return {(str(a), str(b)) for a, b in rows}
+
+
+def _rows(dsn: str, query: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    with psycopg.connect(dsn) as conn:
+        return list(conn.execute(query, params).fetchall())
 
 
 def _equals_a_rebuild(dsn: str) -> dict[str, tuple[int, str]]:
@@ -105,26 +103,48 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
         if "|ENTERQUEUE|" in line
     )
     _append(base / "call_centre" / f"queue_log-{stamp[2]}", [queue_line])
+    # a call that crosses midnight: it enters the queue at 23:50 of day 2 (day 2's log) and is
+    # answered at 00:04 of day 3 (day 3's log): the call summary of day 3's build recomputes it
+    queue, phone = queue_line.split("|")[2], queue_line.split("|")[6]
+    agent = next(
+        line.split("|")[3]
+        for line in (base / "call_centre" / f"queue_log-{stamp[0]}").read_text(encoding="utf-8").splitlines()
+        if "|CONNECT|" in line
+    )
+    entered = int(datetime.combine(days[1], time(23, 50), TZ).timestamp())
+    call = f"{entered}.999"
+    _append(base / "call_centre" / f"queue_log-{stamp[1]}", [f"{entered}|{call}|{queue}|NONE|ENTERQUEUE||{phone}|1"])
+    _append(
+        base / "call_centre" / f"queue_log-{stamp[2]}",
+        [
+            f"{entered + 840}|{call}|{queue}|{agent}|CONNECT|840|{call}1|3",
+            f"{entered + 1140}|{call}|{queue}|{agent}|COMPLETECALLER|840|300|1",
+        ],
+    )
     session = json.loads((base / "chatbot" / f"chatbot_events-{stamp[1]}.jsonl").read_text("utf-8").splitlines()[0])
     assert session["event"] == "chat_started" and session["channel"]
     later = {"session_id": session["session_id"], "seq": 99, "ts": f"{days[3]}T09:00:00+05:00", "event": "message"}
     _append(base / "chatbot" / f"chatbot_events-{stamp[3]}.jsonl", [json.dumps(later | {"text": "спасибо"})])
 
-    _load(fresh_db, landing, days[0])
+    assert invoke(["seed"], env=dbt_env(fresh_db)).success
+    load_days(fresh_db, landing, days[0], days[0])
     _build(fresh_db)
     first = _digest(fresh_db)
-    assert all(
-        first[table][0] for table in ("stg_call_centre__queue_events", "stg_website__hits", "stg_chatbot__events")
-    )
-    day_one_calls = _row_versions(fresh_db, "stg_call_centre__queue_events", "true")
+    assert all(first[f"staging.{table}"][0] for table in ("stg_call_centre__queue_events", "stg_website__hits"))
+    day_one = {table: _row_versions(fresh_db, table) for table in (EVENTS, CALLS)}
 
+    outcomes = []
     for day in days[1:4]:
-        _load(fresh_db, landing, day)
+        load_days(fresh_db, landing, day, day)
         _build(fresh_db)
-    # the queue events of day 1 were not rewritten by the later builds: only new batches were read
-    assert day_one_calls <= _row_versions(fresh_db, "stg_call_centre__queue_events", "true")
+        outcomes += _rows(fresh_db, f"select outcome, queues_entered from {CALLS} where call_id = %s", (call,))
+    assert outcomes == [("no_exit", 1), ("answered", 1), ("answered", 1)]
+    # the queue events and calls of day 1 were not rewritten by the later builds: only the new
+    # batches and the calls they touched were read
+    for table, versions in day_one.items():
+        assert versions <= _row_versions(fresh_db, table), table
     after_four = _equals_a_rebuild(fresh_db)
-    assert after_four["stg_call_centre__queue_events"][0] > first["stg_call_centre__queue_events"][0]
+    assert after_four[EVENTS][0] > first[EVENTS][0]
     with psycopg.connect(fresh_db) as conn:
         urls = conn.execute("select url from staging.stg_website__hits where event_key = %s", (hit[0],)).fetchall()
         channel = conn.execute(
@@ -140,8 +160,8 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
     lines = hits_day_two.read_text(encoding="utf-8").splitlines()
     dropped = lines.pop(1).split("\t")[0]
     hits_day_two.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _load(fresh_db, landing, days[1], ("website",))
-    _load(fresh_db, landing, days[4])
+    load_days(fresh_db, landing, days[1], days[1], ("website",))
+    load_days(fresh_db, landing, days[4], days[4])
     _build(fresh_db)
     final = _equals_a_rebuild(fresh_db)
     with psycopg.connect(fresh_db) as conn:
@@ -150,4 +170,4 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
         ).fetchone()
         replaced = conn.execute("select count(*) from raw.ingest_batches where status = 'replaced'").fetchone()
     assert gone == (0,) and replaced == (1,)
-    assert final["stg_website__hits"] != after_four["stg_website__hits"]
+    assert final["staging.stg_website__hits"] != after_four["staging.stg_website__hits"]
