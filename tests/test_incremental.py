@@ -58,15 +58,13 @@ def _digest(dsn: str) -> dict[str, tuple[int, str]]:
     return digests
 
 
-def _row_versions(dsn: str, table: str) -> set[tuple[str, str]]:
-    with psycopg.connect(dsn) as conn:
-        rows = conn.execute(f"select ctid::text, xmin::text from {table}").fetchall()
-    return {(str(a), str(b)) for a, b in rows}
-
-
 def _rows(dsn: str, query: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
     with psycopg.connect(dsn) as conn:
         return list(conn.execute(query, params).fetchall())
+
+
+def _row_versions(dsn: str, table: str) -> set[tuple[object, ...]]:
+    return set(_rows(dsn, f"select ctid::text, xmin::text from {table}"))
 
 
 def _equals_a_rebuild(dsn: str) -> dict[str, tuple[int, str]]:

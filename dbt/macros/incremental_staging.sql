@@ -147,12 +147,21 @@
 {% macro rows_of_changed_keys(relation, ingest_source, key) -%}
     select * from {{ relation }}
     {%- if staging_mode() | trim == 'incremental' %}
-        where ({{ key | join(', ') }}) in (
-            select {{ key | join(', ') }}
-            from {{ relation }}
-            where batch_id in ({{ batches_to_read(ingest_source) }})
-        )
+        where {{ touched_by_new_batches(relation, ingest_source, key) }}
     {%- endif %}
+{%- endmacro %}
+
+{#-
+    The condition "its `key` is one a batch new to this model brought to `relation`" (rows of
+    `relation` carry their `batch_id`): what a model recomputes whole on an incremental build,
+    from a raw table (`validated_rows` with `match`) or from a staging model (`rows_of_changed_keys`).
+-#}
+{% macro touched_by_new_batches(relation, ingest_source, key) -%}
+    ({{ key | join(', ') }}) in (
+        select {{ key | join(', ') }}
+        from {{ relation }}
+        where batch_id in ({{ batches_to_read(ingest_source) }})
+    )
 {%- endmacro %}
 
 {% macro staging_increment_begin() -%}

@@ -9,23 +9,13 @@
 -#}
 {% macro validated_rows(ingest_source, raw_table, match=none) -%}
     {%- set raw_relation = source('raw_' ~ ingest_source, raw_table) -%}
-    {%- if match is not none and staging_mode() | trim == 'incremental' -%}
-        {%- set columns = ['region_id'] + match -%}
-        select raw_rows.*
-        from {{ raw_relation }} as raw_rows
-        inner join (
-            {{ batches_to_read(ingest_source, every=true) }}
-        ) as batches on raw_rows.batch_id = batches.batch_id
-        where ({{ columns | join(', ') }}) in (
-            select {{ columns | join(', ') }}
-            from {{ raw_relation }}
-            where batch_id in ({{ batches_to_read(ingest_source) }})
-        )
-    {%- else -%}
-        select raw_rows.*
-        from {{ raw_relation }} as raw_rows
-        inner join (
-            {{ batches_to_read(ingest_source) }}
-        ) as batches on raw_rows.batch_id = batches.batch_id
-    {%- endif -%}
+    {%- set whole_keys = match is not none and staging_mode() | trim == 'incremental' -%}
+    select raw_rows.*
+    from {{ raw_relation }} as raw_rows
+    inner join (
+        {{ batches_to_read(ingest_source, every=whole_keys) }}
+    ) as batches on raw_rows.batch_id = batches.batch_id
+    {%- if whole_keys %}
+        where {{ touched_by_new_batches(raw_relation, ingest_source, ['region_id'] + match) }}
+    {%- endif %}
 {%- endmacro %}
