@@ -277,8 +277,8 @@ def audit_build(dsn: str | None = None) -> dict[str, Any]:
 
 def build(dsn: str | None = None, *, full_refresh: bool = False) -> dict[str, Any]:
     """``dbt build`` (seeds, models, unit and data tests) into the build schema, from an empty one.
-    Staging reads only the batches validated since the last build; ``full_refresh`` rebuilds it
-    from every validated batch."""
+    Staging and the call summary read only the batches validated since the last build;
+    ``full_refresh`` rebuilds them from every validated batch."""
     from include.dbt_runner import dbt_env, invoke
 
     prepare_build(dsn)
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild the incremental models (staging) from every validated batch instead of the new ones",
+        help="rebuild the incremental models (staging, the call summary) from every validated batch, not only the new ones",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
