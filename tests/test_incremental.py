@@ -1,14 +1,15 @@
 """Incremental builds equal a rebuild from scratch.
 
 A small generated region is ingested one day at a time, as the daily runs do, with a build of the
-incremental models (staging, and the call summary incremental by the same batches) after each
-day. Some days bring what real exports bring: a hit of an earlier day again with another URL (the
+incremental models after each day: staging, the call summary, the per-source event models
+(touchpoint events, identity occurrences, KPI observations, the desk tickets) and their unions,
+each incremental by the batches it has not read. Some days bring what real exports bring: a hit of an earlier day again with another URL (the
 loader rejects it), a queue_log line delivered twice (the first delivery wins), a call that
 crosses midnight (in two days' logs), one more message of a chat session started the day before,
 and a day ingested again from a corrected file (its earlier batch is replaced). After the builds
 the tables equal, row for row, a `--full-refresh` build over the same raw data; rows of the first
 day that nothing touched are the very rows written then (same row version), so the builds read
-only the new batches and the calls they touched.
+only the new batches and the calls and events they touched.
 """
 
 from __future__ import annotations
@@ -29,8 +30,22 @@ pytestmark = pytest.mark.timeout(900)
 DAYS = 5
 EVENTS = "staging.stg_call_centre__queue_events"
 CALLS = "intermediate.int_calls__summarised"
-# the incremental models: staging, and the call summary incremental by the same batches
-INCREMENTAL = ["path:models/staging", "int_calls__summarised"]
+# the incremental models: staging, the call summary, the per-source event models and their unions
+INCREMENTAL = [
+    "path:models/staging",
+    "path:models/intermediate/sources",
+    "int_calls__summarised",
+    "int_office_visits__tickets",
+    "int_identity__occurrences",
+    "int_kpi_observations",
+]
+EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
+    "intermediate.int_call_centre__touchpoint_events",
+    "intermediate.int_website_hits__identity_occurrences",
+    "intermediate.int_office_visits__kpi_observations",
+    "intermediate.int_identity__occurrences where source <> 'email_requests'",
+    "intermediate.int_kpi_observations where source <> 'email_requests'",
+]
 
 
 def _build(dsn: str, *extra: str) -> None:
@@ -39,13 +54,14 @@ def _build(dsn: str, *extra: str) -> None:
 
 
 def _digest(dsn: str) -> dict[str, tuple[int, str]]:
-    """Every staging table and the call summary: row count and md5 of the sorted rows."""
+    """Every staging table and every intermediate one (the builds make only the incremental ones):
+    row count and md5 of the sorted rows."""
     digests = {}
     with psycopg.connect(dsn) as conn:
         tables = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables"
             " where table_schema = 'staging' and table_name like 'stg\\_%'"
-            " or table_schema = 'intermediate' and table_name = 'int_calls__summarised' order by 1"
+            " or table_schema = 'intermediate' order by 1"
         ).fetchall()
         for (table,) in tables:
             row = conn.execute(
@@ -54,7 +70,7 @@ def _digest(dsn: str) -> dict[str, tuple[int, str]]:
             ).fetchone()
             assert row is not None
             digests[table] = (int(row[0]), str(row[1]))
-    assert "intermediate.int_calls__summarised" in digests
+    assert "intermediate.int_calls__summarised" in digests and "intermediate.int_identity__occurrences" in digests
     return digests
 
 
@@ -64,6 +80,7 @@ def _rows(dsn: str, query: str, params: tuple[object, ...] = ()) -> list[tuple[o
 
 
 def _row_versions(dsn: str, table: str) -> set[tuple[object, ...]]:
+    """(ctid, xmin) of the rows of `table` (and the condition that may follow its name)."""
     return set(_rows(dsn, f"select ctid::text, xmin::text from {table}"))
 
 
@@ -129,7 +146,8 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
     _build(fresh_db)
     first = _digest(fresh_db)
     assert all(first[f"staging.{table}"][0] for table in ("stg_call_centre__queue_events", "stg_website__hits"))
-    day_one = {table: _row_versions(fresh_db, table) for table in (EVENTS, CALLS)}
+    day_one = {table: _row_versions(fresh_db, table) for table in (EVENTS, CALLS, *EVENT_TABLES)}
+    assert all(day_one.values())
 
     outcomes = []
     for day in days[1:4]:
@@ -137,8 +155,8 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
         _build(fresh_db)
         outcomes += _rows(fresh_db, f"select outcome, queues_entered from {CALLS} where call_id = %s", (call,))
     assert outcomes == [("no_exit", 1), ("answered", 1), ("answered", 1)]
-    # the queue events and calls of day 1 were not rewritten by the later builds: only the new
-    # batches and the calls they touched were read
+    # the queue events, calls and events of day 1 were not rewritten by the later builds: only the
+    # new batches and the calls and events they touched were read
     for table, versions in day_one.items():
         assert versions <= _row_versions(fresh_db, table), table
     after_four = _equals_a_rebuild(fresh_db)

@@ -17,7 +17,11 @@
     Every registered source's int_<source>__<kind>, its contract columns in order, unioned. The
     contract columns per kind are here (the models' YAML in intermediate/sources/ documents them).
 -#}
-{% macro union_event_sources(kind) -%}
+{#-
+    `changed_only`: on an incremental build of the union (macros/incremental_events.sql), only the
+    rows of the events new batches touched, and every row of the sources recomputed whole.
+-#}
+{% macro union_event_sources(kind, changed_only=false) -%}
     {%- set contract = {
         'touchpoint_events': [
             'source', 'region_id', 'event_key', 'event_at', 'channel', 'touchpoint_id', 'office_id',
@@ -37,5 +41,8 @@
     {% if not loop.first %}union all{% endif %}
     select {{ contract[kind] | join(', ') }}
     from {{ ref('int_' ~ source_id ~ '__' ~ kind) }}
+    {%- if changed_only and source_id not in var('cjw_whole_event_sources') %}
+        where {{ changed_events_only(source_id) }}
+    {%- endif %}
     {%- endfor %}
 {%- endmacro %}

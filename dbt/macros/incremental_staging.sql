@@ -26,13 +26,17 @@
     logic changed, or a seed the working group edited, rebuilds it.
 -#}
 
-{% macro incremental_by_batches(ingest_source, key, unique=true, indexes=[]) -%}
+{#-
+    `by_batch`: the rows carry their `batch_id` (staging models): indexed, since the event models
+    downstream look up the rows of new batches (macros/incremental_events.sql).
+-#}
+{% macro incremental_by_batches(ingest_source, key, unique=true, indexes=[], by_batch=true) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=key,
         on_schema_change='sync_all_columns',
-        indexes=[{'columns': key, 'unique': unique}] + indexes,
+        indexes=[{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes,
         pre_hook=["{{ staging_increment_begin() }}"],
         post_hook=["{{ staging_increment_end('" ~ ingest_source ~ "') }}"],
     ) }}
@@ -190,7 +194,9 @@
     insert into {{ incremental_batches_relation() }} (model, batch_id, checksum)
     select '{{ this.identifier }}', batch_id, '{{ staging_checksum() | trim }}'
     from {{ ref('stg_ingest__validated_batches') }}
-    where source = '{{ ingest_source }}'
+    {%- if ingest_source is not none %}
+        where source = '{{ ingest_source }}'
+    {%- endif %}
     {%- if staging_mode() | trim == 'reset' -%}
         ;
         analyze {{ this }}

@@ -11,10 +11,11 @@
     its region, but a call that overflowed from one queue to another is one offer to the region,
     with its whole wait, and one offer to each queue's office.
 -#}
+{{ incremental_union_of_events('kpi_observations') }}
 with
 
 unioned as (
-    {{ union_event_sources('kpi_observations') }}
+    {{ union_event_sources('kpi_observations', changed_only=true) }}
 )
 
 select * from unioned

@@ -1,7 +1,9 @@
+{{ incremental_by_events('office_visits') }}
 with
 
 tickets as (
     select * from {{ ref('stg_office_visits__tickets') }}
+    where {{ changed_events_only('office_visits') }}
 ),
 
 offices as (

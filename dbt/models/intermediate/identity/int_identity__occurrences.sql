@@ -12,10 +12,11 @@
     cookie, messenger id); `link` — one case, application, visit or chat, tying the
     identifiers of its events together.
 -#}
+{{ incremental_union_of_events('identity_occurrences') }}
 with
 
 occurrences as (
-    {{ union_event_sources('identity_occurrences') }}
+    {{ union_event_sources('identity_occurrences', changed_only=true) }}
 ),
 
 final as (

@@ -5,10 +5,12 @@
     `region_measure` and `counts_in_region` make a call that overflowed from one queue to another
     one offer to the region, with its whole wait, and one offer to each queue's office.
 -#}
+{{ incremental_by_events('call_centre') }}
 with
 
 calls as (
     select * from {{ ref('int_calls__summarised') }}
+    where {{ changed_events_only('call_centre', key='call_id') }}
 ),
 
 kpis as (

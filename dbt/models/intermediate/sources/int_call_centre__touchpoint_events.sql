@@ -1,4 +1,5 @@
 {#- Calls as touchpoint events: one per call (an overflowed call is one), attribute `<topic>:<resolution>`. -#}
+{{ incremental_by_events('call_centre') }}
 with
 
 calls as (
@@ -9,6 +10,7 @@ calls as (
         (array_agg(office_id order by offered_at))[1] as office_id,
         bool_or(is_answered) as is_answered
     from {{ ref('int_calls__summarised') }}
+    where {{ changed_events_only('call_centre', key='call_id') }}
     group by region_id, call_id
 ),
 

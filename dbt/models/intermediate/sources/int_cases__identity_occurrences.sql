@@ -1,4 +1,5 @@
 {#- The identifiers a case event carries: case, SNILS, phone, INN (person, company), application, and the desk ticket it names. -#}
+{{ incremental_by_events('cases') }}
 with
 
 case_events as (
@@ -10,6 +11,7 @@ case_events as (
         end as ticket_key
     from {{ ref('stg_cases__events') }} as cases
     left join {{ ref('offices') }} as offices on cases.office_id = offices.office_id
+    where {{ changed_events_only('cases', region='cases.region_id', key='cases.event_key') }}
 )
 
 select 'cases' as source, region_id, event_key, occurred_at as event_at, 'case' as identifier_type, case_id as identifier

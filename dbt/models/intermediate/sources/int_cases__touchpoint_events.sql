@@ -1,8 +1,10 @@
 {#- Case events as touchpoint events, attribute the case's service type. -#}
+{{ incremental_by_events('cases') }}
 with
 
 cases as (
     select * from {{ ref('stg_cases__events') }}
+    where {{ changed_events_only('cases') }}
 ),
 
 case_services as (

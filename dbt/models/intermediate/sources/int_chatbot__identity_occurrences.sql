@@ -1,4 +1,5 @@
 {#- The identifiers of a chat session: the session itself, the messenger user and a phone given in the chat. -#}
+{{ incremental_by_events('chatbot') }}
 with
 
 chat_sessions as (
@@ -6,6 +7,7 @@ chat_sessions as (
         region_id, event_key, min(event_at) as event_at,
         max(user_hash) as user_hash, max(phone_hash) as phone_hash
     from {{ ref('stg_chatbot__events') }}
+    where {{ changed_events_only('chatbot') }}
     group by region_id, event_key
 )
 

@@ -3,10 +3,12 @@
     intent, or `fallback:<intent guessed from the text>` when the bot understood nothing;
     outcome resolved, handoff or abandoned.
 -#}
+{{ incremental_by_events('chatbot') }}
 with
 
 chat as (
     select * from {{ ref('stg_chatbot__events') }}
+    where {{ changed_events_only('chatbot') }}
 ),
 
 chat_sessions as (

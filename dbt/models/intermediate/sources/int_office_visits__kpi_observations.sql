@@ -4,10 +4,12 @@
     pre-booked one for the wait after the slot, a served one for the service time. Thresholds
     come from the kpi_definitions seed. A ticket counts the same for its office and its region.
 -#}
+{{ incremental_by_events('office_visits') }}
 with
 
 tickets as (
     select * from {{ ref('int_office_visits__tickets') }}
+    where {{ changed_events_only('office_visits') }}
 ),
 
 kpis as (

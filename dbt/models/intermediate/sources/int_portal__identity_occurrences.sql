@@ -1,8 +1,10 @@
 {#- The identifiers a portal event carries: ESIA, cookie, SNILS, phone, e-mail, INN (person, company), application. -#}
+{{ incremental_by_events('portal') }}
 with
 
 portal as (
     select * from {{ ref('stg_website__portal_events') }}
+    where {{ changed_events_only('portal') }}
 )
 
 select 'portal' as source, region_id, event_key, occurred_at as event_at, 'esia' as identifier_type, esia_hash as identifier

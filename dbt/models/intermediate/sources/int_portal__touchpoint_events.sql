@@ -1,4 +1,5 @@
 {#- Portal events as touchpoint events, attribute `<application type or user type>:<status>`. -#}
+{{ incremental_by_events('portal') }}
 select
     'portal' as source, region_id, event_key, occurred_at as event_at,
     'portal' as channel,
@@ -13,3 +14,4 @@ select
     -- an application is a step, not a contact (calls, chats and desk questions are)
     false as is_contact
 from {{ ref('stg_website__portal_events') }}
+where {{ changed_events_only('portal') }}

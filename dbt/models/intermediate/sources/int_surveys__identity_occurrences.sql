@@ -1,4 +1,5 @@
 {#- The identifiers a survey response carries: phone, ESIA, the desk ticket and the case it rates. -#}
+{{ incremental_by_events('surveys') }}
 with
 
 survey_events as (
@@ -10,6 +11,7 @@ survey_events as (
         end as ticket_key
     from {{ ref('stg_surveys__responses') }} as surveys
     left join {{ ref('offices') }} as offices on surveys.office_id = offices.office_id
+    where {{ changed_events_only('surveys', region='surveys.region_id', key='surveys.event_key') }}
 )
 
 select 'surveys' as source, region_id, event_key, responded_at as event_at, 'phone' as identifier_type, phone_hash as identifier

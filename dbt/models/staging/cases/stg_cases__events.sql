@@ -32,7 +32,8 @@ final as (
         application_id,
         ticket_id,
         close_reason,
-        amount_rub
+        amount_rub,
+        batch_id
     from deduplicated
 )
 

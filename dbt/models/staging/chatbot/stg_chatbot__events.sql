@@ -32,7 +32,8 @@ final as (
         text_scrubbed,
         intent,
         confidence,
-        rating
+        rating,
+        batch_id
     from deduplicated
 )
 

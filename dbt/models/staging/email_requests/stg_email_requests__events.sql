@@ -31,7 +31,8 @@ final as (
         subject_scrubbed,
         body_scrubbed,
         operator,
-        resolution
+        resolution,
+        batch_id
     from deduplicated
 )
 

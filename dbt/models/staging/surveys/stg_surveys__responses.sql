@@ -34,7 +34,8 @@ final as (
         esia_hash,
         ticket_id,
         office_id,
-        case_id
+        case_id,
+        batch_id
     from deduplicated
 )
 

@@ -1,0 +1,134 @@
+{#-
+    Incremental by event: the per-source event models (int_<source>__touchpoint_events,
+    __identity_occurrences, __kpi_observations, and the tickets they read) and the unions of them
+    (int_identity__occurrences, int_kpi_observations) recompute only the events a batch new to
+    them touched, whole, and leave every other event's rows as they are.
+
+    An event is (region_id, event_key) of its event source. The events a new batch touched are
+    read from the staging rows of that batch (staging rows carry their `batch_id`,
+    macros/incremental_staging.sql), per event source (`changed_event_keys`):
+    - a call: every call a new queue-log line or CRM wrap-up names (a call crossing midnight is in
+      two days' logs; its summary and topic are recomputed whole);
+    - a case event: every event of a case a new batch brought an event of (an event's service
+      type may come from the case's first event);
+    - a chat session: the session (its channel and intent come from its first events);
+    - a ticket, hit, visit, portal event, survey response: the row itself.
+    A model first deletes its rows of those events (pre-hook: an event whose recomputation no
+    longer yields a row loses its old one), then appends the recomputed rows, in one transaction
+    with its bookkeeping (`staging.incremental_batches`, as staging): the same `full` /
+    `incremental` / `reset` per model and build. An event source whose rows depend on more than
+    their own events — e-mail requests: an unanswered request turns late when the region's
+    later mail passes its deadline — is listed in the variable `cjw_whole_event_sources`: its
+    per-source models stay whole tables and the unions replace all of its rows in every build.
+-#}
+
+{#- The ingest source (raw tables, batches) an event source's rows come from. -#}
+{% macro event_ingest_source(event_source) -%}
+    {%- if event_source in ('website_hits', 'website_visits', 'portal') -%}
+        website
+    {%- else -%}
+        {{ event_source }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The events (region_id, event_key) of `event_source` that batches new to this model touched. -#}
+{% macro changed_event_keys(event_source) -%}
+    {%- set new_batches = batches_to_read(event_ingest_source(event_source) | trim) -%}
+    {%- set staging = {
+        'office_visits': 'stg_office_visits__tickets',
+        'website_hits': 'stg_website__hits',
+        'website_visits': 'stg_website__visits',
+        'portal': 'stg_website__portal_events',
+        'chatbot': 'stg_chatbot__events',
+        'surveys': 'stg_surveys__responses',
+    } -%}
+    {%- if event_source == 'call_centre' -%}
+        select region_id, call_id as event_key from {{ ref('stg_call_centre__queue_events') }}
+        where batch_id in ({{ new_batches }})
+        union
+        select region_id, call_id from {{ ref('stg_call_centre__call_topics') }}
+        where batch_id in ({{ new_batches }})
+    {%- elif event_source == 'cases' -%}
+        select region_id, event_key from {{ ref('stg_cases__events') }}
+        where (region_id, case_id) in (
+            select region_id, case_id from {{ ref('stg_cases__events') }}
+            where batch_id in ({{ new_batches }})
+        )
+    {%- elif event_source in staging -%}
+        select region_id, event_key from {{ ref(staging[event_source]) }}
+        where batch_id in ({{ new_batches }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('no changed-event rule for event source ' ~ event_source) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The condition a per-source model puts on its input: the events new batches touched on an incremental build. -#}
+{% macro changed_events_only(event_source, region='region_id', key='event_key') -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        ({{ region }}, {{ key }}) in ({{ changed_event_keys(event_source) }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A per-source event model, incremental by the events new batches touched. -#}
+{% macro incremental_by_events(event_source) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        indexes=[{'columns': ['region_id', 'event_key']}],
+        pre_hook=["{{ staging_increment_begin() }}", "{{ delete_changed_events(['" ~ event_source ~ "']) }}"],
+        post_hook=["{{ staging_increment_end('" ~ event_ingest_source(event_source) | trim ~ "') }}"],
+    ) }}
+{%- endmacro %}
+
+{#- A union of per-source event models, incremental by the events new batches touched. -#}
+{% macro incremental_union_of_events(kind) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        indexes=[{'columns': ['source', 'region_id', 'event_key']}],
+        pre_hook=[
+            "{{ staging_increment_begin() }}",
+            "{{ delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true) }}",
+        ],
+        post_hook=["{{ staging_increment_end(none) }}"],
+    ) }}
+{%- endmacro %}
+
+{#-
+    Pre-hook: on an incremental build, delete the rows of the events new batches touched (and,
+    in a union, every row of the sources recomputed whole). dbt reads a model's parents from its
+    hooks too when it parses the project: the staging models the changed events are read from
+    are named here then, and so become parents (a unit test, which runs no hook, needs no input
+    for them).
+-#}
+{% macro delete_changed_events(event_sources, by_source=false) -%}
+    {%- if not execute -%}
+        {%- for source_id in event_sources if source_id not in var('cjw_whole_event_sources') -%}
+            {%- do changed_event_keys(source_id) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        {%- set whole = var('cjw_whole_event_sources') -%}
+        {%- if by_source -%}
+            delete from {{ this }}
+            where (source, region_id, event_key) in (
+                {%- for source_id in event_sources if source_id not in whole %}
+                    {% if not loop.first %}union all{% endif %}
+                    select '{{ source_id }}', region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
+                {%- endfor %}
+            )
+            {%- for source_id in event_sources if source_id in whole %}
+                or source = '{{ source_id }}'
+            {%- endfor %}
+        {%- else -%}
+            delete from {{ this }}
+            where (region_id, event_key) in ({{ changed_event_keys(event_sources[0]) }})
+        {%- endif -%}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
