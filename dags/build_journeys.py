@@ -4,7 +4,9 @@
 Scheduled on the raw Assets of the ingest DAGs (runs when any source has a new validated
 batch), never on a clock.
 
-1. `prepare_build` empties the build schema `marts__build`;
+1. `prepare_build` readies the build schema `marts__build` (kept between builds: it holds the
+   build published before the current one, which the next build brings up to date; emptied on
+   a full refresh);
 2. `check_source_freshness` runs `dbt source freshness` on the sources that have loaded
    batches (raw data older than 7 days fails the build);
 3. `dbt` — the dbt project through Cosmos, one `dbt build` per layer (`dbt.staging`: seeds
@@ -15,7 +17,8 @@ batch), never on a clock.
    dbt connects through the Airflow connection `cjw_warehouse`
    (`CJW_WAREHOUSE_CONN_ID`; without one, `WAREHOUSE_DSN`) and a Cosmos profile mapping;
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
-5. `publish_marts` — one transaction swaps `marts__build` into `marts` and grants the BI role;
+5. `publish_marts` — one transaction swaps `marts__build` and `marts` by renames (nothing is
+   copied) and grants the BI role on `marts` only;
 6. `render_pages` — the Russian-language HTML pages from the published marts, and the dbt
    docs next to them (`dbt-docs/`);
 7. `raise_alerts` — KPI breaches new since the last publish go to `ops.alerts` and, when
@@ -78,10 +81,11 @@ def build_journeys() -> None:
     profile_config = warehouse_profile_config()
 
     @task
-    def prepare_build() -> None:
+    def prepare_build(params: dict[str, Any] | None = None) -> None:
         from include.publish import prepare_build as prepare
 
-        prepare()
+        # a full refresh starts from an empty build schema
+        prepare(full_refresh=bool((params or {}).get("full_refresh")))
 
     @task
     def check_source_freshness() -> None:

@@ -6,6 +6,15 @@ transaction swaps ``marts__build`` into ``marts`` (the schema BI and the pages r
 the read-only BI role. A failure at any step leaves ``marts`` exactly as it was and writes the
 reason — the whole error, masked — to ``ops.publish_log``.
 
+Nothing is copied: the two schemas are kept and take turns. The swap renames the published
+schema to ``marts__build`` (BI loses access to it), so the next build starts from the build
+published before the current one: whole-table marts are rebuilt as ever, incremental marts bring
+themselves up to date from their own bookkeeping (``marts__build.incremental_batches``, renamed
+with its schema). A table in the build schema that is no model of the project any more is dropped
+before a build; ``--full-refresh`` starts from an empty build schema. The schema a publish moved
+aside carries a marker table until the next build starts, so publishing twice without a build in
+between is refused rather than bringing back the older build.
+
 Without Airflow (``python -m include.publish``)::
 
     python -m include.publish            # build (dbt), audit (GX), publish — the same gate as the DAG
@@ -36,6 +45,10 @@ MAX_REASON_CHARS = 100_000
 BUILD_SCHEMA = "marts__build"
 PUBLISHED_SCHEMA = "marts"
 PREVIOUS_SCHEMA = "marts__previous"
+# in the schema a publish moved aside (the build before): "nothing new to publish" until a build starts
+PUBLISHED_MARKER = "cjw_already_published"
+# the incremental marts' bookkeeping (dbt/macros/incremental_staging.sql), kept with the schema
+BOOKKEEPING_TABLE = "incremental_batches"
 
 OPS_DDL = """
 create schema if not exists ops;
@@ -69,8 +82,11 @@ def ensure_ops(conn: psycopg.Connection[Any]) -> None:
     conn.execute(OPS_DDL)
 
 
-def prepare_build(dsn: str | None = None) -> None:
-    """Start every build from an empty build schema, so nothing of a failed build survives.
+def prepare_build(dsn: str | None = None, *, full_refresh: bool = False) -> None:
+    """Ready the build schema for a build: the marker of a published build removed, tables that
+    are no model of the project dropped; with ``full_refresh`` the whole schema (the build starts
+    from nothing). The tables of a failed build stay: each model rewrites its own rows (whole, or
+    the incremental ones from their bookkeeping, written in the same transaction as their rows).
 
     Raw tables of every registered source are created (empty) when missing, so a region that
     has not connected a source yet still builds: its staging models are simply empty.
@@ -82,7 +98,35 @@ def prepare_build(dsn: str | None = None) -> None:
         ensure_ops(conn)
         for source in SOURCES:
             ensure_raw_schema(conn, connector_for(source))
-        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
+        if full_refresh:
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
+            return
+        keep = _project_marts() | {BOOKKEEPING_TABLE}
+        leftovers = conn.execute(
+            "select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = %s and c.relkind in ('r', 'v', 'm', 'p')",
+            (BUILD_SCHEMA,),
+        ).fetchall()
+        for name, kind in leftovers:
+            if name not in keep:
+                what = {"v": "view", "m": "materialized view"}.get(kind, "table")
+                conn.execute(
+                    sql.SQL("drop {} if exists {} cascade").format(
+                        sql.SQL(what), sql.Identifier(BUILD_SCHEMA, name)
+                    )
+                )
+
+
+def _project_marts() -> set[str]:
+    """The relations dbt builds into the build schema: the project's models there (manifest)."""
+    from include.dbt_runner import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    return {
+        str(node.get("alias") or node["name"])
+        for node in manifest["nodes"].values()
+        if node.get("resource_type") in ("model", "seed", "snapshot") and node.get("schema") == BUILD_SCHEMA
+    }
 
 
 STAGES = ("dbt", "quality", "publish", "pages")  # write–audit–publish, in order
@@ -187,6 +231,11 @@ def publish(
             conn.execute("select pg_advisory_xact_lock(hashtext('cjw_publish'))")
             if not _schema_exists(conn, BUILD_SCHEMA):
                 raise PublishError(f"nothing to publish: schema {BUILD_SCHEMA} does not exist")
+            if conn.execute("select to_regclass(%s)", (f"{BUILD_SCHEMA}.{PUBLISHED_MARKER}",)).fetchone() != (None,):
+                raise PublishError(
+                    f"nothing to publish: schema {BUILD_SCHEMA} holds the build published before the current"
+                    " one; build first"
+                )
             tables = conn.execute(
                 "select count(*) from information_schema.tables where table_schema = %s", (BUILD_SCHEMA,)
             ).fetchone()
@@ -203,9 +252,29 @@ def publish(
                     sql.Identifier(BUILD_SCHEMA), sql.Identifier(PUBLISHED_SCHEMA)
                 )
             )
-            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(PREVIOUS_SCHEMA)))
+            if _schema_exists(conn, PREVIOUS_SCHEMA):
+                # the published build before this one becomes the next build's starting point
+                conn.execute(
+                    sql.SQL("alter schema {} rename to {}").format(
+                        sql.Identifier(PREVIOUS_SCHEMA), sql.Identifier(BUILD_SCHEMA)
+                    )
+                )
+                conn.execute(
+                    sql.SQL("create table {} (published_at timestamptz not null default now())").format(
+                        sql.Identifier(BUILD_SCHEMA, PUBLISHED_MARKER)
+                    )
+                )
             if has_role:
                 ident = sql.Identifier(role)
+                if _schema_exists(conn, BUILD_SCHEMA):
+                    conn.execute(
+                        sql.SQL("revoke all on schema {} from {}").format(sql.Identifier(BUILD_SCHEMA), ident)
+                    )
+                    conn.execute(
+                        sql.SQL("revoke all on all tables in schema {} from {}").format(
+                            sql.Identifier(BUILD_SCHEMA), ident
+                        )
+                    )
                 conn.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(PUBLISHED_SCHEMA), ident))
                 conn.execute(
                     sql.SQL("grant select on all tables in schema {} to {}").format(
@@ -276,12 +345,12 @@ def audit_build(dsn: str | None = None) -> dict[str, Any]:
 
 
 def build(dsn: str | None = None, *, full_refresh: bool = False) -> dict[str, Any]:
-    """``dbt build`` (seeds, models, unit and data tests) into the build schema, from an empty one.
-    Staging and the call summary read only the batches validated since the last build;
-    ``full_refresh`` rebuilds them from every validated batch."""
+    """``dbt build`` (seeds, models, unit and data tests) into the build schema. The incremental
+    models read only the batches validated since they last ran; ``full_refresh`` rebuilds them
+    from every validated batch, into an empty build schema."""
     from include.dbt_runner import dbt_env, invoke
 
-    prepare_build(dsn)
+    prepare_build(dsn, full_refresh=full_refresh)
     result = invoke(["build", *(["--full-refresh"] if full_refresh else [])], env=dbt_env(dsn))
     failures = []
     for node in getattr(result.result, "results", None) or []:

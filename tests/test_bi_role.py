@@ -149,5 +149,12 @@ def test_the_next_build_is_neither_visible_before_nor_hidden_after_its_publish(b
     assert _as_role(bi_role, "select office_id from marts.dim_offices") == [("ens-02",)]
     with pytest.raises(errors.UndefinedTable):
         _as_role(bi_role, "select * from marts.dim_kpis")  # not in the second build
+    # the first build, swapped out, is the next build's starting point: BI reads it no more, and
+    # publishing again without a build (which would bring it back) is refused
+    with pytest.raises(errors.InsufficientPrivilege):
+        _as_role(bi_role, "select * from marts__build.dim_kpis")
+    with pytest.raises(publish.PublishError, match="build first"):
+        publish.publish("third")
+    assert _as_role(bi_role, "select kpi_id, value from marts.fct_touchpoint_kpis") == [("call_asa", 61)]
     with pytest.raises(errors.InsufficientPrivilege):
         _as_role(bi_role, "select * from raw.secret")

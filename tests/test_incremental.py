@@ -15,6 +15,7 @@ only the new batches and the calls and events they touched.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pytest
 
 from include.dbt_runner import dbt_env, invoke
 from include.generator import generate_region
+from include.publish import prepare_build, publish
 from tests.fixtures.daily_loads import REGION, START, TZ, load_days
 
 pytestmark = pytest.mark.timeout(900)
@@ -38,7 +40,13 @@ INCREMENTAL = [
     "int_office_visits__tickets",
     "int_identity__occurrences",
     "int_kpi_observations",
+    # marts: by call, by (KPI, region, month); built into marts__build and published by a swap of
+    # the two mart schemas after every day, so each build catches up from the day before last
+    "dim_kpis",
+    "fct_calls",
+    "fct_touchpoint_kpis",
 ]
+MARTS = ("fct_calls", "fct_touchpoint_kpis")
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",
     "intermediate.int_website_hits__identity_occurrences",
@@ -49,8 +57,14 @@ EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mai
 
 
 def _build(dsn: str, *extra: str) -> None:
+    prepare_build(dsn)
     result = invoke(["run", "--select", *INCREMENTAL, *extra], env=dbt_env(dsn))
     assert result.success, [str(r.message) for r in result.result.results if str(r.status) == "error"]
+
+
+def _publish(dsn: str) -> None:
+    """The build schema swapped with the published one: the next build starts from the day before."""
+    publish(f"day-{uuid.uuid4().hex[:6]}", dsn=dsn)
 
 
 def _digest(dsn: str) -> dict[str, tuple[int, str]]:
@@ -60,8 +74,10 @@ def _digest(dsn: str) -> dict[str, tuple[int, str]]:
     with psycopg.connect(dsn) as conn:
         tables = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables"
-            " where table_schema = 'staging' and table_name like 'stg\\_%'"
-            " or table_schema = 'intermediate' order by 1"
+            " where table_schema = 'staging' and table_name like 'stg\\_%%'"
+            " or table_schema = 'intermediate' or table_schema = 'marts__build' and table_name = any(%s)"
+            " order by 1",
+            (list(MARTS),),
         ).fetchall()
         for (table,) in tables:
             row = conn.execute(
@@ -70,7 +86,8 @@ def _digest(dsn: str) -> dict[str, tuple[int, str]]:
             ).fetchone()
             assert row is not None
             digests[table] = (int(row[0]), str(row[1]))
-    assert "intermediate.int_calls__summarised" in digests and "intermediate.int_identity__occurrences" in digests
+    assert {"intermediate.int_calls__summarised", "intermediate.int_identity__occurrences"} <= set(digests)
+    assert {f"marts__build.{mart}" for mart in MARTS} <= set(digests)
     return digests
 
 
@@ -145,6 +162,7 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
     load_days(fresh_db, landing, days[0], days[0])
     _build(fresh_db)
     first = _digest(fresh_db)
+    _publish(fresh_db)
     assert all(first[f"staging.{table}"][0] for table in ("stg_call_centre__queue_events", "stg_website__hits"))
     day_one = {table: _row_versions(fresh_db, table) for table in (EVENTS, CALLS, *EVENT_TABLES)}
     assert all(day_one.values())
@@ -153,6 +171,8 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
     for day in days[1:4]:
         load_days(fresh_db, landing, day, day)
         _build(fresh_db)
+        if day != days[3]:
+            _publish(fresh_db)
         outcomes += _rows(fresh_db, f"select outcome, queues_entered from {CALLS} where call_id = %s", (call,))
     assert outcomes == [("no_exit", 1), ("answered", 1), ("answered", 1)]
     # the queue events, calls and events of day 1 were not rewritten by the later builds: only the
@@ -160,6 +180,7 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
     for table, versions in day_one.items():
         assert versions <= _row_versions(fresh_db, table), table
     after_four = _equals_a_rebuild(fresh_db)
+    _publish(fresh_db)  # day 5 is built into the other mart schema, which holds day 3
     assert after_four[EVENTS][0] > first[EVENTS][0]
     with psycopg.connect(fresh_db) as conn:
         urls = conn.execute("select url from staging.stg_website__hits where event_key = %s", (hit[0],)).fetchall()

@@ -71,25 +71,32 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A per-source event model, incremental by the events new batches touched. -#}
-{% macro incremental_by_events(event_source) -%}
+{#-
+    A per-source event model (or a mart of events), incremental by the events new batches
+    touched; `key` is the column that holds the event key (`event_key`, a mart's `call_id`).
+-#}
+{#- A mart (enforced contract) passes on_schema_change='append_new_columns': it may only gain columns. -#}
+{% macro incremental_by_events(event_source, key='event_key', indexes=[], on_schema_change='sync_all_columns') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='sync_all_columns',
-        indexes=[{'columns': ['region_id', 'event_key']}],
-        pre_hook=["{{ staging_increment_begin() }}", "{{ delete_changed_events(['" ~ event_source ~ "']) }}"],
+        on_schema_change=on_schema_change,
+        indexes=[{'columns': ['region_id', key]}] + indexes,
+        pre_hook=[
+            "{{ staging_increment_begin() }}",
+            "{{ delete_changed_events(['" ~ event_source ~ "'], key='" ~ key ~ "') }}",
+        ],
         post_hook=["{{ staging_increment_end('" ~ event_ingest_source(event_source) | trim ~ "') }}"],
     ) }}
 {%- endmacro %}
 
 {#- A union of per-source event models, incremental by the events new batches touched. -#}
-{% macro incremental_union_of_events(kind) -%}
+{% macro incremental_union_of_events(kind, indexes=[]) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='sync_all_columns',
-        indexes=[{'columns': ['source', 'region_id', 'event_key']}],
+        indexes=[{'columns': ['source', 'region_id', 'event_key']}] + indexes,
         pre_hook=[
             "{{ staging_increment_begin() }}",
             "{{ delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true) }}",
@@ -99,35 +106,132 @@
 {%- endmacro %}
 
 {#-
+    The rows of `relation` (a union of event sources: it names each row's `source`, `region_id`
+    and `event_key`) of the events new batches touched, for `event_sources`, and every row of the
+    sources recomputed whole — as one `in` over a union, so that each part is an index lookup.
+-#}
+{% macro changed_events_of_sources(relation, event_sources) -%}
+    {%- set whole = var('cjw_whole_event_sources') -%}
+    (source, region_id, event_key) in (
+        {%- for source_id in event_sources if source_id not in whole %}
+            select '{{ source_id }}', region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
+            union all
+        {%- endfor %}
+        select source, region_id, event_key from {{ relation }}
+        where source in ('{{ (event_sources | select("in", whole) | list + ['-']) | join("', '") }}')
+    )
+{%- endmacro %}
+
+{#-
     Pre-hook: on an incremental build, delete the rows of the events new batches touched (and,
     in a union, every row of the sources recomputed whole). dbt reads a model's parents from its
     hooks too when it parses the project: the staging models the changed events are read from
     are named here then, and so become parents (a unit test, which runs no hook, needs no input
     for them).
 -#}
-{% macro delete_changed_events(event_sources, by_source=false) -%}
+{% macro delete_changed_events(event_sources, by_source=false, key='event_key') -%}
     {%- if not execute -%}
         {%- for source_id in event_sources if source_id not in var('cjw_whole_event_sources') -%}
             {%- do changed_event_keys(source_id) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if staging_mode() | trim == 'incremental' -%}
-        {%- set whole = var('cjw_whole_event_sources') -%}
         {%- if by_source -%}
-            delete from {{ this }}
-            where (source, region_id, event_key) in (
-                {%- for source_id in event_sources if source_id not in whole %}
-                    {% if not loop.first %}union all{% endif %}
-                    select '{{ source_id }}', region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
-                {%- endfor %}
-            )
-            {%- for source_id in event_sources if source_id in whole %}
-                or source = '{{ source_id }}'
-            {%- endfor %}
+            delete from {{ this }} where {{ changed_events_of_sources(this, event_sources) }}
         {%- else -%}
             delete from {{ this }}
-            where (region_id, event_key) in ({{ changed_event_keys(event_sources[0]) }})
+            where (region_id, {{ key }}) in ({{ changed_event_keys(event_sources[0]) }})
         {%- endif -%}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    KPI figures by month: a mart of int_kpi_observations (day and month rows) recomputed for the
+    (kpi, region, month) partitions that hold an observation of an event new batches touched —
+    the months of the changed events' observations, every month of a source recomputed whole.
+    An event keeps its observation date from build to build (a call's is the day it entered the
+    queue), so its month is the one its old rows were in.
+-#}
+{% macro incremental_by_kpi_months(indexes=[], on_schema_change='append_new_columns') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change=on_schema_change,
+        indexes=[{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
+        pre_hook=[
+            "{{ aggregate_work_mem() }}",
+            "{{ staging_increment_begin() }}",
+            "{{ delete_changed_kpi_months() }}",
+        ],
+        post_hook=["{{ staging_increment_end(none) }}"],
+    ) }}
+{%- endmacro %}
+
+{#-
+    The (kpi, region, month) partitions to recompute. Two selects rather than one condition with
+    `or`: each is an index lookup (source, region_id, event_key) on int_kpi_observations.
+-#}
+{% macro changed_kpi_months() -%}
+    {%- set sources = var('cjw_event_sources')['kpi_observations'] -%}
+    {%- set whole = var('cjw_whole_event_sources') -%}
+    select kpi_id, region_id, date_trunc('month', local_date)::date as local_month
+    from {{ ref('int_kpi_observations') }}
+    where (source, region_id, event_key) in (
+        {%- for source_id in sources if source_id not in whole %}
+            {% if not loop.first %}union all{% endif %}
+            select '{{ source_id }}', region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
+        {%- endfor %}
+    )
+    union
+    select kpi_id, region_id, date_trunc('month', local_date)::date
+    from {{ ref('int_kpi_observations') }}
+    where source in ('{{ (sources | select("in", whole) | list + ['-']) | join("', '") }}')
+{%- endmacro %}
+
+{#-
+    The changed partitions as literal rows, read when the model is compiled (before its pre-hook
+    runs; the bookkeeping changes only in its post-hook): the planner then knows how few they are
+    and reads each by an index range scan instead of hashing the whole observation table.
+-#}
+{% macro changed_kpi_months_values() -%}
+    {%- set rows = run_query(changed_kpi_months()).rows if execute else [] -%}
+    select * from (values
+        {%- for row in rows %}
+            ('{{ row[0] }}', '{{ row[1] }}', date '{{ row[2] }}'){{ ',' if not loop.last }}
+        {%- else %}
+            (null::text, null::text, null::date)
+        {%- endfor %}
+    ) as changed (kpi_id, region_id, local_month)
+{%- endmacro %}
+
+{#-
+    A KPI mart reads the observations of the changed partitions only: `from int_kpi_observations
+    as observations {{ changed_kpi_months_join() }}`.
+-#}
+{% macro changed_kpi_months_join(relation='observations') -%}
+    {%- if staging_mode() | trim == 'incremental' %}
+        inner join ({{ changed_kpi_months_values() }}) as changed_months
+            on {{ relation }}.kpi_id = changed_months.kpi_id
+            and {{ relation }}.region_id = changed_months.region_id
+            and {{ relation }}.local_date >= changed_months.local_month
+            and {{ relation }}.local_date < (changed_months.local_month + interval '1 month')::date
+    {%- endif %}
+{%- endmacro %}
+
+{% macro delete_changed_kpi_months() -%}
+    {%- if not execute -%}
+        {%- do changed_kpi_months() -%}
+        {%- for source_id in var('cjw_event_sources')['kpi_observations'] -%}
+            {%- if source_id not in var('cjw_whole_event_sources') -%}
+                {%- do changed_event_keys(source_id) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }}
+        where (kpi_id, region_id, date_trunc('month', period_start)::date) in ({{ changed_kpi_months_values() }})
     {%- else -%}
         select 1
     {%- endif -%}

@@ -2,7 +2,7 @@
     Incremental staging: a build reads only the raw rows of batches it has not seen.
 
     Every staging model is `incremental` (delete + insert on its key). Which validated batches
-    a model already holds is kept in `<staging schema>.incremental_batches` (model, batch_id,
+    a model already holds is kept in `<its schema>.incremental_batches` (model, batch_id,
     checksum of the model's SQL), rewritten by the model's post-hook in the same transaction as
     its rows, so a failed build leaves rows and bookkeeping together as they were. The set of
     validated batches is read once per build (`stg_ingest__validated_batches`): a batch validated
@@ -42,8 +42,12 @@
     ) }}
 {%- endmacro %}
 
+{#-
+    The bookkeeping lives in the model's own schema: a mart's moves with the build schema when a
+    publish swaps it with the published one (include/publish.py).
+-#}
 {% macro incremental_batches_schema() -%}
-    {{ ref('stg_ingest__validated_batches').schema }}
+    {{ this.schema }}
 {%- endmacro %}
 
 {% macro incremental_batches_relation() -%}
@@ -51,21 +55,30 @@
 {%- endmacro %}
 
 {#-
-    The version of the logic the rows were built with: the model's SQL, its parents' (the SQL of a
-    model, the file of a seed: a seed the working group edits rebuilds the incremental models that
-    read it) and the macros' version.
+    The version of the logic the rows were built with: the model's SQL, its ancestors' (the SQL of
+    every model upstream, the file of every seed upstream: a seed the working group edits rebuilds
+    the incremental models downstream of it, however far) and the macros' version. Ancestors, not
+    only parents: an incremental model reads only the new events of an incremental parent, so a
+    parent rebuilt with other logic must rebuild its children too.
 -#}
 {% macro staging_checksum() -%}
     {%- set parts = [model.raw_code, var('cjw_staging_logic_version') | string] -%}
     {%- if execute -%}
-        {%- for parent in model.depends_on.nodes | sort -%}
-            {%- set node = graph.nodes.get(parent) -%}
-            {%- if node is not none -%}
-                {%- do parts.append(parent ~ ':' ~ node.checksum.checksum) -%}
-            {%- endif -%}
+        {%- set ancestors = [] -%}
+        {%- do collect_ancestors(model.depends_on.nodes, ancestors) -%}
+        {%- for ancestor in ancestors | sort -%}
+            {%- do parts.append(ancestor ~ ':' ~ graph.nodes[ancestor].checksum.checksum) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ local_md5(parts | join('|')) }}
+{%- endmacro %}
+
+{#- Every model and seed upstream of `node_ids`, added to the list `into`. -#}
+{% macro collect_ancestors(node_ids, into) -%}
+    {%- for node_id in node_ids if node_id not in into and graph.nodes.get(node_id) is not none -%}
+        {%- do into.append(node_id) -%}
+        {%- do collect_ancestors(graph.nodes[node_id].depends_on.nodes, into) -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#-
@@ -177,16 +190,30 @@
 {%- endmacro %}
 
 {#-
-    The bookkeeping table, made by stg_ingest__validated_batches (which every staging model
-    follows): made by the models themselves, two threads' `create table if not exists` collide.
+    The bookkeeping tables, one in every schema that holds an incremental model, made by
+    stg_ingest__validated_batches (which every incremental model follows): made by the models
+    themselves, two threads' `create table if not exists` collide.
 -#}
 {% macro create_incremental_batches() -%}
-    create table if not exists {{ this.schema }}.incremental_batches (
-        model text not null,
-        batch_id bigint not null,
-        checksum text not null,
-        primary key (model, batch_id)
-    )
+    {%- set schemas = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+            {%- if node.schema not in schemas -%}
+                {%- do schemas.append(node.schema) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- for schema in schemas | sort %}
+        create schema if not exists {{ schema }};
+        create table if not exists {{ schema }}.incremental_batches (
+            model text not null,
+            batch_id bigint not null,
+            checksum text not null,
+            primary key (model, batch_id)
+        );
+    {%- endfor %}
+    select 1
 {%- endmacro %}
 
 {% macro staging_increment_end(ingest_source) -%}

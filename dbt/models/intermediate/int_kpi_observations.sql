@@ -11,7 +11,7 @@
     its region, but a call that overflowed from one queue to another is one offer to the region,
     with its whole wait, and one offer to each queue's office.
 -#}
-{{ incremental_union_of_events('kpi_observations') }}
+{{ incremental_union_of_events('kpi_observations', indexes=[{'columns': ['kpi_id', 'region_id', 'local_date']}]) }}
 with
 
 unioned as (

@@ -1,9 +1,13 @@
-{{ config(indexes=[{'columns': ['offered_local_date']}]) }}
-{#- Pseudonymous caller hashes stay in the intermediate layer: BI does not need them. -#}
+{#-
+    Pseudonymous caller hashes stay in the intermediate layer: BI does not need them. Incremental
+    by call (macros/incremental_events.sql): a build rewrites the calls new batches touched.
+-#}
+{{ incremental_by_events('call_centre', key='call_id', indexes=[{'columns': ['offered_local_date']}], on_schema_change='append_new_columns') }}
 with
 
 calls as (
     select * from {{ ref('int_calls__summarised') }}
+    where {{ changed_events_only('call_centre', key='call_id') }}
 ),
 
 topics as (

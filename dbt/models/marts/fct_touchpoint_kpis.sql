@@ -3,19 +3,19 @@
     a call that overflowed between queues counts in each queue's office but once in its region.
     Shares: numerator = observations meeting the threshold, denominator = all observations.
     Means: numerator = sum, denominator = count. Medians have no numerator/denominator.
-    Status compares the value with the norm of the kpi_definitions seed.
+    Status compares the value with the norm of the kpi_definitions seed. Incremental by (KPI,
+    region, month) (macros/incremental_events.sql): a build recomputes the months that hold an
+    observation of an event new batches touched.
 -#}
-{{ config(
-    indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}],
-    pre_hook="{{ aggregate_work_mem() }}",
-) }}
+{{ incremental_by_kpi_months(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
 with
 
 observations as not materialized (
     select
-        *,
-        date_trunc('month', local_date)::date as local_month
-    from {{ ref('int_kpi_observations') }}
+        observations.*,
+        date_trunc('month', observations.local_date)::date as local_month
+    from {{ ref('int_kpi_observations') }} as observations
+    {{- changed_kpi_months_join() }}
 ),
 
 kpis as (
