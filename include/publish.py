@@ -111,9 +111,7 @@ def prepare_build(dsn: str | None = None, *, full_refresh: bool = False) -> None
             if name not in keep:
                 what = {"v": "view", "m": "materialized view"}.get(kind, "table")
                 conn.execute(
-                    sql.SQL("drop {} if exists {} cascade").format(
-                        sql.SQL(what), sql.Identifier(BUILD_SCHEMA, name)
-                    )
+                    sql.SQL("drop {} if exists {} cascade").format(sql.SQL(what), sql.Identifier(BUILD_SCHEMA, name))
                 )
 
 
@@ -267,9 +265,7 @@ def publish(
             if has_role:
                 ident = sql.Identifier(role)
                 if _schema_exists(conn, BUILD_SCHEMA):
-                    conn.execute(
-                        sql.SQL("revoke all on schema {} from {}").format(sql.Identifier(BUILD_SCHEMA), ident)
-                    )
+                    conn.execute(sql.SQL("revoke all on schema {} from {}").format(sql.Identifier(BUILD_SCHEMA), ident))
                     conn.execute(
                         sql.SQL("revoke all on all tables in schema {} from {}").format(
                             sql.Identifier(BUILD_SCHEMA), ident
