@@ -239,24 +239,13 @@ def publish(
             ).fetchone()
             rows = _row_estimate(conn, BUILD_SCHEMA)
             conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(PREVIOUS_SCHEMA)))
+            # the swap: published → aside, build → published, aside → build (the published build
+            # before this one becomes the next build's starting point)
             if _schema_exists(conn, PUBLISHED_SCHEMA):
-                conn.execute(
-                    sql.SQL("alter schema {} rename to {}").format(
-                        sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PREVIOUS_SCHEMA)
-                    )
-                )
-            conn.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    sql.Identifier(BUILD_SCHEMA), sql.Identifier(PUBLISHED_SCHEMA)
-                )
-            )
+                _rename_schema(conn, PUBLISHED_SCHEMA, PREVIOUS_SCHEMA)
+            _rename_schema(conn, BUILD_SCHEMA, PUBLISHED_SCHEMA)
             if _schema_exists(conn, PREVIOUS_SCHEMA):
-                # the published build before this one becomes the next build's starting point
-                conn.execute(
-                    sql.SQL("alter schema {} rename to {}").format(
-                        sql.Identifier(PREVIOUS_SCHEMA), sql.Identifier(BUILD_SCHEMA)
-                    )
-                )
+                _rename_schema(conn, PREVIOUS_SCHEMA, BUILD_SCHEMA)
                 conn.execute(
                     sql.SQL("create table {} (published_at timestamptz not null default now())").format(
                         sql.Identifier(BUILD_SCHEMA, PUBLISHED_MARKER)
@@ -296,6 +285,10 @@ def publish(
         "tables": tables[0] if tables else 0,
         "rows": rows,
     }
+
+
+def _rename_schema(conn: psycopg.Connection[Any], schema: str, to: str) -> None:
+    conn.execute(sql.SQL("alter schema {} rename to {}").format(sql.Identifier(schema), sql.Identifier(to)))
 
 
 def _schema_exists(conn: psycopg.Connection[Any], schema: str) -> bool:
