@@ -10,7 +10,10 @@ server:
   process whose peak memory is reported;
 * **build** — ``dbt build`` (models + tests) + GX audit + publish; **end-to-end** = ingest + build;
 * **incremental** — one more day after a year of history: ingest + build, as a share of the full
-  build;
+  build. Between the two, a build with nothing new is run and published (and reported): the two
+  mart schemas take turns (``include/publish.py``), so in daily operation a build writes into the
+  schema published two builds before; without it the day would be measured as the first build
+  of the second schema, which has to make its incremental marts from nothing;
 * **dashboard** — p95 latency of the queries the KPI pages and a BI dashboard send;
 * **DAG parse** — time to parse the DAG files.
 
@@ -323,6 +326,8 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str) ->
         ingest["ingest_s"] = round(ingest["load_s"] + ingest["validate_s"], 3)
         say(f"{size}: dbt build + audit + publish")
         full = build_and_publish(dsn)
+        say(f"{size}: a build with nothing new (the other mart schema, as in daily operation)")
+        settle = build_and_publish(dsn)
         say(f"{size}: one more day (incremental)")
         day_ingest = ingest_days(dsn, landing, days[-1:])
         day_build = build_and_publish(dsn)
@@ -340,6 +345,7 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str) ->
         "floor": floor,
         "ingest": ingest,
         "build": full,
+        "build_nothing_new": settle,
         "incremental_day": {"ingest": day_ingest, "build": day_build, "total_s": round(incremental, 3)},
         "dashboard_p95_ms": dashboard,
         "ad_hoc_p95_ms": ad_hoc,
@@ -366,6 +372,10 @@ def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
         ("dbt build + gate + publish, s", lambda r: r["build"]["build_gate_publish_s"], ""),
         ("  ratio to floor", lambda r: r["ratios"]["build_gate_publish_vs_floor"], ""),
         ("end-to-end ratio to floor", lambda r: r["ratios"]["end_to_end_vs_floor"], "≤ 15"),
+        ("build + gate + publish, nothing new, s", lambda r: r["build_nothing_new"]["build_gate_publish_s"], ""),
+        ("one more day: ingest, s", lambda r: r["incremental_day"]["ingest"]["load_s"], ""),
+        ("  its GX validation, s", lambda r: r["incremental_day"]["ingest"]["validate_s"], ""),
+        ("  its build + gate + publish, s", lambda r: r["incremental_day"]["build"]["build_gate_publish_s"], ""),
         ("one more day / full run", lambda r: f"{r['ratios']['incremental_day_vs_full_build']:.1%}", "≤ 5 %"),
         ("ingestion peak RSS, MiB", lambda r: r["ingest"]["peak_rss_mib"], "flat"),
         ("dashboard p95, worst query, ms", lambda r: max(r["dashboard_p95_ms"].values()), "≤ 100"),
