@@ -199,7 +199,8 @@
     {%- set rows = run_query(changed_kpi_months()).rows if execute else [] -%}
     select * from (values
         {%- for row in rows %}
-            ('{{ row[0] }}', '{{ row[1] }}', date '{{ row[2] }}'){{ ',' if not loop.last }}
+            ('{{ row[0] | replace("'", "''") }}', '{{ row[1] | replace("'", "''") }}', date '{{ row[2] }}')
+            {{- ',' if not loop.last }}
         {%- else %}
             (null::text, null::text, null::date)
         {%- endfor %}
