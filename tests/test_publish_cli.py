@@ -107,3 +107,34 @@ def test_the_publish_log_takes_the_stage_from_the_tasks_that_failed(warehouse: s
     assert stages == {"run-y": "quality", "run-z": "pages"}
     with pytest.raises(ValueError, match="unknown build stage"):
         publish.record_task_failure("run-y", "audit_marts", "x", "audit", dsn=warehouse)
+
+
+def test_a_build_starts_from_the_schema_published_before(warehouse: str) -> None:
+    """The two mart schemas take turns: a publish moves the published one aside as the next build
+    schema, marked as published; readying a build removes the marker and what is no model of the
+    project, and keeps the project's marts and their bookkeeping; a full refresh empties it."""
+    with psycopg.connect(warehouse) as conn:
+        conn.execute("create schema marts__build")
+        conn.execute("create table marts__build.dim_kpis as select 'first' as kpi_id")
+    publish.publish("first", dsn=warehouse)
+    with psycopg.connect(warehouse) as conn:
+        conn.execute("create schema marts__build")
+        conn.execute("create table marts__build.dim_kpis as select 'second' as kpi_id")
+    publish.publish("second", dsn=warehouse)
+    tables = "select table_name from information_schema.tables where table_schema = 'marts__build' order by 1"
+    assert _rows(warehouse, "select kpi_id from marts.dim_kpis") == [("second",)]
+    assert _rows(warehouse, "select kpi_id from marts__build.dim_kpis") == [("first",)]
+    assert _rows(warehouse, tables) == [(publish.PUBLISHED_MARKER,), ("dim_kpis",)]
+    with pytest.raises(publish.PublishError, match="build first"):
+        publish.publish("again", dsn=warehouse)
+
+    with psycopg.connect(warehouse) as conn:
+        conn.execute("create table marts__build.incremental_batches (model text, batch_id bigint, checksum text)")
+        conn.execute("create table marts__build.fct_dropped_from_the_project as select 1 as x")
+    publish.prepare_build(warehouse)
+    assert _rows(warehouse, tables) == [("dim_kpis",), ("incremental_batches",)]
+    publish.publish("third", dsn=warehouse)  # a build happened: publishing is allowed again
+    assert _rows(warehouse, "select kpi_id from marts.dim_kpis") == [("first",)]
+
+    publish.prepare_build(warehouse, full_refresh=True)
+    assert _rows(warehouse, "select 1 from pg_namespace where nspname = 'marts__build'") == []
