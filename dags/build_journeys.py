@@ -12,8 +12,9 @@ batch), never on a clock.
 3. `dbt` — the dbt project through Cosmos, one `dbt build` per layer (`dbt.staging`: seeds
    and staging; `dbt.intermediate_and_marts`): models, unit tests and data tests, marts into
    `marts__build`; staging is incremental (only the batches validated since the last build are
-   read, and the call summary recomputes the calls they touched; trigger with
-   `{"full_refresh": true}` to rebuild them from every batch);
+   read), and the call summary, the per-source event models, their unions, `fct_calls` and
+   `fct_touchpoint_kpis` recompute only the calls, events and months those batches touched;
+   trigger with `{"full_refresh": true}` to rebuild them from every batch);
    dbt connects through the Airflow connection `cjw_warehouse`
    (`CJW_WAREHOUSE_CONN_ID`; without one, `WAREHOUSE_DSN`) and a Cosmos profile mapping;
 4. `audit_marts` — Great Expectations checks on the built marts (`expectations/marts.py`);
@@ -70,7 +71,7 @@ def failed_in(stage: str) -> Callable[[Any], None]:
         "full_refresh": Param(
             False,
             type="boolean",
-            description="Rebuild the incremental models (staging, the call summary) from every validated batch, not only the new ones",
+            description="Rebuild the incremental models (staging, event models, incremental marts) from every validated batch, not only the new ones, into an empty build schema",
         )
     },
     doc_md=__doc__,

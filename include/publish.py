@@ -402,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild the incremental models (staging, the call summary) from every validated batch, not only the new ones",
+        help="rebuild the incremental models (staging, event models, incremental marts) from every validated batch, not only the new ones, into an empty build schema",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
