@@ -72,36 +72,41 @@
 {%- endmacro %}
 
 {#-
-    A per-source event model (or a mart of events), incremental by the events new batches
-    touched; `key` is the column that holds the event key (`event_key`, a mart's `call_id`).
+    The config every model incremental by changed events shares: appended rows after `delete` (the
+    model's own pre-hook, which removes the rows it recomputes), the bookkeeping of staging
+    (`ingest_source`: the batches of one source, none: of all). A mart (enforced contract) passes
+    on_schema_change='append_new_columns': it may only gain columns.
 -#}
-{#- A mart (enforced contract) passes on_schema_change='append_new_columns': it may only gain columns. -#}
-{% macro incremental_by_events(event_source, key='event_key', indexes=[], on_schema_change='sync_all_columns') -%}
+{% macro incremental_by_changes(ingest_source, delete, indexes, on_schema_change='sync_all_columns', pre_hook=[]) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change=on_schema_change,
-        indexes=[{'columns': ['region_id', key]}] + indexes,
-        pre_hook=[
-            "{{ staging_increment_begin() }}",
-            "{{ delete_changed_events(['" ~ event_source ~ "'], key='" ~ key ~ "') }}",
-        ],
-        post_hook=["{{ staging_increment_end('" ~ event_ingest_source(event_source) | trim ~ "') }}"],
+        indexes=indexes,
+        pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
+        post_hook=["{{ staging_increment_end(" ~ ("'" ~ ingest_source ~ "'" if ingest_source else "none") ~ ") }}"],
+    ) }}
+{%- endmacro %}
+
+{#-
+    A per-source event model (or a mart of events), incremental by the events new batches
+    touched; `key` is the column that holds the event key (`event_key`, a mart's `call_id`).
+-#}
+{% macro incremental_by_events(event_source, key='event_key', indexes=[], on_schema_change='sync_all_columns') -%}
+    {{ incremental_by_changes(
+        event_ingest_source(event_source) | trim,
+        "delete_changed_events(['" ~ event_source ~ "'], key='" ~ key ~ "')",
+        [{'columns': ['region_id', key]}] + indexes,
+        on_schema_change,
     ) }}
 {%- endmacro %}
 
 {#- A union of per-source event models, incremental by the events new batches touched. -#}
 {% macro incremental_union_of_events(kind, indexes=[]) -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='sync_all_columns',
-        indexes=[{'columns': ['source', 'region_id', 'event_key']}] + indexes,
-        pre_hook=[
-            "{{ staging_increment_begin() }}",
-            "{{ delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true) }}",
-        ],
-        post_hook=["{{ staging_increment_end(none) }}"],
+    {{ incremental_by_changes(
+        none,
+        "delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true)",
+        [{'columns': ['source', 'region_id', 'event_key']}] + indexes,
     ) }}
 {%- endmacro %}
 
@@ -155,39 +160,20 @@
     queue), so its month is the one its old rows were in.
 -#}
 {% macro incremental_by_kpi_months(indexes=[], on_schema_change='append_new_columns') -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change=on_schema_change,
-        indexes=[{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
-        pre_hook=[
-            "{{ aggregate_work_mem() }}",
-            "{{ staging_increment_begin() }}",
-            "{{ delete_changed_kpi_months() }}",
-        ],
-        post_hook=["{{ staging_increment_end(none) }}"],
+    {{ incremental_by_changes(
+        none,
+        "delete_changed_kpi_months()",
+        [{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
+        on_schema_change,
+        pre_hook=["{{ aggregate_work_mem() }}"],
     ) }}
 {%- endmacro %}
 
-{#-
-    The (kpi, region, month) partitions to recompute. Two selects rather than one condition with
-    `or`: each is an index lookup (source, region_id, event_key) on int_kpi_observations.
--#}
+{#- The (kpi, region, month) partitions to recompute. -#}
 {% macro changed_kpi_months() -%}
-    {%- set sources = var('cjw_event_sources')['kpi_observations'] -%}
-    {%- set whole = var('cjw_whole_event_sources') -%}
-    select kpi_id, region_id, date_trunc('month', local_date)::date as local_month
+    select distinct kpi_id, region_id, date_trunc('month', local_date)::date as local_month
     from {{ ref('int_kpi_observations') }}
-    where (source, region_id, event_key) in (
-        {%- for source_id in sources if source_id not in whole %}
-            {% if not loop.first %}union all{% endif %}
-            select '{{ source_id }}', region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
-        {%- endfor %}
-    )
-    union
-    select kpi_id, region_id, date_trunc('month', local_date)::date
-    from {{ ref('int_kpi_observations') }}
-    where source in ('{{ (sources | select("in", whole) | list + ['-']) | join("', '") }}')
+    where {{ changed_events_of_sources(ref('int_kpi_observations'), var('cjw_event_sources')['kpi_observations']) }}
 {%- endmacro %}
 
 {#-
@@ -224,11 +210,6 @@
 {% macro delete_changed_kpi_months() -%}
     {%- if not execute -%}
         {%- do changed_kpi_months() -%}
-        {%- for source_id in var('cjw_event_sources')['kpi_observations'] -%}
-            {%- if source_id not in var('cjw_whole_event_sources') -%}
-                {%- do changed_event_keys(source_id) -%}
-            {%- endif -%}
-        {%- endfor -%}
     {%- endif -%}
     {%- if staging_mode() | trim == 'incremental' -%}
         delete from {{ this }}
