@@ -77,14 +77,18 @@
     (`ingest_source`: the batches of one source, none: of all). A mart (enforced contract) passes
     on_schema_change='append_new_columns': it may only gain columns.
 -#}
-{% macro incremental_by_changes(ingest_source, delete, indexes, on_schema_change='sync_all_columns', pre_hook=[]) -%}
+{% macro incremental_by_changes(
+    ingest_source, delete, indexes, on_schema_change='sync_all_columns', pre_hook=[], post_hook=[]
+) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change=on_schema_change,
         indexes=indexes,
         pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
-        post_hook=["{{ staging_increment_end(" ~ ("'" ~ ingest_source ~ "'" if ingest_source else "none") ~ ") }}"],
+        post_hook=post_hook + [
+            "{{ staging_increment_end(" ~ ("'" ~ ingest_source ~ "'" if ingest_source else "none") ~ ") }}"
+        ],
     ) }}
 {%- endmacro %}
 
@@ -102,11 +106,13 @@
 {%- endmacro %}
 
 {#- A union of per-source event models, incremental by the events new batches touched. -#}
-{% macro incremental_union_of_events(kind, indexes=[]) -%}
+{% macro incremental_union_of_events(kind, indexes=[], pre_hook=[], post_hook=[]) -%}
     {{ incremental_by_changes(
         none,
         "delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true)",
         [{'columns': ['source', 'region_id', 'event_key']}] + indexes,
+        pre_hook=pre_hook,
+        post_hook=post_hook,
     ) }}
 {%- endmacro %}
 
@@ -116,15 +122,18 @@
     sources recomputed whole — as one `in` over a union, so that each part is an index lookup.
 -#}
 {% macro changed_events_of_sources(relation, event_sources) -%}
+    (source, region_id, event_key) in ({{ changed_events_select(relation, event_sources) }})
+{%- endmacro %}
+
+{#- Those events as rows (source, region_id, event_key). -#}
+{% macro changed_events_select(relation, event_sources) -%}
     {%- set whole = var('cjw_whole_event_sources') -%}
-    (source, region_id, event_key) in (
-        {%- for source_id in event_sources if source_id not in whole %}
-            select '{{ source_id }}', region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
-            union all
-        {%- endfor %}
-        select source, region_id, event_key from {{ relation }}
-        where source in ('{{ (event_sources | select("in", whole) | list + ['-']) | join("', '") }}')
-    )
+    {%- for source_id in event_sources if source_id not in whole %}
+        select '{{ source_id }}' as source, region_id, event_key from ({{ changed_event_keys(source_id) }}) as changed
+        union all
+    {%- endfor %}
+    select source, region_id, event_key from {{ relation }}
+    where source in ('{{ (event_sources | select("in", whole) | list + ['-']) | join("', '") }}')
 {%- endmacro %}
 
 {#-

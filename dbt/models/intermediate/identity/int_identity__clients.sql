@@ -6,12 +6,16 @@
     is not merged: each of its person identifiers becomes its own client and its contacts and
     links stay unattributed (reported in fct_identity_capped_components). A component of links
     only (an anonymous visit or chat) is no client. client_id = md5 of the component label:
-    deterministic, rebuilt each run.
+    deterministic. Incremental: the rows of the nodes in int_identity__scope (whole components).
 -#}
+{{ incremental_by_identity_scope(
+    "delete_identity_scope('node_id', by='node_id')", indexes=[{'columns': ['node_id'], 'unique': True}]
+) }}
 with
 
 components as (
     select * from {{ ref('int_identity__components') }}
+    where {{ in_identity_scope('node_id', by='node_id') }}
 ),
 
 typed as (

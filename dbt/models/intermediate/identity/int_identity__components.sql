@@ -5,13 +5,19 @@
     neighbours, repeated `cjw_identity_iterations` times (the graph's components are small
     because shared contacts are cut out; the `identity_labels_converged` test proves the number
     is enough). The component id is the smallest text node id of the component — deterministic,
-    whatever numbers the nodes were given.
+    whatever numbers the nodes were given. Incremental: the components of the nodes in
+    int_identity__scope (whole components) are recomputed over their edges only.
 -#}
+{{ incremental_by_identity_scope(
+    "delete_identity_scope('node_id', by='node_id')",
+    indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['component_id']}],
+) }}
 {%- set iterations = var('cjw_identity_iterations') -%}
 with
 
 edges as (
     select * from {{ ref('int_identity__edges') }}
+    where {{ in_identity_scope('node_a') }}
 ),
 
 nodes as (

@@ -2,8 +2,10 @@
     The identity graph over integer node ids (int_identity__nodes), undirected: one row per
     ordered pair of identifiers carried by one event (star to the event's smallest node number,
     both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
-    Shared contacts are left out.
+    Shared contacts are left out. Incremental: the edges of the nodes in int_identity__scope are
+    recomputed (macros/incremental_identity.sql).
 -#}
+{{ incremental_by_identity_scope("delete_identity_scope('node_a')", indexes=[{'columns': ['node_a']}]) }}
 with
 
 occurrences as (
@@ -23,7 +25,7 @@ usable as (
     from occurrences
     inner join nodes on occurrences.node_id = nodes.node_id
     left join shared on occurrences.node_id = shared.node_id
-    where shared.node_id is null
+    where shared.node_id is null and {{ carries_identity_scope('occurrences') }}
 ),
 
 anchors as (
@@ -38,10 +40,16 @@ star as (
     inner join anchors on usable.source = anchors.source and usable.event_key = anchors.event_key
 ),
 
-final as (
+both_ways as (
     select node_a, node_b from star
     union
     select node_b, node_a from star
+),
+
+-- an event reached only through a shared contact in the scope draws edges that did not change
+final as (
+    select node_a, node_b from both_ways
+    where {{ in_identity_scope('node_a') }}
 )
 
 select * from final

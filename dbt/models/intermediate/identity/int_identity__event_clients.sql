@@ -3,11 +3,23 @@
     attributed to (`has_personal_identifier`: more than a ticket, case or chat id):
     the one client all its usable identifiers resolve to. Events whose identifiers are only
     shared contacts, or that point at two different clients, stay unattributed (client_id null).
+    Incremental: the events that carry a node of int_identity__scope or that int_identity__occurrences
+    recomputed; then the records of those are done with.
 -#}
+{{ incremental_by_identity_scope(
+    "delete_identity_scope(events=true)",
+    indexes=[{'columns': ['source', 'region_id', 'event_key']}],
+    post_hook=["{{ consume_touched_identity() }}"],
+) }}
 with
 
-occurrences as (
+all_occurrences as (
     select * from {{ ref('int_identity__occurrences') }}
+),
+
+occurrences as (
+    select * from all_occurrences
+    where {{ carries_identity_scope('all_occurrences') }}
 ),
 
 clients as (

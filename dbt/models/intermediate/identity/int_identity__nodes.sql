@@ -11,6 +11,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['node_num'], 'unique': True}],
+    pre_hook=["{{ record_identity_renumbered() }}"],
     post_hook=[
         "delete from {{ this }} as known where not exists (select from {{ ref('int_identity__occurrences') }}"
         ~ " as occurrences where occurrences.node_id = known.node_id)"

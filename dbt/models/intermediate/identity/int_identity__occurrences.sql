@@ -12,7 +12,12 @@
     cookie, messenger id); `link` — one case, application, visit or chat, tying the
     identifiers of its events together.
 -#}
-{{ incremental_union_of_events('identity_occurrences') }}
+{#- touched events recorded for the identity models (macros/incremental_identity.sql); node_id indexed for them -#}
+{{ incremental_union_of_events(
+    'identity_occurrences',
+    pre_hook=["{{ record_touched_identity(var('cjw_event_sources')['identity_occurrences']) }}"],
+    post_hook=["{{ ensure_indexes([{'columns': ['node_id']}]) }}"],
+) }}
 with
 
 occurrences as (

@@ -1,0 +1,179 @@
+{#-
+    Identity stitching, incremental: a build recomputes the connected components (and the clients
+    and event attributions that follow from them) only where the identity graph changed.
+
+    1. int_identity__occurrences, incremental by event, records in `identity_touched` (its own
+       schema) which events it recomputes and the identifiers those events carried before
+       (`record_touched_identity`, a pre-hook that runs before its rows are deleted): an event may
+       lose an identifier, and the edge it drew is then gone. A full or reset build of it records
+       a sentinel (source `*`): everything is recomputed downstream.
+    2. int_identity__scope is the set of identifier nodes to recompute: the nodes the touched
+       events carry now or carried before, the nodes of every event of a source recomputed whole,
+       the contacts whose shared status changed and the nodes that share an event with them — and
+       every node of the components (as last built) any of those is in. Nothing outside it can
+       change: an edge between a node inside and one outside would be drawn by an event that did
+       not change, between nodes whose shared status did not change, so it was there before and
+       both nodes were already in one component.
+    3. int_identity__edges, __components, __clients delete their rows of the scope's nodes and
+       append them recomputed; __event_clients those of every event that carries a scope node or
+       was touched, and its post-hook then deletes the records the scope read (a failed build
+       leaves them: the next build's scope includes them again).
+    A scope of `everything` (the sentinel, no components yet) or a model's own full or reset build
+    (`staging_mode`: new logic, a replaced batch, `--full-refresh`) recomputes the whole table.
+-#}
+
+{% macro identity_touched_relation() -%}
+    {{ this.schema }}.identity_touched
+{%- endmacro %}
+
+{#- Pre-hook of int_identity__occurrences (before its delete): what this build recomputes. -#}
+{% macro record_touched_identity(event_sources) -%}
+    {{ create_identity_touched() }};
+    {%- if staging_mode() | trim == 'incremental' %}
+        insert into {{ identity_touched_relation() }} (source, region_id, event_key, node_id)
+        select source, region_id, event_key, node_id from {{ this }}
+        where {{ changed_events_of_sources(this, event_sources) }};
+        insert into {{ identity_touched_relation() }} (source, region_id, event_key)
+        select source, region_id, event_key from ({{ changed_events_select(this, event_sources) }}) as changed
+    {%- else %}
+        insert into {{ identity_touched_relation() }} (source) values ('*')
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    Pre-hook of int_identity__nodes: a build that numbers the nodes afresh (the first, or
+    `--full-refresh`) records the sentinel, since the edges and components hold node numbers.
+-#}
+{% macro record_identity_renumbered() -%}
+    {%- if is_incremental() -%}
+        select 1
+    {%- else -%}
+        {{ create_identity_touched() }};
+        insert into {{ identity_touched_relation() }} (source) values ('*')
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro create_identity_touched() -%}
+    create table if not exists {{ identity_touched_relation() }} (
+        seq bigserial primary key,
+        source text not null,
+        region_id text,
+        event_key text,
+        node_id text
+    )
+{%- endmacro %}
+
+{#-
+    For int_identity__scope: `<the last record's seq>:all|scope` — `all` when a record is the
+    sentinel, or no components were built yet. Looked up in the database, not in dbt's cache (the
+    records table is made by a hook).
+-#}
+{% macro identity_scope_watermark() -%}
+    {%- set answer = '0:all' -%}
+    {%- if execute and run_query is defined -%}
+        {%- set components = this.incorporate(path={'identifier': 'int_identity__components'}) -%}
+        {%- set touched = this.incorporate(path={'identifier': 'identity_touched'}) -%}
+        {%- set found = run_query(
+            "select to_regclass('" ~ components ~ "') is not null, to_regclass('" ~ touched ~ "') is not null"
+        ).rows[0] -%}
+        {%- if found[1] -%}
+            {%- set row = run_query(
+                "select coalesce(max(seq), 0), bool_or(source = '*') is true from " ~ touched
+            ).rows[0] -%}
+            {%- set answer = row[0] ~ ':' ~ ('all' if row[1] or not found[0] else 'scope') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ answer }}
+{%- endmacro %}
+
+{#-
+    How an identity model is built: `all` (its own full or reset build, or a scope of everything)
+    or `scope` (only the scope's nodes). Read when the model compiles, after the scope was built.
+-#}
+{% macro identity_build_mode() -%}
+    {%- if staging_mode() | trim != 'incremental' or not execute -%}
+        all
+    {%- else -%}
+        {%- set everything = run_query(
+            'select coalesce(bool_or(everything), true) from ' ~ ref('int_identity__scope')
+        ).columns[0].values()[0] -%}
+        {{- 'all' if everything else 'scope' -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The condition "`column` (a node number or text id) is one of the scope's nodes" (true when building all). -#}
+{% macro in_identity_scope(column, by='node_num', mode=none) -%}
+    {%- if (mode or identity_build_mode()) | trim == 'all' -%}
+        true
+    {%- else -%}
+        {{ column }} in (select {{ by }} from {{ ref('int_identity__scope') }} where {{ by }} is not null)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The condition "the event (source, region_id, event_key) of `relation` carries a scope node". -#}
+{% macro carries_identity_scope(relation, mode=none) -%}
+    {%- if (mode or identity_build_mode()) | trim == 'all' -%}
+        true
+    {%- else -%}
+        ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
+            select source, region_id, event_key from {{ ref('int_identity__occurrences') }}
+            where node_id in (select node_id from {{ ref('int_identity__scope') }} where node_id is not null)
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Pre-hook of the identity models: delete the rows to recompute — where `column` is a scope
+    node (`by`: node_num or node_id), or (`events`) the rows of events that carry a scope node or
+    were touched. At parse time it names the scope and the occurrences, which so become parents.
+-#}
+{% macro delete_identity_scope(column=none, by='node_num', events=false) -%}
+    {%- if not execute -%}
+        {%- do ref('int_identity__scope') -%}
+        {%- do ref('int_identity__occurrences') -%}
+    {%- endif -%}
+    {%- set mode = identity_build_mode() | trim -%}
+    {%- if mode == 'all' -%}
+        {{ 'truncate ' ~ this if staging_mode() | trim == 'incremental' else 'select 1' }}
+    {%- elif events -%}
+        delete from {{ this }} as rows
+        where {{ carries_identity_scope('rows', mode) }}
+        or (rows.source, rows.region_id, rows.event_key) in (
+            select touched.source, touched.region_id, touched.event_key
+            from {{ identity_touched_relation() }} as touched
+            where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
+        )
+    {%- else -%}
+        delete from {{ this }} where {{ in_identity_scope(column, by, mode) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The config the identity models incremental by scope share (indexes made in a post-hook). -#}
+{% macro incremental_by_identity_scope(delete, indexes=[], post_hook=[]) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook=["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
+        post_hook=["{{ ensure_indexes(" ~ indexes ~ ") }}"] + post_hook + ["{{ staging_increment_end(none) }}"],
+    ) }}
+{%- endmacro %}
+
+{#-
+    Indexes made by a post-hook, if missing: they reach a table that an earlier release built
+    (dbt's `indexes` config makes them only when it creates the table).
+-#}
+{% macro ensure_indexes(indexes) -%}
+    {%- for index in indexes %}
+        create {{ 'unique ' if index.get('unique') }}index if not exists
+            {{ this.identifier }}__{{ index['columns'] | join('_') }}
+            on {{ this }} ({{ index['columns'] | join(', ') }});
+    {%- endfor %}
+    select 1
+{%- endmacro %}
+
+{#- Post-hook of the last identity model: the touched records the scope read are done with. -#}
+{% macro consume_touched_identity() -%}
+    delete from {{ identity_touched_relation() }}
+    where seq <= (select coalesce(max(through_seq), 0) from {{ ref('int_identity__scope') }})
+{%- endmacro %}

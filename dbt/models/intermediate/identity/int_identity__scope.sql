@@ -1,0 +1,107 @@
+{#-
+    The identifier nodes this build recomputes in the identity models (macros/incremental_identity.sql):
+    the nodes the events int_identity__occurrences recomputed carry now or carried before, those
+    of every event of a source recomputed whole, the contacts whose shared status changed and the
+    nodes that share an event with them — and every node of the components (as the last build
+    left them) any of those is in. One row per node (its number: the one the components hold, or
+    the new one), plus one without a node that carries the watermark of the records read
+    (`through_seq`). `everything`: no components yet, or a model upstream was rebuilt whole (the
+    records hold its sentinel) — the identity models then recompute all their rows.
+-#}
+{{ config(indexes=[{'columns': ['node_id']}, {'columns': ['node_num']}]) }}
+{%- set components = this.incorporate(path={'identifier': 'int_identity__components'}) -%}
+{%- set touched = this.incorporate(path={'identifier': 'identity_touched'}) -%}
+{%- set watermark = identity_scope_watermark().split(':') -%}
+{%- set through_seq, everything = watermark[0] | trim | int, watermark[1] | trim == 'all' %}
+{#- the parents, named for dbt's parse (which renders the branch of everything) -#}
+{%- do ref('int_identity__occurrences') -%}
+{%- do ref('int_identity__nodes') -%}
+{%- do ref('int_identity__shared_identifiers') %}
+with
+
+{% if everything %}
+
+final as (
+    select
+        null::text as node_id,
+        null::bigint as node_num,
+        true as everything,
+        cast({{ through_seq | int }} as bigint) as through_seq
+)
+
+{% else %}
+
+-- read from the table by each part below (with its statistics and indexes)
+occurrences as not materialized (
+    select * from {{ ref('int_identity__occurrences') }}
+),
+
+nodes as not materialized (
+    select * from {{ ref('int_identity__nodes') }}
+),
+
+shared as not materialized (
+    select node_id from {{ ref('int_identity__shared_identifiers') }}
+),
+
+components as not materialized (
+    select node_id, node_num, component_id from {{ components }}
+),
+
+touched as not materialized (
+    select * from {{ touched }} where seq <= {{ through_seq }}
+),
+
+-- shared now but in the graph then, or neither (a contact no longer shared; a new node)
+shared_changed as (
+    select shared.node_id from shared inner join components on shared.node_id = components.node_id
+    union
+    select nodes.node_id from nodes
+    where
+        not exists (select from components where components.node_id = nodes.node_id)
+        and not exists (select from shared where shared.node_id = nodes.node_id)
+),
+
+seeds as (
+    select node_id from touched where node_id is not null
+    union
+    select occurrences.node_id from occurrences
+    where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
+        select touched.source, touched.region_id, touched.event_key from touched
+    )
+    union
+    select occurrences.node_id from occurrences
+    where occurrences.source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}')
+    union
+    select occurrences.node_id from occurrences
+    where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
+        select changed.source, changed.region_id, changed.event_key from occurrences as changed
+        where changed.node_id in (select shared_changed.node_id from shared_changed)
+    )
+),
+
+reached as (
+    select seeds.node_id from seeds
+    union
+    select components.node_id from components
+    where components.component_id in (
+        select seen.component_id from components as seen inner join seeds on seen.node_id = seeds.node_id
+    )
+),
+
+final as (
+    select
+        reached.node_id,
+        coalesce(components.node_num, nodes.node_num) as node_num,
+        false as everything,
+        cast({{ through_seq | int }} as bigint) as through_seq
+    from reached
+    left join components on reached.node_id = components.node_id
+    left join nodes on reached.node_id = nodes.node_id
+    union all
+    select null, null, false, cast({{ through_seq | int }} as bigint)
+)
+
+{% endif %}
+
+select * from final
