@@ -87,6 +87,29 @@
 {%- endmacro %}
 
 {#-
+    For int_identity__nodes: the condition "a row of the events recorded as touched" (of
+    `relation`: occurrences with source, region_id, event_key; `by_node`: nodes, by the node ids
+    the touched events carried before), or of a source recomputed whole; true on a full build or
+    when a sentinel is recorded.
+-#}
+{% macro identity_touched_only(relation, by_node=false) -%}
+    {%- if not is_incremental() or identity_scope_watermark().split(':')[1] | trim == 'all' -%}
+        true
+    {%- elif by_node -%}
+        {{ relation }}.node_id in (
+            select touched.node_id from {{ identity_touched_relation() }} as touched where touched.node_id is not null
+        )
+    {%- else -%}
+        (
+            ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
+                select touched.source, touched.region_id, touched.event_key from {{ identity_touched_relation() }} as touched
+            )
+            or {{ relation }}.source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}')
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     How an identity model is built: `all` (its own full or reset build, or a scope of everything)
     or `scope` (only the scope's nodes). Read when the model compiles, after the scope was built.
 -#}

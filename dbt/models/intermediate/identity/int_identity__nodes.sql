@@ -4,7 +4,9 @@
     number from build to build, a new node gets the next numbers (in node_id order); nodes no
     longer carried by any event are removed after each build (a forgotten region leaves none
     of its identifiers here). `dbt build --full-refresh` renumbers everything; the numbers are
-    internal — component labels and client ids are derived from the text ids.
+    internal — component labels and client ids are derived from the text ids. An incremental
+    build looks for new nodes among the events int_identity__occurrences recomputed, and for nodes
+    to remove among those they carried before (macros/incremental_identity.sql).
 -#}
 {{ config(
     materialized='incremental',
@@ -13,14 +15,16 @@
     indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['node_num'], 'unique': True}],
     pre_hook=["{{ record_identity_renumbered() }}"],
     post_hook=[
-        "delete from {{ this }} as known where not exists (select from {{ ref('int_identity__occurrences') }}"
+        "delete from {{ this }} as known where {{ identity_touched_only('known', by_node=true) }}"
+        ~ " and not exists (select from {{ ref('int_identity__occurrences') }}"
         ~ " as occurrences where occurrences.node_id = known.node_id)"
     ],
 ) }}
 with
 
 occurrences as (
-    select distinct node_id from {{ ref('int_identity__occurrences') }}
+    select distinct all_occurrences.node_id from {{ ref('int_identity__occurrences') }} as all_occurrences
+    where {{ identity_touched_only('all_occurrences') }}
 ),
 
 new_nodes as (
