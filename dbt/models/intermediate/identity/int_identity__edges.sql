@@ -1,6 +1,7 @@
 {#-
     The identity graph over integer node ids (int_identity__nodes), undirected: one row per
-    ordered pair of identifiers carried by one event (star to the event's smallest node number,
+    ordered pair of identifiers carried by one event (source, region and event key: two regions'
+    systems may give two events one key) (star to the event's smallest node number,
     both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
     Shared contacts are left out. Incremental: the edges of the nodes in int_identity__scope are
     recomputed (macros/incremental_identity.sql).
@@ -21,7 +22,7 @@ shared as (
 ),
 
 usable as (
-    select occurrences.source, occurrences.event_key, nodes.node_num
+    select occurrences.source, occurrences.region_id, occurrences.event_key, nodes.node_num
     from occurrences
     inner join nodes on occurrences.node_id = nodes.node_id
     left join shared on occurrences.node_id = shared.node_id
@@ -29,15 +30,17 @@ usable as (
 ),
 
 anchors as (
-    select source, event_key, min(node_num) as anchor
+    select source, region_id, event_key, min(node_num) as anchor
     from usable
-    group by source, event_key
+    group by source, region_id, event_key
 ),
 
 star as (
     select usable.node_num as node_a, anchors.anchor as node_b
     from usable
-    inner join anchors on usable.source = anchors.source and usable.event_key = anchors.event_key
+    inner join anchors
+        on usable.source = anchors.source and usable.region_id = anchors.region_id
+        and usable.event_key = anchors.event_key
 ),
 
 both_ways as (

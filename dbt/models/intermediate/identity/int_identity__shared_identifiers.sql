@@ -3,7 +3,8 @@
     than one person identifier of one type — a family phone, an office landline, a library
     computer. A person has one SNILS and one ESIA account, so such a contact belongs to several
     people: it must not glue their journeys together. These nodes are left out of the
-    identity graph (their events are attributed only through other identifiers).
+    identity graph (their events are attributed only through other identifiers). An event is
+    (source, region, event key): two regions' systems may give two events one key.
 -#}
 with
 
@@ -13,39 +14,45 @@ occurrences as not materialized (
 ),
 
 persons as (
-    select distinct source, event_key, node_id, identifier_type
+    select distinct source, region_id, event_key, node_id, identifier_type
     from occurrences
     where identifier_class = 'person'
 ),
 
 contacts as (
-    select distinct source, event_key, node_id, identifier_type
+    select distinct source, region_id, event_key, node_id, identifier_type
     from occurrences
     where identifier_class = 'contact'
 ),
 
 -- contacts reach persons directly, or through a link (case, application, ticket, chat)
 links as (
-    select distinct source, event_key, node_id from occurrences where identifier_class = 'link'
+    select distinct source, region_id, event_key, node_id from occurrences where identifier_class = 'link'
 ),
 
 contact_links as (
     select distinct contacts.node_id as contact_node, links.node_id as link_node
     from contacts
-    inner join links on contacts.source = links.source and contacts.event_key = links.event_key
+    inner join links
+        on contacts.source = links.source and contacts.region_id = links.region_id
+        and contacts.event_key = links.event_key
 ),
 
 person_links as (
     select distinct persons.node_id as person_node, persons.identifier_type, links.node_id as link_node
     from persons
-    inner join links on persons.source = links.source and persons.event_key = links.event_key
+    inner join links
+        on persons.source = links.source and persons.region_id = links.region_id
+        and persons.event_key = links.event_key
 ),
 
 contact_persons as (
     select contacts.node_id as contact_node, contacts.identifier_type as contact_type,
         persons.identifier_type as person_type, persons.node_id as person_node
     from contacts
-    inner join persons on contacts.source = persons.source and contacts.event_key = persons.event_key
+    inner join persons
+        on contacts.source = persons.source and contacts.region_id = persons.region_id
+        and contacts.event_key = persons.event_key
 
     union
 
