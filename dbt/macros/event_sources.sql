@@ -19,9 +19,10 @@
 -#}
 {#-
     `changed_only`: on an incremental build of the union (macros/incremental_events.sql), only the
-    rows of the events new batches touched, and every row of the sources recomputed whole.
+    rows of the events new batches touched (or that meet the condition `also`), and every row of
+    the sources recomputed whole.
 -#}
-{% macro union_event_sources(kind, changed_only=false) -%}
+{% macro union_event_sources(kind, changed_only=false, also=none) -%}
     {%- set contract = {
         'touchpoint_events': [
             'source', 'region_id', 'event_key', 'event_at', 'channel', 'touchpoint_id', 'office_id',
@@ -43,6 +44,7 @@
     from {{ ref('int_' ~ source_id ~ '__' ~ kind) }}
     {%- if changed_only and source_id not in var('cjw_whole_event_sources') %}
         where {{ changed_events_only(source_id) }}
+        {%- if also %} or {{ also }}{% endif %}
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}

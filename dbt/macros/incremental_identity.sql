@@ -200,3 +200,37 @@
     delete from {{ identity_touched_relation() }}
     where seq <= (select coalesce(max(through_seq), 0) from {{ ref('int_identity__scope') }})
 {%- endmacro %}
+
+{#-
+    For int_touchpoint_events: the condition "the event's attribution was recomputed since this
+    table's last build" — its int_identity__event_clients row carries a watermark above the
+    highest one this table holds (a build that failed in between leaves the watermark lower, and
+    the next build reads those rows too). False on a full build (every event is read).
+-#}
+{% macro attribution_changed() -%}
+    {%- if staging_mode() | trim == 'incremental' and execute -%}
+        {%- set held = run_query('select coalesce(max(identity_through), -1) from ' ~ this).columns[0].values()[0] -%}
+        (source, region_id, event_key) in (
+            select attributed.source, attributed.region_id, attributed.event_key
+            from {{ ref('int_identity__event_clients') }} as attributed
+            where attributed.identity_through > {{ held }}
+        )
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of int_touchpoint_events: the rows of the events it recomputes. -#}
+{% macro delete_touchpoint_events() -%}
+    {%- set sources = var('cjw_event_sources')['touchpoint_events'] -%}
+    {%- if not execute -%}
+        {%- for source_id in sources if source_id not in var('cjw_whole_event_sources') -%}
+            {%- do changed_event_keys(source_id) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }} where {{ changed_events_of_sources(this, sources) }} or {{ attribution_changed() }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

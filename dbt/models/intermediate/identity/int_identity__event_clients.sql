@@ -8,7 +8,7 @@
 -#}
 {{ incremental_by_identity_scope(
     "delete_identity_scope(events=true)",
-    indexes=[{'columns': ['source', 'region_id', 'event_key']}],
+    indexes=[{'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}],
     post_hook=["{{ consume_touched_identity() }}"],
 ) }}
 with
@@ -50,7 +50,10 @@ final as (
         case when candidate_clients = 1 then some_client_id end as client_id,
         candidate_clients > 1 as is_ambiguous,
         coalesce(in_capped_component, false) as in_capped_component,
-        has_personal_identifier
+        has_personal_identifier,
+        -- the watermark of the build that computed the row: int_touchpoint_events reads the rows
+        -- computed since its own last build by it
+        (select max(scope.through_seq) from {{ ref('int_identity__scope') }} as scope) as identity_through
     from resolved
 )
 

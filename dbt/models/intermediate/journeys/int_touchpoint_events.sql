@@ -10,7 +10,16 @@
     `<intent>:<outcome>` (the intent, or `fallback:<intent guessed from the text>` when the bot
     understood nothing; outcome resolved, handoff or abandoned), case event the case's service
     type, survey the rated touchpoint.
+
+    Incremental (macros/incremental_identity.sql): the events new batches touched, and those
+    whose attribution identity stitching recomputed since this table's last build.
 -#}
+{{ incremental_by_changes(
+    none,
+    "delete_touchpoint_events()",
+    [],
+    post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}, {'columns': ['source', 'region_id', 'event_key']}]) }}"],
+) }}
 with
 
 event_clients as (
@@ -18,7 +27,7 @@ event_clients as (
 ),
 
 unioned as (
-    {{ union_event_sources('touchpoint_events') }}
+    {{ union_event_sources('touchpoint_events', changed_only=true, also=attribution_changed()) }}
 ),
 
 final as (
@@ -35,7 +44,8 @@ final as (
         unioned.office_id,
         unioned.event_type,
         unioned.attribute,
-        unioned.is_contact
+        unioned.is_contact,
+        event_clients.identity_through
     from unioned
     inner join {{ ref('regions') }} as regions on unioned.region_id = regions.region_id
     left join event_clients
