@@ -15,12 +15,17 @@
     it before autovacuum gets to it, and without statistics PostgreSQL plans for a handful of rows.
     An incremental model that only took in a day's rows keeps the statistics it has (a day does
     not change a history's distribution; autovacuum analyses a table that changed by a tenth):
-    it is analysed only when it has none, i.e. when it was (re)created.
+    it is analysed only when it has none, i.e. when it was (re)created. "None" is read from
+    pg_stats, not from pg_class.reltuples: the indexes dbt makes on a new table set reltuples, and
+    a first build then read it without column statistics (int_identity__shared_identifiers at 1 M
+    events: minutes instead of 3 s).
 -#}
 {% macro analyze_after_build() -%}
     {%- if config.get('materialized') == 'incremental' -%}
         do $$ begin
-            if (select reltuples < 0 from pg_class where oid = '{{ this }}'::regclass) then
+            if not exists (
+                select from pg_stats where schemaname = '{{ this.schema }}' and tablename = '{{ this.identifier }}'
+            ) then
                 execute 'analyze {{ this }}';
             end if;
         end $$
