@@ -138,12 +138,12 @@
 
 {#-
     Pre-hook: on an incremental build, delete the rows of the events new batches touched (and,
-    in a union, every row of the sources recomputed whole). dbt reads a model's parents from its
+    in a union, every row of the sources recomputed whole, and those meeting the condition `also`). dbt reads a model's parents from its
     hooks too when it parses the project: the staging models the changed events are read from
     are named here then, and so become parents (a unit test, which runs no hook, needs no input
     for them).
 -#}
-{% macro delete_changed_events(event_sources, by_source=false, key='event_key') -%}
+{% macro delete_changed_events(event_sources, by_source=false, key='event_key', also=none) -%}
     {%- if not execute -%}
         {%- for source_id in event_sources if source_id not in var('cjw_whole_event_sources') -%}
             {%- do changed_event_keys(source_id) -%}
@@ -152,6 +152,7 @@
     {%- if staging_mode() | trim == 'incremental' -%}
         {%- if by_source -%}
             delete from {{ this }} where {{ changed_events_of_sources(this, event_sources) }}
+            {%- if also %} or {{ also }}{% endif %}
         {%- else -%}
             delete from {{ this }}
             where (region_id, {{ key }}) in ({{ changed_event_keys(event_sources[0]) }})

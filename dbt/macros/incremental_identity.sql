@@ -219,18 +219,3 @@
         false
     {%- endif -%}
 {%- endmacro %}
-
-{#- Pre-hook of int_touchpoint_events: the rows of the events it recomputes. -#}
-{% macro delete_touchpoint_events() -%}
-    {%- set sources = var('cjw_event_sources')['touchpoint_events'] -%}
-    {%- if not execute -%}
-        {%- for source_id in sources if source_id not in var('cjw_whole_event_sources') -%}
-            {%- do changed_event_keys(source_id) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {%- if staging_mode() | trim == 'incremental' -%}
-        delete from {{ this }} where {{ changed_events_of_sources(this, sources) }} or {{ attribution_changed() }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}

@@ -16,7 +16,7 @@
 -#}
 {{ incremental_by_changes(
     none,
-    "delete_touchpoint_events()",
+    "delete_changed_events(var('cjw_event_sources')['touchpoint_events'], by_source=true, also=attribution_changed())",
     [],
     post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}, {'columns': ['source', 'region_id', 'event_key']}]) }}"],
 ) }}
