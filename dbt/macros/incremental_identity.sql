@@ -36,7 +36,7 @@
         insert into {{ identity_touched_relation() }} (source, region_id, event_key)
         select source, region_id, event_key from ({{ changed_events_select(this, event_sources) }}) as changed
     {%- else %}
-        insert into {{ identity_touched_relation() }} (source) values ('*')
+        {{ record_identity_sentinel() }}
     {%- endif %}
 {%- endmacro %}
 
@@ -49,8 +49,13 @@
         select 1
     {%- else -%}
         {{ create_identity_touched() }};
-        insert into {{ identity_touched_relation() }} (source) values ('*')
+        {{ record_identity_sentinel() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The record that makes the next scope everything. -#}
+{% macro record_identity_sentinel() -%}
+    insert into {{ identity_touched_relation() }} (source) values ('*')
 {%- endmacro %}
 
 {% macro create_identity_touched() -%}
