@@ -40,11 +40,16 @@ chromium: ## install Debian's headless Chromium for the browser tests (if missin
 demo: install ## set up, generate the synthetic region, run every DAG and write the pages
 	@$(PY) -m tools.demo $(DEMO_ARGS)
 
+# Tests run on pytest-xdist workers, one per core up to four (TEST_WORKERS=0 runs them in this
+# process); whole modules go to one worker, so a module's database and DAG runs are shared as before.
+TEST_WORKERS ?= auto
+PARALLEL := -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile --no-loadscope-reorder
+
 test: install chromium ## run all tests (unit, dbt, GX, DAGs end to end, browser)
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-fast: install ## tests without the end-to-end DAG runs, the browser and the Celery deployment
-	@$(PY) -m pytest -m "not e2e and not browser and not celery" $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PARALLEL) -m "not e2e and not browser and not celery" $(PYTEST_ARGS)
 
 test-celery: install ## the DAGs on the CeleryExecutor (needs Redis and PostgreSQL on 127.0.0.1)
 	@$(PY) -m pytest -m celery $(PYTEST_ARGS)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 from collections.abc import Sequence
@@ -112,8 +113,18 @@ def freshness_selection(dsn: str | None = None) -> list[str]:
     return selection
 
 
+def target_dir() -> Path:
+    """Where dbt writes its artifacts: ``DBT_TARGET_PATH`` when set (dbt reads it too; the test
+    workers each have one), else the project's ``target/``."""
+    configured = os.environ.get("DBT_TARGET_PATH")
+    if not configured:
+        return settings.DBT_PROJECT_DIR / "target"
+    path = Path(configured)
+    return path if path.is_absolute() else settings.DBT_PROJECT_DIR / path
+
+
 def manifest_path() -> Path:
-    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+    return target_dir() / "manifest.json"
 
 
 def _newest_source_mtime() -> float:
@@ -131,10 +142,16 @@ def ensure_manifest() -> Path:
     path = manifest_path()
     if path.exists() and path.stat().st_mtime >= _newest_source_mtime():
         return path
-    env = {k: v for k, v in dbt_env("postgresql://parse-only@127.0.0.1/parse_only").items()}
-    result = invoke(["parse", "--quiet"], env=env)
-    if not result.success or not path.exists():
-        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # processes sharing a target folder (test workers, a demo beside `make lint`) parse one at a time
+    with (path.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists() and path.stat().st_mtime >= _newest_source_mtime():
+            return path
+        env = {k: v for k, v in dbt_env("postgresql://parse-only@127.0.0.1/parse_only").items()}
+        result = invoke(["parse", "--quiet"], env=env)
+        if not result.success or not path.exists():
+            raise RuntimeError(f"dbt parse failed: {result.exception}")
     return path
 
 

@@ -5,6 +5,8 @@
 * Every database a test uses is created for it and dropped afterwards; nothing relies on
   state a previous run left.
 * Airflow is configured (SQLite metadata in a temporary home) before anything imports it.
+* ``make test`` runs the modules on two pytest-xdist workers (``--dist loadfile``): each worker
+  has its own session folder, embedded server and dbt target folder; the slowest modules start first.
 """
 
 from __future__ import annotations
@@ -30,6 +32,25 @@ os.environ.setdefault("CJW_PSEUDONYM_KEY", "7e57" * 16)
 from include import airflow_env  # noqa: E402
 
 airflow_env.configure()
+
+
+def _worker_dbt_target() -> None:
+    """Under pytest-xdist, each worker gets its own dbt target and log folders (dbt writes its
+    manifest, run results and partial-parse state there), started from the project's parsed one."""
+    from include import dbt_runner
+
+    shared = dbt_runner.ensure_manifest().parent
+    target = _SESSION_DIR / "dbt-target"
+    target.mkdir()
+    for name in ("manifest.json", "partial_parse.msgpack", "semantic_manifest.json"):
+        if (shared / name).exists():
+            shutil.copy2(shared / name, target / name)
+    os.environ["DBT_TARGET_PATH"] = str(target)
+    os.environ["DBT_LOG_PATH"] = str(_SESSION_DIR / "dbt-logs")
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _worker_dbt_target()
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -124,6 +145,25 @@ def browser() -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# The modules that take minutes (measured with --durations): under pytest-xdist they start first,
+# so the many short modules fill the workers' tails instead of one long module running alone.
+SLOW_MODULES = (
+    "tests/test_end_to_end.py",
+    "tests/modelling/test_model_dag.py",
+    "tests/test_celery.py",
+    "tests/test_incremental.py",
+    "tests/test_identity_incremental.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        return SLOW_MODULES.index(module) if module in SLOW_MODULES else len(SLOW_MODULES)
+
+    items.sort(key=rank)  # stable: the order within a module and among the others is kept
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
