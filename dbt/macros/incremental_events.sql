@@ -138,7 +138,8 @@
 
 {#-
     Pre-hook: on an incremental build, delete the rows of the events new batches touched (and,
-    in a union, every row of the sources recomputed whole, and those meeting the condition `also`). dbt reads a model's parents from its
+    in a union, every row of the sources recomputed whole, and then those meeting the condition
+    `also`). dbt reads a model's parents from its
     hooks too when it parses the project: the staging models the changed events are read from
     are named here then, and so become parents (a unit test, which runs no hook, needs no input
     for them).
@@ -152,7 +153,12 @@
     {%- if staging_mode() | trim == 'incremental' -%}
         {%- if by_source -%}
             delete from {{ this }} where {{ changed_events_of_sources(this, event_sources) }}
-            {%- if also %} or {{ also }}{% endif %}
+            {%- if also -%}
+                {#- a statement of its own: `a in (…) or b in (…)` keeps the first as a subplan run
+                    per row when its estimate exceeds work_mem (38 s instead of 0.2 at 1 M events) #}
+                ;
+                delete from {{ this }} where {{ also }}
+            {%- endif %}
         {%- else -%}
             delete from {{ this }}
             where (region_id, {{ key }}) in ({{ changed_event_keys(event_sources[0]) }})
