@@ -42,7 +42,7 @@ from include import settings
 from include.alerts import working_group_notifier
 from include.assets import MARTS_PUBLISHED, RAW_ASSETS
 from include.dbt_profile import warehouse_profile_config
-from include.dbt_runner import BUILD_LAYERS, TELEMETRY_OFF
+from include.dbt_runner import BUILD_LAYERS, TELEMETRY_OFF, session_env
 from include.ingest_dag import DEFAULT_ARGS, START_DATE
 
 
@@ -117,7 +117,7 @@ def build_journeys() -> None:
                 install_deps=False,
                 emit_datasets=False,
                 should_store_compiled_sql=False,
-                env=dict(TELEMETRY_OFF),
+                env={**TELEMETRY_OFF, **session_env()},
             )
             for layer, selection in BUILD_LAYERS
         ]

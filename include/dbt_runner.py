@@ -83,7 +83,25 @@ def dbt_env(dsn: str | None = None) -> dict[str, str]:
         "DBT_PROJECT_DIR": str(settings.DBT_PROJECT_DIR),
         "CJW_SITE_DIR": str(settings.site_dir()),
     }
-    return {**TELEMETRY_OFF, **env}
+    return {**TELEMETRY_OFF, **session_env(), **env}
+
+
+def session_env() -> dict[str, str]:
+    """libpq options for dbt's connections (``PGOPTIONS``): PostgreSQL's JIT off (``without_jit``)."""
+    return {"PGOPTIONS": without_jit(os.environ.get("PGOPTIONS", ""))}
+
+
+def without_jit(options: str) -> str:
+    """libpq session options with PostgreSQL's JIT off (unless the caller set ``jit`` already).
+
+    The models are one-pass queries over a few million rows at most: compiling them costs more than
+    it saves. A model that plans without nested loops (macro without_nested_loops) has a cost in the
+    billions, which turns on JIT's optimisation and inlining: int_journey_kpi_observations at 1 M
+    events spent 3.3 of its 5.3 s compiling 385 functions. A 1 M build with nothing new: 44.6 s → 40.1 s.
+    """
+    if "jit" in options:
+        return options
+    return f"{options} -c jit=off".strip()
 
 
 def freshness_selection(dsn: str | None = None) -> list[str]:

@@ -89,3 +89,27 @@ def test_build_journeys_runs_dbt_through_the_profile_mapping() -> None:
         assert config.profiles_yml_filepath is None
         assert isinstance(config.profile_mapping, WarehouseProfileMapping)
         assert config.profile_mapping.conn_id == "cjw_warehouse"
+
+
+def test_dbt_sessions_run_without_jit(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt's connections turn PostgreSQL's JIT off (compiling a model cost more than running it),
+    through the runner's environment and through the DAG's Cosmos operators alike; options the
+    caller set in PGOPTIONS are kept."""
+    from include.dbt_runner import dbt_env, session_env, without_jit
+
+    monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=600000")
+    result = invoke(
+        ["show", "--inline", "select current_setting('jit') as jit, current_setting('statement_timeout') as st"],
+        env=dbt_env(fresh_db),
+    )
+    assert result.success, result.exception
+    row = result.result.results[0].agate_table.rows[0]
+    assert (row["jit"], row["st"]) == ("off", "10min")
+    assert session_env()["PGOPTIONS"] == "-c statement_timeout=600000 -c jit=off"
+    assert without_jit("-c jit=on") == "-c jit=on"  # an explicit choice wins
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(settings.PROJECT_ROOT / "dags")).dags["build_journeys"]
+    builds = [task for task in dag.tasks if task.task_id.startswith("dbt.")]
+    assert builds and all("jit=off" in task.env["PGOPTIONS"] for task in builds)
