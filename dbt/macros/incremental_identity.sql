@@ -164,9 +164,11 @@
     {%- if mode == 'all' -%}
         {{ 'truncate ' ~ this if staging_mode() | trim == 'incremental' else 'select 1' }}
     {%- elif events -%}
+        {#- two statements, not `a in (…) or b in (…)`: PostgreSQL may run the first as a subplan per row #}
         delete from {{ this }} as rows
-        where {{ carries_identity_scope('rows', mode) }}
-        or (rows.source, rows.region_id, rows.event_key) in (
+        where {{ carries_identity_scope('rows', mode) }};
+        delete from {{ this }} as rows
+        where (rows.source, rows.region_id, rows.event_key) in (
             select touched.source, touched.region_id, touched.event_key
             from {{ identity_touched_relation() }} as touched
             where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
