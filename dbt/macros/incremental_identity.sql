@@ -191,13 +191,31 @@
 
 {#-
     Indexes made by a post-hook, if missing: they reach a table that an earlier release built
-    (dbt's `indexes` config makes them only when it creates the table).
+    (dbt's `indexes` config makes them only when it creates the table). Looked up by table and
+    columns, and created without a name (PostgreSQL picks a free one): a rebuilt table's old copy
+    keeps its index names until dbt drops it, and `create index if not exists <name>` then made
+    nothing on the new table.
 -#}
 {% macro ensure_indexes(indexes) -%}
     {%- for index in indexes %}
-        create {{ 'unique ' if index.get('unique') }}index if not exists
-            {{ this.identifier }}__{{ index['columns'] | join('_') }}
-            on {{ this }} ({{ index['columns'] | join(', ') }});
+        do $$
+        begin
+            if not exists (
+                select 1 from pg_index as ix
+                where ix.indrelid = '{{ this }}'::regclass
+                    and ix.indisunique = {{ 'true' if index.get('unique') else 'false' }}
+                    and ix.indpred is null
+                    and array(
+                        select att.attname::text
+                        from unnest(ix.indkey) with ordinality as key (attnum, position)
+                        inner join pg_attribute as att on att.attrelid = ix.indrelid and att.attnum = key.attnum
+                        order by key.position
+                    ) = array['{{ index['columns'] | join("', '") }}']::text[]
+            ) then
+                create {{ 'unique ' if index.get('unique') }}index on {{ this }} ({{ index['columns'] | join(', ') }});
+            end if;
+        end
+        $$;
     {%- endfor %}
     select 1
 {%- endmacro %}
