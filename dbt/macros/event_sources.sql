@@ -19,8 +19,8 @@
 -#}
 {#-
     `changed_only`: on an incremental build of the union (macros/incremental_events.sql), only the
-    rows of the events new batches touched (and, by a union, those that meet the condition `also`;
-    `false` on a full build), and every row of the sources recomputed whole.
+    rows of the events new batches touched (and, by a union, those that meet the condition `also`,
+    if any), and every row of the sources recomputed whole.
 -#}
 {% macro union_event_sources(kind, changed_only=false, also=none) -%}
     {%- set contract = {
@@ -38,11 +38,12 @@
     {%- if kind not in contract -%}
         {{ exceptions.raise_compiler_error('unknown kind of event source model: ' ~ kind) }}
     {%- endif -%}
+    {%- set also = (also or '') | trim -%}
     {%- for source_id in var('cjw_event_sources').get(kind, []) %}
     {% if not loop.first %}union all{% endif %}
     {%- set columns = contract[kind] | join(', ') %}
     {%- set relation = ref('int_' ~ source_id ~ '__' ~ kind) %}
-    {%- if changed_only and source_id not in var('cjw_whole_event_sources') and also and also | trim != 'false' %}
+    {%- if changed_only and source_id not in var('cjw_whole_event_sources') and also %}
     {#- a union, not `where a in (…) or b in (…)`: PostgreSQL ran the first subquery once per row
         (at 10 M events one day's int_touchpoint_events ran for more than 7 minutes) #}
     (

@@ -153,7 +153,7 @@
     {%- if staging_mode() | trim == 'incremental' -%}
         {%- if by_source -%}
             delete from {{ this }} where {{ changed_events_of_sources(this, event_sources) }}
-            {%- if also -%}
+            {%- if (also or '') | trim -%}
                 {#- a statement of its own: `a in (…) or b in (…)` keeps the first as a subplan run
                     per row when its estimate exceeds work_mem (38 s instead of 0.2 at 1 M events) #}
                 ;

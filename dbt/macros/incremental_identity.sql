@@ -200,24 +200,35 @@
     {%- for index in indexes %}
         do $$
         begin
-            if not exists (
-                select 1 from pg_index as ix
-                where ix.indrelid = '{{ this }}'::regclass
-                    and ix.indisunique = {{ 'true' if index.get('unique') else 'false' }}
-                    and ix.indpred is null
-                    and array(
-                        select att.attname::text
-                        from unnest(ix.indkey) with ordinality as key (attnum, position)
-                        inner join pg_attribute as att on att.attrelid = ix.indrelid and att.attnum = key.attnum
-                        order by key.position
-                    ) = array['{{ index['columns'] | join("', '") }}']::text[]
-            ) then
+            if not {{ index_exists("'" ~ this ~ "'::regclass", index['columns'], index.get('unique')) }} then
                 create {{ 'unique ' if index.get('unique') }}index on {{ this }} ({{ index['columns'] | join(', ') }});
             end if;
         end
         $$;
     {%- endfor %}
     select 1
+{%- endmacro %}
+
+{#-
+    The condition "the table `relation_oid` (an SQL expression) has an index on exactly `columns`,
+    plain columns without a predicate, unique or not as `unique` says" — in that column order, or
+    in any order when `ordered` is false (a key's uniqueness does not depend on it). Used by
+    ensure_indexes and the test cjw_unique_index.
+-#}
+{% macro index_exists(relation_oid, columns, unique, ordered=true) -%}
+    exists (
+        select 1 from pg_index as ix
+        where ix.indrelid = {{ relation_oid }}
+            and ix.indisunique = {{ 'true' if unique else 'false' }}
+            and ix.indpred is null
+            and ix.indexprs is null
+            and array(
+                select att.attname::text
+                from unnest(ix.indkey) with ordinality as key (attnum, position)
+                inner join pg_attribute as att on att.attrelid = ix.indrelid and att.attnum = key.attnum
+                order by {{ 'key.position' if ordered else 'att.attname::text' }}
+            ) = array['{{ (columns if ordered else columns | sort) | join("', '") }}']::text[]
+    )
 {%- endmacro %}
 
 {#- Post-hook of the last identity model: the touched records the scope read are done with. -#}
@@ -230,7 +241,7 @@
     For int_touchpoint_events: the condition "the event's attribution was recomputed since this
     table's last build" — its int_identity__event_clients row carries a watermark above the
     highest one this table holds (a build that failed in between leaves the watermark lower, and
-    the next build reads those rows too). False on a full build (every event is read).
+    the next build reads those rows too). Nothing on a full build (every event is read).
 -#}
 {% macro attribution_changed() -%}
     {%- if staging_mode() | trim == 'incremental' and execute -%}
@@ -240,7 +251,5 @@
             from {{ ref('int_identity__event_clients') }} as attributed
             where attributed.identity_through > {{ held }}
         )
-    {%- else -%}
-        false
     {%- endif -%}
 {%- endmacro %}
