@@ -25,7 +25,30 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="cjw-tests-"))
+
+def _session_dir() -> Path:
+    """This process's temporary folder for the session.
+
+    pytest-xdist workers inherit the environment the controller's conftest set: its var folder
+    and, through ``setdefault``, its Airflow SQLite file. Workers sharing one SQLite file raced in
+    ``airflow db migrate`` ("table team already exists") and would have shared DAG runs; so a
+    process drops every variable that points into another process's session folder and makes its
+    own. This module is also imported a second time as ``tests.conftest`` by tests that use its
+    helpers: that import finds this process's folder and changes nothing.
+    """
+    if os.environ.get("CJW_TESTS_SESSION_PID") == str(os.getpid()):
+        return Path(os.environ["CJW_TESTS_SESSION_DIR"])
+    inherited = os.environ.get("CJW_TESTS_SESSION_DIR")
+    if inherited:
+        for key in [key for key, value in os.environ.items() if inherited in value]:
+            del os.environ[key]
+    folder = Path(tempfile.mkdtemp(prefix="cjw-tests-"))
+    os.environ["CJW_TESTS_SESSION_DIR"] = str(folder)
+    os.environ["CJW_TESTS_SESSION_PID"] = str(os.getpid())
+    return folder
+
+
+_SESSION_DIR = _session_dir()
 os.environ.setdefault("CJW_VAR_DIR", str(_SESSION_DIR / "var"))
 os.environ["AIRFLOW_HOME"] = str(_SESSION_DIR / "airflow")
 os.environ.setdefault("CJW_PSEUDONYM_KEY", "7e57" * 16)
@@ -50,7 +73,7 @@ def _worker_dbt_target() -> None:
     os.environ["DBT_LOG_PATH"] = str(_SESSION_DIR / "dbt-logs")
 
 
-if os.environ.get("PYTEST_XDIST_WORKER"):
+if os.environ.get("PYTEST_XDIST_WORKER") and str(_SESSION_DIR) not in os.environ.get("DBT_TARGET_PATH", ""):
     _worker_dbt_target()
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
