@@ -264,7 +264,7 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
 # -- build, publish, dashboard --------------------------------------------------------------------
 
 
-def build_and_publish(dsn: str) -> dict[str, float]:
+def build_and_publish(dsn: str) -> dict[str, Any]:
     from include.dbt_runner import dbt_env, invoke
     from include.publish import audit_build, prepare_build, publish
 
@@ -274,6 +274,7 @@ def build_and_publish(dsn: str) -> dict[str, float]:
         outcome = invoke(["build", "--quiet"], env=dbt_env(dsn))
         if not outcome.success:
             raise RuntimeError(f"dbt build failed: {outcome.exception}")
+    profile = build_profile()
     with timed(result, "audit_s"):
         quality = audit_build(dsn)
         if not quality["success"]:
@@ -281,7 +282,34 @@ def build_and_publish(dsn: str) -> dict[str, float]:
     with timed(result, "publish_s"):
         publish(f"bench-{uuid.uuid4().hex[:6]}", quality=quality, dsn=dsn)
     result["build_gate_publish_s"] = round(sum(result.values()), 3)
-    return result
+    return {**result, "profile": profile}
+
+
+def build_profile(slowest: int = 15) -> dict[str, Any]:
+    """Where the build's time went, from dbt's run_results.json: thread seconds and node counts
+    by resource type (model, test, seed, unit test) and the slowest models — so a bench run says
+    which models grow with history, not just that the build does."""
+    from include.dbt_runner import target_dir
+
+    path = target_dir() / "run_results.json"
+    if not path.exists():
+        return {}
+    nodes = json.loads(path.read_text())["results"]
+    by_type: dict[str, dict[str, float]] = {}
+    for node in nodes:
+        kind = node["unique_id"].split(".", 1)[0]
+        entry = by_type.setdefault(kind, {"nodes": 0, "thread_s": 0.0})
+        entry["nodes"] += 1
+        entry["thread_s"] = round(entry["thread_s"] + node["execution_time"], 3)
+    models = sorted(
+        (node for node in nodes if node["unique_id"].startswith("model.")), key=lambda node: -node["execution_time"]
+    )
+    return {
+        "by_type": by_type,
+        "slowest_models_s": {
+            node["unique_id"].split(".")[-1]: round(node["execution_time"], 2) for node in models[:slowest]
+        },
+    }
 
 
 def dashboard_latency(dsn: str, queries: dict[str, str], repeats: int = 40) -> dict[str, float]:
@@ -386,6 +414,12 @@ def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
     for label, value, target in rows:
         print(f"{label:<52}" + "".join(f"{value(r)!s:>14}" for r in results) + f"{target:>10}")
     print(f"{'DAG files parse, s':<52}{parse_s:>14}")
+    for r in results:
+        profile = r["incremental_day"]["build"].get("profile") or {}
+        if profile:
+            kinds = ", ".join(f"{kind} {v['nodes']} in {v['thread_s']} s" for kind, v in profile["by_type"].items())
+            slowest = ", ".join(f"{name} {sec}" for name, sec in list(profile["slowest_models_s"].items())[:8])
+            print(f"\n{r['size']}, one more day's dbt build (thread seconds): {kinds}\n  slowest models: {slowest}")
 
 
 def main(argv: list[str] | None = None) -> int:
