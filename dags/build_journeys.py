@@ -42,7 +42,7 @@ from include import settings
 from include.alerts import working_group_notifier
 from include.assets import MARTS_PUBLISHED, RAW_ASSETS
 from include.dbt_profile import warehouse_profile_config
-from include.dbt_runner import BUILD_LAYERS, TELEMETRY_OFF, session_env
+from include.dbt_runner import BUILD_LAYERS, PRODUCTION_BUILD_ENV, TELEMETRY_OFF, session_env
 from include.ingest_dag import DEFAULT_ARGS, START_DATE
 
 
@@ -100,8 +100,8 @@ def build_journeys() -> None:
             raise RuntimeError(f"dbt source freshness failed: {result.exception or 'stale sources'}")
 
     with TaskGroup(group_id="dbt") as dbt:
-        # one `dbt build` per layer (seeds and staging; intermediate and marts): the models, their
-        # unit tests and data tests, run by dbt's own threads. A task per model started dbt 140
+        # one `dbt build` per layer (seeds and staging; intermediate and marts): the models and
+        # their data tests, run by dbt's own threads (unit tests run in `make test`). A task per model started dbt 140
         # times a build (≈1.3 s each for ≈0.2 s of SQL); three start-ups keep the layer a
         # failure happened in visible and cost seconds. `buildable` runs a test in the layer
         # that builds the last of its parents, so every test runs exactly once.
@@ -117,7 +117,7 @@ def build_journeys() -> None:
                 install_deps=False,
                 emit_datasets=False,
                 should_store_compiled_sql=False,
-                env={**TELEMETRY_OFF, **session_env()},
+                env={**TELEMETRY_OFF, **session_env(), **PRODUCTION_BUILD_ENV},
             )
             for layer, selection in BUILD_LAYERS
         ]

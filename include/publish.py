@@ -334,13 +334,14 @@ def audit_build(dsn: str | None = None) -> dict[str, Any]:
 
 
 def build(dsn: str | None = None, *, full_refresh: bool = False) -> dict[str, Any]:
-    """``dbt build`` (seeds, models, unit and data tests) into the build schema. The incremental
-    models read only the batches validated since they last ran; ``full_refresh`` rebuilds them
-    from every validated batch, into an empty build schema."""
-    from include.dbt_runner import dbt_env, invoke
+    """``dbt build`` (seeds, models and data tests; unit tests run in ``make test``) into the build
+    schema. The incremental models read only the batches validated since they last ran;
+    ``full_refresh`` rebuilds them from every validated batch, into an empty build schema."""
+    from include.dbt_runner import PRODUCTION_BUILD_ENV, dbt_env, invoke
 
     prepare_build(dsn, full_refresh=full_refresh)
-    result = invoke(["build", *(["--full-refresh"] if full_refresh else [])], env=dbt_env(dsn))
+    env = {**dbt_env(dsn), **PRODUCTION_BUILD_ENV}
+    result = invoke(["build", *(["--full-refresh"] if full_refresh else [])], env=env)
     failures = []
     for node in getattr(result.result, "results", None) or []:
         status = str(getattr(node, "status", ""))

@@ -265,13 +265,13 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
 
 
 def build_and_publish(dsn: str) -> dict[str, Any]:
-    from include.dbt_runner import dbt_env, invoke
+    from include.dbt_runner import PRODUCTION_BUILD_ENV, dbt_env, invoke
     from include.publish import audit_build, prepare_build, publish
 
     result: dict[str, float] = {}
     with timed(result, "dbt_build_s"):
         prepare_build(dsn)
-        outcome = invoke(["build", "--quiet"], env=dbt_env(dsn))
+        outcome = invoke(["build", "--quiet"], env={**dbt_env(dsn), **PRODUCTION_BUILD_ENV})
         if not outcome.success:
             raise RuntimeError(f"dbt build failed: {outcome.exception}")
     profile = build_profile()
