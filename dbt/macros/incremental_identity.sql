@@ -168,23 +168,28 @@
         delete from {{ this }} as rows
         where {{ carries_identity_scope('rows', mode) }};
         delete from {{ this }} as rows
-        where (rows.source, rows.region_id, rows.event_key) in (
-            select touched.source, touched.region_id, touched.event_key
-            from {{ identity_touched_relation() }} as touched
-            where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
-        )
+        where {{ touched_identity_events('rows') }}
     {%- else -%}
         delete from {{ this }} where {{ in_identity_scope(column, by, mode) }}
     {%- endif -%}
 {%- endmacro %}
 
+{#- The condition "the event (source, region_id, event_key) of `relation` is one the scope's records name". -#}
+{% macro touched_identity_events(relation) -%}
+    ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
+        select touched.source, touched.region_id, touched.event_key
+        from {{ identity_touched_relation() }} as touched
+        where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
+    )
+{%- endmacro %}
+
 {#- The config the identity models incremental by scope share (indexes made in a post-hook). -#}
-{% macro incremental_by_identity_scope(delete, indexes=[], post_hook=[]) -%}
+{% macro incremental_by_identity_scope(delete, indexes=[], pre_hook=[], post_hook=[]) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='sync_all_columns',
-        pre_hook=["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
+        pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
         post_hook=["{{ ensure_indexes(" ~ indexes ~ ") }}"] + post_hook + ["{{ staging_increment_end(none) }}"],
     ) }}
 {%- endmacro %}

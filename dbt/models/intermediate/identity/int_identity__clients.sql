@@ -9,7 +9,7 @@
     deterministic. Incremental: the rows of the nodes in int_identity__scope (whole components).
 -#}
 {{ incremental_by_identity_scope(
-    "delete_identity_scope('node_id', by='node_id')", indexes=[{'columns': ['node_id'], 'unique': True}]
+    "delete_identity_scope('node_id', by='node_id')", indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['client_id']}]
 ) }}
 with
 

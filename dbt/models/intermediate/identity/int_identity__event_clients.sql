@@ -4,11 +4,13 @@
     the one client all its usable identifiers resolve to. Events whose identifiers are only
     shared contacts, or that point at two different clients, stay unattributed (client_id null).
     Incremental: the events that carry a node of int_identity__scope or that int_identity__occurrences
-    recomputed; then the records of those are done with.
+    recomputed; then the records of those are done with. The clients those rows named before are
+    recorded for the journeys (macros/incremental_clients.sql).
 -#}
 {{ incremental_by_identity_scope(
     "delete_identity_scope(events=true)",
-    indexes=[{'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}],
+    indexes=[{'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}, {'columns': ['client_id']}],
+    pre_hook=["{{ record_replaced_clients() }}"],
     post_hook=["{{ consume_touched_identity() }}"],
 ) }}
 with

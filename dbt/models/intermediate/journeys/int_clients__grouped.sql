@@ -7,17 +7,23 @@
     browser cookie or a messenger account alone is an anonymous visitor, who starts no journey),
     and whether the client was ever seen at an office desk (`has_desk_visit`: a ticket attributed
     to them), which journeys "without a visit to the ЦЗН" leave out.
+
+    Incremental by client (macros/incremental_clients.sql): the clients whose events or
+    attribution changed since the last build.
 -#}
+{#- the touched clients are estimated at a hundred rows: nested loops over the portal events took 2.2 s of 3.9 at 1 M events, hash joins 0.5 s in all -#}
+{{ incremental_by_touched_clients(unique=true, pre_hook=["{{ without_nested_loops() }}"]) }}
+{%- set mode = touched_clients_mode() | trim %}
 with
 
 event_clients as (
     select * from {{ ref('int_identity__event_clients') }}
-    where client_id is not null
+    where client_id is not null and {{ in_touched_clients('client_id', mode) }}
 ),
 
 nodes as (
     select * from {{ ref('int_identity__clients') }}
-    where client_id is not null
+    where client_id is not null and {{ in_touched_clients('client_id', mode) }}
 ),
 
 cases as (
@@ -30,7 +36,7 @@ portal as (
 
 events as (
     select * from {{ ref('int_touchpoint_events') }}
-    where client_id is not null
+    where client_id is not null and {{ in_touched_clients('client_id', mode) }}
 ),
 
 rules as (

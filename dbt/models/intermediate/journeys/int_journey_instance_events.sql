@@ -4,11 +4,17 @@
     follows the journey version in force on the day of its first event (a map revised mid-year
     applies to journeys started after the revision); an event whose stage that version does not
     have drops out of the instance.
+
+    Incremental by client (macros/incremental_clients.sql), the last of the models by client:
+    after it the touched clients are done with.
 -#}
+{{ incremental_by_touched_clients(post_hook=["{{ consume_touched_clients() }}"]) }}
+{%- set mode = touched_clients_mode() | trim %}
 with
 
 journey_events as (
     select * from {{ ref('int_journey_events') }}
+    where {{ in_touched_clients('client_id', mode) }}
 ),
 
 journeys as (

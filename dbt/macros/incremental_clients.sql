@@ -1,0 +1,158 @@
+{#-
+    Journeys by changed client. int_clients__grouped, int_journey_events and
+    int_journey_instance_events hold rows per client (a call-centre operator's shift counts as one
+    there), each computed from that client's events alone: an incremental build recomputes the
+    clients whose events or attribution changed and leaves every other client's rows as they are.
+
+    1. int_identity__event_clients records, before it deletes the attributions it recomputes, the
+       clients those events were attributed to (`client_changes`, pre-hook record_replaced_clients):
+       an event may move to another client or lose its client, and the client it left must be
+       recomputed too. A build of it that recomputes everything records a sentinel (no client).
+    2. int_journey__touched_clients collects the clients to recompute: those recorded in 1 since
+       its last build, the clients of every attribution recomputed since then (a higher
+       `identity_through`: new events, events whose content changed — identity recomputes every
+       event a new batch touched — and every e-mail request, a source recomputed whole), and the
+       operator shifts of the call-centre batches new to it. It keeps them until the last of the
+       three models has built (post-hook consume_touched_clients): a build that fails in between
+       leaves them, and the next build recomputes them again.
+    3. The three models delete the rows of those clients and append them recomputed. A sentinel, or
+       a model's own full or reset build (staging_mode: new logic, an edited seed upstream, a
+       replaced batch, `--full-refresh`), recomputes the whole table.
+
+    Not client-local, and still whole tables: stage visits, instances and the journey KPI
+    observations (a stage is `dropped` when the region's data end passes its last event by the
+    stage's `drop_off_days`, and the data end moves every day), and the marts.
+-#}
+
+{% macro client_changes_relation() -%}
+    {{ this.schema }}.client_changes
+{%- endmacro %}
+
+{% macro touched_clients_relation() -%}
+    {{ this.incorporate(path={'identifier': 'int_journey__touched_clients'}) }}
+{%- endmacro %}
+
+{% macro create_client_changes() -%}
+    create table if not exists {{ client_changes_relation() }} (
+        seq bigserial primary key,
+        client_id text
+    )
+{%- endmacro %}
+
+{#- Pre-hook of int_identity__event_clients, before its delete: the clients its recomputed rows leave. -#}
+{% macro record_replaced_clients() -%}
+    {%- if not execute -%}
+        select 1
+    {%- else -%}
+        {%- set mode = identity_build_mode() | trim -%}
+        {{ create_client_changes() }};
+        {%- if mode == 'all' %}
+            insert into {{ client_changes_relation() }} (client_id) values (null)
+        {%- else %}
+            insert into {{ client_changes_relation() }} (client_id)
+            select rows.client_id from {{ this }} as rows
+            where rows.client_id is not null and {{ carries_identity_scope('rows', mode) }}
+            union
+            select rows.client_id from {{ this }} as rows
+            where rows.client_id is not null and {{ touched_identity_events('rows') }}
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The operator shift an agent's event belongs to: its client_id in the journeys. -#}
+{% macro shift_client_id(agent, event_at, timezone) -%}
+    md5('shift|' || {{ agent }} || '|' || ({{ event_at }} at time zone {{ timezone }})::date)
+{%- endmacro %}
+
+{#-
+    For int_journey__touched_clients: `<changes_through>:<identity_through>`, the watermarks of the
+    records and attributions it read before (the highest among its rows).
+-#}
+{% macro touched_clients_watermark() -%}
+    {%- set answer = '0:-1' -%}
+    {%- if execute and staging_mode() | trim == 'incremental' -%}
+        {%- set row = run_query(
+            'select coalesce(max(changes_through), 0), coalesce(max(identity_through), -1) from ' ~ this
+        ).rows[0] -%}
+        {%- set answer = row[0] ~ ':' ~ row[1] -%}
+    {%- endif -%}
+    {{ answer }}
+{%- endmacro %}
+
+{#-
+    How a model by client is built: `all` (its own full or reset build, or a sentinel among the
+    touched clients) or `clients` (only the touched clients). Read when the model compiles.
+-#}
+{% macro touched_clients_mode() -%}
+    {%- if staging_mode() | trim != 'incremental' or not execute -%}
+        all
+    {%- else -%}
+        {%- set everything = run_query(
+            'select coalesce(bool_or(everything), true) from ' ~ touched_clients_relation()
+        ).columns[0].values()[0] -%}
+        {{- 'all' if everything else 'clients' -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The condition "`column` is a touched client" (true when building all): `= any(array(…))`, an
+    index lookup even where the model plans without nested loops. `scan`: for a table without an
+    index on `column`, `in (…)` — a hashed subplan; `any` over a seq scan compares every row with
+    every element (2.7 s for 1 200 shifts against the operators' events at 1 M events).
+-#}
+{% macro in_touched_clients(column, mode=none, scan=false) -%}
+    {%- if (mode or touched_clients_mode()) | trim == 'all' -%}
+        true
+    {%- elif scan -%}
+        {{ column }} in (
+            select touched.client_id from {{ touched_clients_relation() }} as touched
+            where touched.client_id is not null
+        )
+    {%- else -%}
+        {{ column }} = any(array(
+            select touched.client_id from {{ touched_clients_relation() }} as touched
+            where touched.client_id is not null
+        ))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of the models by client: delete the rows to recompute. Names the touched clients at parse time (a parent). -#}
+{% macro delete_touched_clients() -%}
+    {%- if not execute -%}
+        {%- do ref('int_journey__touched_clients') -%}
+    {%- endif -%}
+    {%- set mode = touched_clients_mode() | trim -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        select 1
+    {%- elif mode == 'all' -%}
+        truncate {{ this }}
+    {%- else -%}
+        delete from {{ this }} where {{ in_touched_clients('client_id', mode) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The config of the models by client (indexes made in a post-hook; client_id's, `unique` or not, among them). -#}
+{% macro incremental_by_touched_clients(unique=false, indexes=[], pre_hook=[], post_hook=[]) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ delete_touched_clients() }}"],
+        post_hook=["{{ ensure_indexes(" ~ ([{'columns': ['client_id'], 'unique': unique}] + indexes) ~ ") }}"]
+            + post_hook + ["{{ staging_increment_end(none) }}"],
+    ) }}
+{%- endmacro %}
+
+{#-
+    Post-hook of the last model by client: the touched clients are done with; the newest watermark
+    row stays, and the records it covers go.
+-#}
+{% macro consume_touched_clients() -%}
+    {%- set touched = touched_clients_relation() -%}
+    delete from {{ touched }} where client_id is not null;
+    update {{ touched }} set everything = false where everything;
+    delete from {{ touched }} where changes_through < (select max(changes_through) from {{ touched }});
+    {{ create_client_changes() }};
+    delete from {{ client_changes_relation() }}
+    where seq <= (select coalesce(max(changes_through), 0) from {{ touched }})
+{%- endmacro %}
