@@ -61,8 +61,10 @@ INCREMENTAL = [
     "dim_kpis",
     "fct_calls",
     "fct_touchpoint_kpis",
+    # the events new batches touched, or whose attribution was recomputed, since this schema's build
+    "fct_touchpoint_events",
 ]
-MARTS = ("fct_calls", "fct_touchpoint_kpis")
+MARTS = ("fct_calls", "fct_touchpoint_kpis", "fct_touchpoint_events")
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",
     "intermediate.int_website_hits__identity_occurrences",

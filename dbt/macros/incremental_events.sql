@@ -234,3 +234,82 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    A mart that copies int_touchpoint_events (fct_touchpoint_events), incremental: the events new
+    batches touched since its own last build (its schema's bookkeeping: the two mart schemas take
+    turns, so that spans two builds), every row of a source recomputed whole, and the events whose
+    attribution was recomputed since — int_touchpoint_events rows carry `identity_through`; the
+    highest this mart read is kept beside its batches, as the bookkeeping row of model
+    `<model>#attribution` (batch_id = the watermark), which moves with its schema. A watermark
+    above what int_touchpoint_events now holds (that table was rebuilt from scratch) rereads all.
+-#}
+{% macro touchpoint_copy_watermarks() -%}
+    {%- set held, current = -1, -1 -%}
+    {%- if execute and run_query is defined -%}
+        {%- set current = run_query(
+            'select coalesce(max(identity_through), -1) from ' ~ ref('int_touchpoint_events')
+        ).columns[0].values()[0] -%}
+        {%- if staging_mode() | trim == 'incremental' -%}
+            {%- set held = run_query(
+                'select coalesce(max(batch_id), -1) from ' ~ incremental_batches_relation()
+                ~ " where model = '" ~ this.identifier ~ "#attribution'"
+            ).columns[0].values()[0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ held }}:{{ current }}
+{%- endmacro %}
+
+{#- `all` (a full or reset build, or a watermark above the table's) or `changes`. -#}
+{% macro touchpoint_copy_mode() -%}
+    {%- set marks = touchpoint_copy_watermarks().split(':') -%}
+    {%- if staging_mode() | trim != 'incremental' or (marks[0] | trim | int) > (marks[1] | trim | int) -%}
+        all
+    {%- else -%}
+        changes
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of int_touchpoint_events (`relation`) to copy: `part` 'batches' or 'attribution'. -#}
+{% macro touchpoint_copy_changed(relation, part) -%}
+    {%- set sources = var('cjw_event_sources')['touchpoint_events'] -%}
+    {%- if part == 'batches' -%}
+        (source, region_id, event_key) in ({{ changed_events_select(relation, sources) }})
+    {%- else -%}
+        identity_through > {{ touchpoint_copy_watermarks().split(':')[0] | trim | int }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook: delete the rows to copy again (names int_touchpoint_events' staging parents at parse time). -#}
+{% macro delete_touchpoint_copy() -%}
+    {%- set sources = var('cjw_event_sources')['touchpoint_events'] -%}
+    {%- if not execute -%}
+        {%- for source_id in sources if source_id not in var('cjw_whole_event_sources') -%}
+            {%- do changed_event_keys(source_id) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set mode = touchpoint_copy_mode() | trim -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        select 1
+    {%- elif mode == 'all' -%}
+        truncate {{ this }}
+    {%- else -%}
+        {%- set events = ref('int_touchpoint_events') -%}
+        {#- three statements, not one `or` (a subplan per row, see delete_changed_events) #}
+        delete from {{ this }} where event_id in (
+            select changed.source || '|' || changed.event_key
+            from ({{ changed_events_select(events, var('cjw_event_sources')['touchpoint_events']) }}) as changed
+        );
+        delete from {{ this }} where source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
+        delete from {{ this }} where event_id in (
+            select events.event_id from {{ events }} as events where {{ touchpoint_copy_changed('events', 'attribution') }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: the attribution watermark read, beside the batches. -#}
+{% macro record_touchpoint_copy_watermark() -%}
+    delete from {{ incremental_batches_relation() }} where model = '{{ this.identifier }}#attribution';
+    insert into {{ incremental_batches_relation() }} (model, batch_id, checksum)
+    values ('{{ this.identifier }}#attribution', {{ touchpoint_copy_watermarks().split(':')[1] | trim | int }}, 'watermark')
+{%- endmacro %}
