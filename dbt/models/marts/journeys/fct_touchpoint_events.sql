@@ -26,9 +26,9 @@ changed as (
 {% else %}
 
 changed as (
-    select * from events where {{ touchpoint_copy_changed('events', 'batches') }}
+    select * from events where {{ touchpoint_copy_changed(ref('int_touchpoint_events'), 'batches') }}
     union
-    select * from events where {{ touchpoint_copy_changed('events', 'attribution') }}
+    select * from events where {{ touchpoint_copy_changed(ref('int_touchpoint_events'), 'attribution') }}
 ),
 
 {% endif %}
