@@ -8,7 +8,7 @@
     "delete_touchpoint_copy()",
     [],
     on_schema_change='append_new_columns',
-    post_hook=["{{ record_touchpoint_copy_watermark() }}"],
+    post_hook=["{{ ensure_indexes([{'columns': ['source']}]) }}", "{{ record_touchpoint_copy_watermark() }}"],
 ) }}
 {%- set mode = touchpoint_copy_mode() | trim %}
 with
