@@ -341,7 +341,7 @@ def dag_parse_seconds() -> float:
 # -- one size -------------------------------------------------------------------------------------
 
 
-def bench_size(server: str, size: str, offices: int, months: int, batch: str) -> dict[str, Any]:
+def bench_size(server: str, size: str, offices: int, months: int, batch: str, keep: bool = False) -> dict[str, Any]:
     landing, manifest = generate(size, offices, months)
     first, last = date.fromisoformat(manifest["start_date"]), date.fromisoformat(manifest["end_date"])
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -362,7 +362,10 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str) ->
         dashboard = dashboard_latency(dsn, DASHBOARD_QUERIES)
         ad_hoc = dashboard_latency(dsn, AD_HOC_QUERIES)
     finally:
-        drop_database(server, dsn)
+        if keep:
+            say(f"{size}: kept the database for a look at its plans: {dsn}")
+        else:
+            drop_database(server, dsn)
     floor_s = floor["floor_s"]
     end_to_end = ingest["ingest_s"] + full["build_gate_publish_s"]
     incremental = day_ingest["load_s"] + day_ingest["validate_s"] + day_build["build_gate_publish_s"]
@@ -440,6 +443,11 @@ def main(argv: list[str] | None = None) -> int:
         help="data interval of the history load: month (a backfill) or day (as the daily runs); "
         "the one more day is always one daily batch",
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each size's database after the run (to look at its plans; drop it yourself)",
+    )
     args = parser.parse_args(args_list)
     from include import airflow_env
 
@@ -453,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     parse_s = dag_parse_seconds()
     results: list[dict[str, Any]] = []
     for size in args.sizes:
-        results.append(bench_size(server, size, args.offices, args.months, args.history_batch))
+        results.append(bench_size(server, size, args.offices, args.months, args.history_batch, args.keep))
         # each size is written as soon as it is measured: a 10M run takes hours
         print_table(results, parse_s)
         out.write_text(
