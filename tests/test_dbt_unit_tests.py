@@ -28,7 +28,7 @@ def test_every_unit_test_runs_and_passes(fresh_db: str) -> None:
     assert len(nodes) >= 20 and set(outcomes) == set(nodes)
 
 
-def test_a_production_build_leaves_the_unit_tests_out(fresh_db: str) -> None:
+def test_a_production_build_leaves_the_unit_tests_out(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def kinds(env: dict[str, str]) -> set[str]:
         args = ["ls", "--resource-type", "unit_test", "test", "--output", "json", "--output-keys", "resource_type"]
         result = invoke([*args, "--quiet"], env=env)
@@ -37,6 +37,10 @@ def test_a_production_build_leaves_the_unit_tests_out(fresh_db: str) -> None:
 
     assert kinds(dbt_env(fresh_db)) == {"unit_test", "test"}
     assert kinds({**dbt_env(fresh_db), **PRODUCTION_BUILD_ENV}) == {"test"}
+    # Cosmos leaves its operators' env in os.environ (for OpenLineage): a later call without the
+    # exclusion still sees every unit test
+    monkeypatch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", "unit_test")
+    assert kinds(dbt_env(fresh_db)) == {"unit_test", "test"}
 
 
 pytestmark = pytest.mark.timeout(600)
