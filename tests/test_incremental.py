@@ -56,6 +56,8 @@ INCREMENTAL = [
     "int_clients__grouped",
     "int_journey_events",
     "int_journey_instance_events",
+    "int_journey_stage_visits",
+    "int_journey_instances",
     # marts: by call, by (KPI, region, month); built into marts__build and published by a swap of
     # the two mart schemas after every day, so each build catches up from the day before last
     "dim_kpis",
@@ -143,7 +145,11 @@ def _row_versions(dsn: str, table: str) -> set[tuple[object, ...]]:
 
 
 SCOPE = "intermediate.int_identity__scope"
-BY_CLIENT = ("intermediate.int_clients__grouped", "intermediate.int_journey_instance_events")
+BY_CLIENT = (
+    "intermediate.int_clients__grouped",
+    "intermediate.int_journey_instance_events",
+    "intermediate.int_journey_instances",
+)
 
 
 def _node_versions(dsn: str) -> dict[str, tuple[str, str]]:
@@ -271,3 +277,29 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
         replaced = conn.execute("select count(*) from raw.ingest_batches where status = 'replaced'").fetchone()
     assert gone == (0,) and replaced == (1,)
     assert final["staging.stg_website__hits"] != after_four["staging.stg_website__hits"]
+
+    # five weeks later, one more day: the region's data end passes the drop-off deadline of
+    # instances in progress that nothing of that day touches; their fate turns to dropped in the
+    # incremental build as in a rebuild (int_journey__touched_clients: the deadline clients)
+    late = days[-1] + timedelta(days=35)
+    generate_region(tmp_path / "late", seed=12, offices=2, days=1, start=late, region_id=REGION, scale=0.3)
+    instances = "intermediate.int_journey_instances"
+    waiting = dict(
+        _rows(fresh_db, f"select journey_instance_id, client_id from {instances} where outcome = 'in_progress'")
+    )
+    load_days(fresh_db, tmp_path / "late", late, late)
+    _build(fresh_db)
+    dropped_now = {
+        i for (i,) in _rows(fresh_db, f"select journey_instance_id from {instances} where outcome = 'dropped'")
+    }
+    seen_late = {
+        c
+        for (c,) in _rows(
+            fresh_db,
+            "select client_id from intermediate.int_touchpoint_events where event_at >= %s",
+            (datetime.combine(late, time(0), TZ),),
+        )
+    }
+    flipped = {i for i, client in waiting.items() if i in dropped_now and client not in seen_late}
+    assert flipped, "no instance's fate changed by the data end alone"
+    _equals_a_rebuild(fresh_db)

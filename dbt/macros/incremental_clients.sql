@@ -1,6 +1,6 @@
 {#-
-    Journeys by changed client. int_clients__grouped, int_journey_events and
-    int_journey_instance_events hold rows per client (a call-centre operator's shift counts as one
+    Journeys by changed client. int_clients__grouped, int_journey_events,
+    int_journey_instance_events, int_journey_stage_visits and int_journey_instances hold rows per client (a call-centre operator's shift counts as one
     there), each computed from that client's events alone: an incremental build recomputes the
     clients whose events or attribution changed and leaves every other client's rows as they are.
 
@@ -13,15 +13,18 @@
        `identity_through`: new events, events whose content changed — identity recomputes every
        event a new batch touched — and every e-mail request, a source recomputed whole), and the
        operator shifts of the call-centre batches new to it. It keeps them until the last of the
-       three models has built (post-hook consume_touched_clients): a build that fails in between
-       leaves them, and the next build recomputes them again.
-    3. The three models delete the rows of those clients and append them recomputed. A sentinel, or
+       models by client has built (post-hook consume_touched_clients): a build that fails in
+       between leaves them, and the next build recomputes them again.
+    3. The models by client delete the rows of those clients and append them recomputed. A sentinel, or
        a model's own full or reset build (staging_mode: new logic, an edited seed upstream, a
        replaced batch, `--full-refresh`), recomputes the whole table.
 
-    Not client-local, and still whole tables: stage visits, instances and the journey KPI
-    observations (a stage is `dropped` when the region's data end passes its last event by the
-    stage's `drop_off_days`, and the data end moves every day), and the marts.
+    int_journey_stage_visits and int_journey_instances follow too: a stage turns `dropped` when the
+    region's data end passes the instance's last event by the stage's `drop_off_days`, and the data
+    end moves every day, so the touched clients include those whose instance's fate the new data
+    end changes; whether an instance was under way before the data began depends on where the data
+    starts, and a start that moves recomputes everything. Still whole tables: the journey KPI
+    observations (some have no client: anonymous site hits and chats) and the marts.
 -#}
 
 {% macro client_changes_relation() -%}
@@ -56,6 +59,15 @@
             select rows.client_id from {{ this }} as rows
             where rows.client_id is not null and {{ touched_identity_events('rows') }}
         {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- 'true' when `relation` exists (looked up in the database, not in dbt's cache). -#}
+{% macro relation_exists(relation) -%}
+    {%- if execute and run_query is defined -%}
+        {{ 'true' if run_query("select to_regclass('" ~ relation ~ "') is not null").columns[0].values()[0] else 'false' }}
+    {%- else -%}
+        false
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,11 +1,17 @@
 {#-
     The clients (and operator shifts) the journey models by client recompute in this build
-    (macros/incremental_clients.sql): the clients recorded as left by a recomputed attribution and
-    those of the attributions recomputed since the last build, the shifts of the call-centre
-    batches new to this model. Rows stay until the last model by client has built; one row without
-    a client per build carries the watermarks read (`changes_through`, `identity_through`).
-    `everything`: this model's own full or reset build, or a sentinel among the records — the
-    models by client then recompute all their rows.
+    (macros/incremental_clients.sql):
+    * the clients recorded as left by a recomputed attribution, and those of the attributions
+      recomputed since the last build; the shifts of the call-centre batches new to this model;
+    * the clients with an instance whose fate the new end of the region's data changes: in
+      progress at a stage whose `drop_off_days` the data end now passes (it turns dropped), or
+      dropped at one it no longer passes (the data end went back). Nothing else in a journey
+      depends on the data end, and these are few: instances whose deadline falls in the day.
+    Rows stay until the last model by client has built; one row per region without a client, per
+    build, carries the watermarks read (`changes_through`, `identity_through`) and the start of the
+    region's data. `everything`: this model's own full or reset build, a sentinel among the
+    records, or a region whose data now starts elsewhere (whether an instance was under way before
+    the data began depends on it) — the models by client then recompute all their rows.
 -#}
 {{ config(
     materialized='incremental',
@@ -17,10 +23,12 @@
 {%- set held = touched_clients_watermark().split(':') -%}
 {%- set changes_held, identity_held = held[0] | trim | int, held[1] | trim | int -%}
 {%- set changes = client_changes_relation() -%}
+{%- set instances = this.incorporate(path={'identifier': 'int_journey_instances'}) -%}
+{%- set incremental = staging_mode() | trim == 'incremental' and relation_exists(instances) | trim == 'true' -%}
 {#- the parents of the incremental branch, named for dbt's parse (which renders the full one) -#}
 {%- do ref('stg_call_centre__agent_events') -%}
 {%- do ref('stg_call_centre__queue_events') -%}
-{%- do ref('regions') %}
+{%- do ref('journey_stages') %}
 with
 
 event_clients as not materialized (
@@ -33,11 +41,36 @@ bounds as materialized (
         (select coalesce(max(identity_through), {{ identity_held }}) from event_clients) as identity_through
 ),
 
-{% if staging_mode() | trim != 'incremental' %}
+-- per region: the first and last event (index lookups on region_id, event_at)
+region_bounds as materialized (
+    select
+        regions.region_id,
+        (
+            select min(events.event_at) from {{ ref('int_touchpoint_events') }} as events
+            where events.region_id = regions.region_id
+        ) as data_start_at,
+        (
+            select max(events.event_at) from {{ ref('int_touchpoint_events') }} as events
+            where events.region_id = regions.region_id
+        ) as data_end_at
+    from {{ ref('regions') }} as regions
+),
+
+watermarks as (
+    select
+        null::text as client_id,
+        region_bounds.region_id,
+        bounds.changes_through,
+        bounds.identity_through,
+        region_bounds.data_start_at
+    from bounds cross join region_bounds
+),
+
+{% if not incremental %}
 
 final as (
-    select null::text as client_id, true as everything, bounds.changes_through, bounds.identity_through
-    from bounds
+    select client_id, region_id, true as everything, changes_through, identity_through, data_start_at
+    from watermarks
 )
 
 {% else %}
@@ -57,6 +90,34 @@ shift_events as (
     where event = 'CONNECT' and agent is not null and batch_id in ({{ batches_to_read('call_centre') }})
 ),
 
+held_starts as (
+    select region_id, data_start_at from {{ this }}
+    where client_id is null and changes_through = (select max(held.changes_through) from {{ this }} as held)
+),
+
+start_moved as (
+    select count(*) > 0 as moved
+    from region_bounds
+    left join held_starts on region_bounds.region_id = held_starts.region_id
+    where region_bounds.data_start_at is distinct from held_starts.data_start_at
+),
+
+deadlines as (
+    select instances.client_id
+    from {{ instances }} as instances
+    inner join {{ ref('journey_stages') }} as stages
+        on instances.journey_id = stages.journey_id
+        and instances.version = stages.version
+        and instances.furthest_stage_id = stages.stage_id
+    inner join region_bounds on instances.region_id = region_bounds.region_id
+    where
+        stages.drop_off_days is not null
+        and instances.outcome in ('in_progress', 'dropped')
+        and (instances.outcome = 'dropped') <> (
+            region_bounds.data_end_at - instances.last_event_at > interval '1 day' * stages.drop_off_days
+        )
+),
+
 clients as (
     select recorded.client_id from recorded where recorded.client_id is not null
     union
@@ -69,18 +130,28 @@ clients as (
     select {{ shift_client_id('shift_events.agent', 'shift_events.event_at', 'regions.timezone') }}
     from shift_events
     inner join {{ ref('regions') }} as regions on shift_events.region_id = regions.region_id
+    union
+    select deadlines.client_id from deadlines
 ),
 
 final as (
-    select clients.client_id, false as everything, null::bigint as changes_through, null::bigint as identity_through
+    select
+        clients.client_id,
+        null::text as region_id,
+        false as everything,
+        null::bigint as changes_through,
+        null::bigint as identity_through,
+        null::timestamptz as data_start_at
     from clients
     union all
     select
-        null,
-        (select count(*) > 0 from recorded where recorded.client_id is null),
-        bounds.changes_through,
-        bounds.identity_through
-    from bounds
+        watermarks.client_id,
+        watermarks.region_id,
+        (select count(*) > 0 from recorded where recorded.client_id is null) or (select moved from start_moved),
+        watermarks.changes_through,
+        watermarks.identity_through,
+        watermarks.data_start_at
+    from watermarks
 )
 
 {% endif %}

@@ -5,10 +5,9 @@
     applies to journeys started after the revision); an event whose stage that version does not
     have drops out of the instance.
 
-    Incremental by client (macros/incremental_clients.sql), the last of the models by client:
-    after it the touched clients are done with.
+    Incremental by client (macros/incremental_clients.sql).
 -#}
-{{ incremental_by_touched_clients(post_hook=["{{ consume_touched_clients() }}"]) }}
+{{ incremental_by_touched_clients() }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 

@@ -6,15 +6,22 @@
     `started_before_data`: the instance was already under way when the region's data begin — its
     first reached stage is not the journey's first observed stage and its first event falls within
     `cjw_under_way_days` of the start of the data (a benefit paid on a case opened last year).
+
+    Incremental by client (macros/incremental_clients.sql), the last of the models by client:
+    after it the touched clients are done with.
 -#}
+{{ incremental_by_touched_clients(post_hook=["{{ consume_touched_clients() }}"]) }}
+{%- set mode = touched_clients_mode() | trim %}
 with
 
 instance_events as (
     select * from {{ ref('int_journey_instance_events') }}
+    where {{ in_touched_clients('client_id', mode) }}
 ),
 
 visits as (
     select * from {{ ref('int_journey_stage_visits') }}
+    where {{ in_touched_clients('client_id', mode) }}
 ),
 
 stages as (

@@ -18,7 +18,7 @@
     none,
     "delete_changed_events(var('cjw_event_sources')['touchpoint_events'], by_source=true, also=attribution_changed())",
     [],
-    post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}, {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['client_id']}, {'columns': ['identity_through']}]) }}"],
+    post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}, {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['client_id']}, {'columns': ['identity_through']}, {'columns': ['region_id', 'event_at']}]) }}"],
 ) }}
 with
 
