@@ -26,3 +26,11 @@ def test_the_floor_declares_windows_1251_exports(tmp_path: Path) -> None:
     cp1251.write_text("талон;окно\n", encoding="cp1251")
     assert file_encoding(utf8) == "UTF8"
     assert file_encoding(cp1251) == "WIN1251"
+
+
+def test_a_longer_history_ends_where_the_default_one_ends() -> None:
+    from tools.bench import START, history_start
+
+    assert history_start(12) == START
+    assert history_start(1) == date(2026, 9, 1)
+    assert history_start(120) == date(2016, 10, 1)

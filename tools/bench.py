@@ -52,6 +52,14 @@ from include.connectors import SOURCES
 
 TARGET_EVENTS = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 START = date(2025, 10, 1)
+HISTORY_MONTHS = 12  # the history ends where START + 12 months ends, however long it is
+
+
+def history_start(months: int) -> date:
+    """The first day of a history of ``months`` that ends where the default 12 months end."""
+    first = START.year * 12 + START.month - 1 + HISTORY_MONTHS - months
+    return date(first // 12, first % 12 + 1, 1)
+
 
 DASHBOARD_QUERIES = {
     "tiles: region, last month": (
@@ -122,12 +130,13 @@ def generate(size: str, offices: int, months: int) -> tuple[Path, dict[str, Any]
     landing = settings.var_dir() / "bench" / size / "landing"
     stamp = landing / ".bench-args.json"
     scale = scale_for(TARGET_EVENTS[size], offices, months)
-    wanted = {"offices": offices, "months": months, "scale": scale, "start": START.isoformat()}
+    start = history_start(months)
+    wanted = {"offices": offices, "months": months, "scale": scale, "start": start.isoformat()}
     manifest_path = landing / "enskaya" / "manifest.json"
     if stamp.exists() and manifest_path.exists() and json.loads(stamp.read_text()) == wanted:
         return landing, json.loads(manifest_path.read_text())
     say(f"{size}: generating {offices} offices × {months} months at scale {scale}")
-    manifest = generate_region(landing, seed=11, offices=offices, months=months, scale=scale, start=START, noise=True)
+    manifest = generate_region(landing, seed=11, offices=offices, months=months, scale=scale, start=start, noise=True)
     stamp.write_text(json.dumps(wanted))
     return landing, manifest
 
@@ -371,6 +380,7 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str, ke
     incremental = day_ingest["load_s"] + day_ingest["validate_s"] + day_build["build_gate_publish_s"]
     return {
         "size": size,
+        "history_months": months,
         "events": manifest["counts"]["events_total"],
         "lines": floor["lines"],
         "floor": floor,
@@ -393,6 +403,7 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str, ke
 def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
     rows: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
         ("events (all sources)", lambda r: f"{r['events']:,}", ""),
+        ("history, months", lambda r: r.get("history_months", ""), ""),
         ("floor: COPY + GROUP BY, s", lambda r: r["floor"]["floor_s"], ""),
         ("ingest (parse, validate, pseudonymise, load), s", lambda r: r["ingest"]["ingest_s"], ""),
         ("  ratio to floor", lambda r: r["ratios"]["ingest_vs_floor"], "≤ 4"),
@@ -444,6 +455,13 @@ def main(argv: list[str] | None = None) -> int:
         "the one more day is always one daily batch",
     )
     parser.add_argument(
+        "--same-daily-volume",
+        action="store_true",
+        help="every size with the daily volume of 1M over --months: a larger size is a longer history "
+        "(10M: ten times the months), so 'one more day' is the same day's worth of data at every size — "
+        "what 'a day costs the same whatever the history' needs; without it a larger size is a denser region",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep each size's database after the run (to look at its plans; drop it yourself)",
@@ -461,7 +479,10 @@ def main(argv: list[str] | None = None) -> int:
     parse_s = dag_parse_seconds()
     results: list[dict[str, Any]] = []
     for size in args.sizes:
-        results.append(bench_size(server, size, args.offices, args.months, args.history_batch, args.keep))
+        months = args.months
+        if args.same_daily_volume:
+            months = max(1, round(args.months * TARGET_EVENTS[size] / TARGET_EVENTS["1M"]))
+        results.append(bench_size(server, size, args.offices, months, args.history_batch, args.keep))
         # each size is written as soon as it is measured: a 10M run takes hours
         print_table(results, parse_s)
         out.write_text(
