@@ -188,7 +188,7 @@ def invoke(args: Sequence[str], *, env: dict[str, str] | None = None) -> Any:
     # a production build's exclusions hold for that call only: Cosmos copies its operators' env
     # into os.environ (for OpenLineage), so a process that ran a build task would otherwise leave
     # unit tests out of every later dbt call
-    scoped = {key: "" for key in PRODUCTION_BUILD_ENV if key not in env}
+    scoped = [key for key in PRODUCTION_BUILD_ENV if key not in env]
     saved = {key: os.environ.get(key) for key in (*env, *scoped)}
     for key in scoped:
         os.environ.pop(key, None)

@@ -71,9 +71,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The operator shift an agent's event belongs to: its client_id in the journeys. -#}
-{% macro shift_client_id(agent, event_at, timezone) -%}
-    md5('shift|' || {{ agent }} || '|' || ({{ event_at }} at time zone {{ timezone }})::date)
+{#-
+    An operator's shift (one agent on one region-local day): its client_id in the journeys and its
+    shift_id in int_staff__shifts, which must agree.
+-#}
+{% macro shift_client_id(agent, local_date) -%}
+    md5('shift|' || {{ agent }} || '|' || {{ local_date }})
 {%- endmacro %}
 
 {#-

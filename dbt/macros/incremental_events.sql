@@ -272,9 +272,8 @@
 
 {#- The rows of int_touchpoint_events (`relation`) to copy: `part` 'batches' or 'attribution'. -#}
 {% macro touchpoint_copy_changed(relation, part) -%}
-    {%- set sources = var('cjw_event_sources')['touchpoint_events'] -%}
     {%- if part == 'batches' -%}
-        (source, region_id, event_key) in ({{ changed_events_select(relation, sources) }})
+        {{ changed_events_of_sources(relation, var('cjw_event_sources')['touchpoint_events']) }}
     {%- else -%}
         identity_through > {{ touchpoint_copy_watermarks().split(':')[0] | trim | int }}
     {%- endif -%}
@@ -298,7 +297,7 @@
         {#- three statements, not one `or` (a subplan per row, see delete_changed_events) #}
         delete from {{ this }} where event_id in (
             select changed.source || '|' || changed.event_key
-            from ({{ changed_events_select(events, var('cjw_event_sources')['touchpoint_events']) }}) as changed
+            from ({{ changed_events_select(events, sources) }}) as changed
         );
         delete from {{ this }} where source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
         delete from {{ this }} where event_id in (

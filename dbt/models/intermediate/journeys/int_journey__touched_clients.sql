@@ -127,7 +127,7 @@ clients as (
         and event_clients.identity_through <= (select bounds.identity_through from bounds)
         and event_clients.client_id is not null
     union
-    select {{ shift_client_id('shift_events.agent', 'shift_events.event_at', 'regions.timezone') }}
+    select {{ shift_client_id('shift_events.agent', '(shift_events.event_at at time zone regions.timezone)::date') }}
     from shift_events
     inner join {{ ref('regions') }} as regions on shift_events.region_id = regions.region_id
     union

@@ -38,7 +38,7 @@ final as (
         'call_centre_agents' as source,
         unioned.region_id,
         unioned.event_key,
-        {{ shift_client_id('unioned.agent', 'unioned.event_at', 'regions.timezone') }} as client_id,
+        {{ shift_client_id('unioned.agent', '(unioned.event_at at time zone regions.timezone)::date') }} as client_id,
         unioned.event_at,
         (unioned.event_at at time zone regions.timezone)::date as event_local_date,
         'call_centre' as channel,

@@ -65,7 +65,7 @@ talk as (
 
 final as (
     select
-        md5('shift|' || shifts.agent || '|' || shifts.local_date) as shift_id,
+        {{ shift_client_id('shifts.agent', 'shifts.local_date') }} as shift_id,
         shifts.region_id,
         queues.office_id,
         shifts.queue_name,
