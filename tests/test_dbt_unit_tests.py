@@ -102,6 +102,35 @@ def test_declared_not_null_columns_are_not_null_in_the_tables(built: str) -> Non
     assert all(t["config"]["severity"] == "warn" or t["attached_node"] is None for t in tests), tests
 
 
+def test_declared_checks_are_constraints_of_the_tables(built: str) -> None:
+    """``{type: check}`` (what ``accepted_values`` tests said) is a CHECK constraint of the table,
+    for the models without an enforced contract (those have dbt make it)."""
+    manifest = json.loads(ensure_manifest().read_text())
+    declared = {
+        node["alias"]: sum(
+            1 for column in node["columns"].values() for c in column.get("constraints", []) if c["type"] == "check"
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and not node["contract"]["enforced"]
+    }
+    declared = {table: count for table, count in declared.items() if count}
+    assert sum(declared.values()) >= 40
+    with psycopg.connect(built) as conn:
+        found = dict(
+            conn.execute(
+                "select c.relname, count(*) from pg_constraint k join pg_class c on c.oid = k.conrelid"
+                " where k.contype = 'c' and k.conname like 'cjw\\_check\\_%' group by c.relname"
+            ).fetchall()
+        )
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute(
+                "insert into staging.stg_chatbot__events"
+                " (event_key, chatbot_event_id, region_id, session_id, seq, event_at, event, channel)"
+                " values ('s', 'enskaya|s|1', 'enskaya', 's', 1, now(), 'message', 'fax')"
+            )
+    assert found == declared
+
+
 def test_a_row_with_a_null_in_a_declared_column_is_refused(built: str) -> None:
     """What a model writes with a null in a declared column fails the model (PostgreSQL refuses
     the insert, the build stops, nothing is published) — a staging table, an event model, a mart

@@ -74,7 +74,9 @@
 {#-
     The config every model incremental by changed events shares: appended rows after `delete` (the
     model's own pre-hook, which removes the rows it recomputes), the bookkeeping of staging
-    (`ingest_source`: the batches of one source, none: of all). A mart (enforced contract) passes
+    (`ingest_source`: the batches of one source, none: of all), `indexes` made by a post-hook
+    (macro ensure_indexes: also on a table an earlier release built, and with a unique key's
+    `nulls_not_distinct`, which dbt's index config does not know). A mart (enforced contract) passes
     on_schema_change='append_new_columns': it may only gain columns.
 -#}
 {% macro incremental_by_changes(
@@ -84,9 +86,8 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change=on_schema_change,
-        indexes=indexes,
         pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
-        post_hook=post_hook + [
+        post_hook=["{{ ensure_indexes(" ~ indexes ~ ") }}"] + post_hook + [
             "{{ staging_increment_end(" ~ ("'" ~ ingest_source ~ "'" if ingest_source else "none") ~ ") }}"
         ],
     ) }}
@@ -94,13 +95,14 @@
 
 {#-
     A per-source event model (or a mart of events), incremental by the events new batches
-    touched; `key` is the column that holds the event key (`event_key`, a mart's `call_id`).
+    touched; `key` is the column that holds the event key (`event_key`, a mart's `call_id`);
+    `unique`: one row per event (region_id, key), which its index then enforces.
 -#}
-{% macro incremental_by_events(event_source, key='event_key', indexes=[], on_schema_change='sync_all_columns') -%}
+{% macro incremental_by_events(event_source, key='event_key', unique=false, indexes=[], on_schema_change='sync_all_columns') -%}
     {{ incremental_by_changes(
         event_ingest_source(event_source) | trim,
         "delete_changed_events(['" ~ event_source ~ "'], key='" ~ key ~ "')",
-        [{'columns': ['region_id', key]}] + indexes,
+        [{'columns': ['region_id', key], 'unique': unique, 'nulls_not_distinct': unique}] + indexes,
         on_schema_change,
     ) }}
 {%- endmacro %}

@@ -205,8 +205,9 @@
     {%- for index in indexes %}
         do $$
         begin
-            if not {{ index_exists("'" ~ this ~ "'::regclass", index['columns'], index.get('unique')) }} then
-                create {{ 'unique ' if index.get('unique') }}index on {{ this }} ({{ index['columns'] | join(', ') }});
+            if not {{ index_exists("'" ~ this ~ "'::regclass", index['columns'], index.get('unique'), nulls_not_distinct=index.get('nulls_not_distinct')) }} then
+                create {{ 'unique ' if index.get('unique') }}index on {{ this }} ({{ index['columns'] | join(', ') }})
+                {{- ' nulls not distinct' if index.get('nulls_not_distinct') }};
             end if;
         end
         $$;
@@ -217,14 +218,19 @@
 {#-
     The condition "the table `relation_oid` (an SQL expression) has an index on exactly `columns`,
     plain columns without a predicate, unique or not as `unique` says" — in that column order, or
-    in any order when `ordered` is false (a key's uniqueness does not depend on it). Used by
-    ensure_indexes and the test cjw_unique_index.
+    in any order when `ordered` is false (a key's uniqueness does not depend on it); with
+    `nulls_not_distinct`, a unique index that counts nulls as equal (PostgreSQL 15: a key with a
+    nullable column is unique as a `group by` sees it). Used by ensure_indexes and the test
+    cjw_unique_index.
 -#}
-{% macro index_exists(relation_oid, columns, unique, ordered=true) -%}
+{% macro index_exists(relation_oid, columns, unique, ordered=true, nulls_not_distinct=false) -%}
     exists (
         select 1 from pg_index as ix
         where ix.indrelid = {{ relation_oid }}
             and ix.indisunique = {{ 'true' if unique else 'false' }}
+            {%- if nulls_not_distinct %}
+            and ix.indnullsnotdistinct
+            {%- endif %}
             and ix.indpred is null
             and ix.indexprs is null
             and array(

@@ -38,7 +38,10 @@
         on_schema_change='sync_all_columns',
         indexes=[{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes,
         pre_hook=["{{ staging_increment_begin() }}"],
-        post_hook=["{{ staging_increment_end('" ~ ingest_source ~ "') }}"],
+        post_hook=[
+            "{{ ensure_indexes(" ~ ([{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes) ~ ") }}",
+            "{{ staging_increment_end('" ~ ingest_source ~ "') }}",
+        ],
     ) }}
 {%- endmacro %}
 

@@ -3,7 +3,10 @@
     every call a new batch brought an event of (a call that crosses midnight is in two days'
     logs), from all of that call's queue events.
 -#}
-{{ incremental_by_batches('call_centre', ['region_id', 'call_id'], unique=false, by_batch=false) }}
+{{ incremental_by_batches(
+    'call_centre', ['region_id', 'call_id'], unique=false, by_batch=false,
+    indexes=[{'columns': ['queue_call_id'], 'unique': True}],
+) }}
 with
 
 events as (

@@ -1,4 +1,4 @@
-{{ incremental_by_events('office_visits') }}
+{{ incremental_by_events('office_visits', indexes=[{'columns': ['ticket_key'], 'unique': True}]) }}
 with
 
 tickets as (

@@ -6,7 +6,7 @@
     Shared contacts are left out. Incremental: the edges of the nodes in int_identity__scope are
     recomputed (macros/incremental_identity.sql).
 -#}
-{{ incremental_by_identity_scope("delete_identity_scope('node_a')", indexes=[{'columns': ['node_a']}]) }}
+{{ incremental_by_identity_scope("delete_identity_scope('node_a')", indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}]) }}
 with
 
 occurrences as (

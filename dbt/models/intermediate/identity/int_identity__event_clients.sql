@@ -9,7 +9,10 @@
 -#}
 {{ incremental_by_identity_scope(
     "delete_identity_scope(events=true)",
-    indexes=[{'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}, {'columns': ['client_id']}],
+    indexes=[
+        {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}, {'columns': ['client_id']},
+        {'columns': ['source', 'event_key'], 'unique': True, 'nulls_not_distinct': True},
+    ],
     pre_hook=["{{ record_replaced_clients() }}"],
     post_hook=["{{ consume_touched_identity() }}"],
 ) }}

@@ -16,7 +16,7 @@
 {{ incremental_union_of_events(
     'identity_occurrences',
     pre_hook=["{{ record_touched_identity(var('cjw_event_sources')['identity_occurrences']) }}"],
-    post_hook=["{{ ensure_indexes([{'columns': ['node_id']}]) }}"],
+    post_hook=["{{ ensure_indexes([{'columns': ['node_id']}, {'columns': ['source', 'event_key', 'node_id'], 'unique': True, 'nulls_not_distinct': True}]) }}"],
 ) }}
 with
 

@@ -7,7 +7,7 @@
 
     Incremental by client (macros/incremental_clients.sql).
 -#}
-{{ incremental_by_touched_clients() }}
+{{ incremental_by_touched_clients(indexes=[{'columns': ['event_id', 'journey_id', 'stage_id'], 'unique': True, 'nulls_not_distinct': True}]) }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 

@@ -11,7 +11,7 @@
     after it the touched clients are done with.
 -#}
 {#- the touched clients are estimated at a hundred rows: the planner then nested loops over the aggregates (minutes at 1 M events) -#}
-{{ incremental_by_touched_clients(pre_hook=["{{ without_nested_loops() }}"], post_hook=["{{ consume_touched_clients() }}"]) }}
+{{ incremental_by_touched_clients(indexes=[{'columns': ['journey_instance_id'], 'unique': True}], pre_hook=["{{ without_nested_loops() }}"], post_hook=["{{ consume_touched_clients() }}"]) }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 

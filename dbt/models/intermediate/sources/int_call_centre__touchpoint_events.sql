@@ -1,5 +1,5 @@
 {#- Calls as touchpoint events: one per call (an overflowed call is one), attribute `<topic>:<resolution>`. -#}
-{{ incremental_by_events('call_centre') }}
+{{ incremental_by_events('call_centre', unique=true) }}
 with
 
 calls as (

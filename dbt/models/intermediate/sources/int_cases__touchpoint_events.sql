@@ -1,5 +1,5 @@
 {#- Case events as touchpoint events, attribute the case's service type. -#}
-{{ incremental_by_events('cases') }}
+{{ incremental_by_events('cases', unique=true) }}
 with
 
 cases as (

@@ -3,7 +3,7 @@
     intent, or `fallback:<intent guessed from the text>` when the bot understood nothing;
     outcome resolved, handoff or abandoned.
 -#}
-{{ incremental_by_events('chatbot') }}
+{{ incremental_by_events('chatbot', unique=true) }}
 with
 
 chat as (

@@ -1,5 +1,5 @@
 {#- Desk tickets as touchpoint events, attribute `<service code>:<outcome>`. -#}
-{{ incremental_by_events('office_visits') }}
+{{ incremental_by_events('office_visits', unique=true) }}
 select
     'office_visits' as source, region_id, event_key, issued_at as event_at,
     'office' as channel, 'office_window' as touchpoint_id, office_id, 'ticket' as event_type,

@@ -1,5 +1,5 @@
 {#- Portal events as touchpoint events, attribute `<application type or user type>:<status>`. -#}
-{{ incremental_by_events('portal') }}
+{{ incremental_by_events('portal', unique=true) }}
 select
     'portal' as source, region_id, event_key, occurred_at as event_at,
     'portal' as channel,

@@ -1,5 +1,5 @@
 {#- Page views of the ЦЗН site as touchpoint events, attribute the URL. -#}
-{{ incremental_by_events('website_hits') }}
+{{ incremental_by_events('website_hits', unique=true) }}
 select
     'website_hits' as source, region_id, event_key, hit_at as event_at,
     'website' as channel, 'website' as touchpoint_id, null::text as office_id, 'hit' as event_type,
