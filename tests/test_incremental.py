@@ -65,8 +65,10 @@ INCREMENTAL = [
     "fct_touchpoint_kpis",
     # the events new batches touched, or whose attribution was recomputed, since this schema's build
     "fct_touchpoint_events",
+    # the tickets and calls new batches touched (the queueing models' input)
+    "fct_queue_services",
 ]
-MARTS = ("fct_calls", "fct_touchpoint_kpis", "fct_touchpoint_events")
+MARTS = ("fct_calls", "fct_touchpoint_kpis", "fct_touchpoint_events", "fct_queue_services")
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",
     "intermediate.int_website_hits__identity_occurrences",

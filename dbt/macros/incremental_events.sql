@@ -171,6 +171,25 @@
 {%- endmacro %}
 
 {#-
+    Pre-hook of fct_queue_services (tickets and calls in one table): on an incremental build, delete
+    the rows of the tickets and of the calls new batches touched.
+-#}
+{% macro delete_changed_queue_services() -%}
+    {%- if not execute -%}
+        {%- do changed_event_keys('office_visits') -%}
+        {%- do changed_event_keys('call_centre') -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }}
+        where system = 'office' and (region_id, event_key) in ({{ changed_event_keys('office_visits') }});
+        delete from {{ this }}
+        where system = 'call' and (region_id, event_key) in ({{ changed_event_keys('call_centre') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     KPI figures by month: a mart of int_kpi_observations (day and month rows) recomputed for the
     (kpi, region, month) partitions that hold an observation of an event new batches touched —
     the months of the changed events' observations, every month of a source recomputed whole.

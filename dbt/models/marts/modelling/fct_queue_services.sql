@@ -5,11 +5,19 @@
     called the ticket or an agent answered (CONNECT), `end_s` when the service ended — all in
     seconds after local midnight. `server` is the window or the agent, so the models count the
     windows and operators that really worked, hour by hour, and their breaks, from the data.
+    Incremental by event (macros/incremental_events.sql): a build rewrites the tickets and the
+    calls new batches touched (`event_key`: the ticket's event, the call's id).
 -#}
+{{ incremental_by_changes(
+    none,
+    "delete_changed_queue_services()",
+    [{'columns': ['system', 'region_id', 'event_key']}, {'columns': ['system', 'service_id'], 'unique': True, 'nulls_not_distinct': True}],
+) }}
 with
 
 tickets as (
     select * from {{ ref('int_office_visits__tickets') }}
+    where {{ changed_events_only('office_visits') }}
 ),
 
 offices as (
@@ -18,13 +26,14 @@ offices as (
 
 calls as (
     select * from {{ ref('int_calls__summarised') }}
+    where {{ changed_events_only('call_centre', key='call_id') }}
 ),
 
 connects as (
     select distinct on (region_id, call_id, queue_name)
         region_id, call_id, queue_name, agent
     from {{ ref('stg_call_centre__queue_events') }}
-    where event = 'CONNECT'
+    where event = 'CONNECT' and {{ changed_events_only('call_centre', key='call_id') }}
     order by region_id, call_id, queue_name, event_at
 ),
 
@@ -39,6 +48,7 @@ office_rows as (
         tickets.office_id as unit_id,
         tickets.office_id,
         tickets.ticket_key as service_id,
+        tickets.event_key,
         (tickets.issued_at at time zone offices.timezone)::date as local_date,
         extract(isodow from tickets.issued_at at time zone offices.timezone)::int as local_weekday,
         extract(epoch from (greatest(tickets.issued_at, coalesce(tickets.booked_for_at, tickets.issued_at))
@@ -66,6 +76,7 @@ call_rows as (
         calls.queue_name as unit_id,
         calls.office_id,
         calls.queue_call_id as service_id,
+        calls.call_id as event_key,
         (calls.offered_at at time zone regions.timezone)::date as local_date,
         extract(isodow from calls.offered_at at time zone regions.timezone)::int as local_weekday,
         extract(epoch from (calls.offered_at at time zone regions.timezone)::time)::int as ready_s,
