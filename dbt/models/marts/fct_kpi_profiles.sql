@@ -1,17 +1,47 @@
 {#-
-    When problems happen: each KPI by ISO weekday (1 = Monday) and by local hour, over the whole
-    published period, per office and for the region (office_id null). Same formulas as
-    fct_touchpoint_kpis.
+    When problems happen: each KPI by ISO weekday (1 = Monday) and by local hour, over the last
+    `cjw_profile_months` (12) months of the region's data (the whole period when shorter), per
+    office and for the region (office_id null). Same formulas as fct_touchpoint_kpis. The window
+    keeps a build's reading constant as history grows: each KPI's observations of the window
+    are an index range of int_kpi_observations (kpi_id, region_id, local_date).
 -#}
 {{ config(pre_hook="{{ aggregate_work_mem() }}") }}
 with
 
-observations as (
-    select * from {{ ref('int_kpi_observations') }}
-),
-
 kpis as (
     select * from {{ ref('dim_kpis') }}
+),
+
+series as (
+    -- each KPI and region, with its last observation (an index lookup)
+    select
+        kpis.kpi_id,
+        regions.region_id,
+        (
+            select max(last.local_date) from {{ ref('int_kpi_observations') }} as last
+            where last.kpi_id = kpis.kpi_id and last.region_id = regions.region_id
+        ) as last_date
+    from kpis
+    cross join {{ ref('regions') }} as regions
+),
+
+windows as (
+    select
+        kpi_id,
+        region_id,
+        (max(last_date) over (partition by region_id) - interval '{{ var("cjw_profile_months") | int }} months')::date
+            as window_start
+    from series
+    where last_date is not null
+),
+
+observations as (
+    select observations.*
+    from windows
+    inner join {{ ref('int_kpi_observations') }} as observations
+        on observations.kpi_id = windows.kpi_id
+        and observations.region_id = windows.region_id
+        and observations.local_date > windows.window_start
 ),
 
 aggregated as (
