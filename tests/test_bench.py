@@ -34,3 +34,18 @@ def test_a_longer_history_ends_where_the_default_one_ends() -> None:
     assert history_start(12) == START
     assert history_start(1) == date(2026, 9, 1)
     assert history_start(120) == date(2016, 10, 1)
+
+
+def test_the_ingest_peak_is_the_child_s_own_not_the_bench_s() -> None:
+    """The ingest child reports its own peak memory: ``ru_maxrss`` carries the forking parent's
+    size across exec on Linux, so a bench grown by its dbt runs made ingestion look 600 MiB."""
+    import subprocess
+    import sys
+
+    ballast = bytearray(300 * 1024 * 1024)
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    code = "from tools.bench import peak_rss_kib; print(peak_rss_kib() // 1024)"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(child.stdout) < 200
+    del ballast
