@@ -2,14 +2,15 @@
     Post-hook of every model and seed: the columns the YAML declares `constraints: [{type:
     not_null}]` become NOT NULL columns of the table, whether or not the model has an enforced
     contract, and `{type: check, expression: "…"}` (what an `accepted_values` test said) a CHECK
-    constraint of the table (named by a hash of column and expression; one the YAML no longer
-    declares is dropped; a model with an enforced contract has dbt make its checks). PostgreSQL then checks each row as it is written — an incremental model pays for the
-    rows a build adds, not for the whole table — and a null fails the model, so the build stops and
-    nothing is published, as a failed `not_null` test would. A `not_null` data test scanned the
-    whole table in every build (222 of them: the most numerous nodes of a build, and the part of
-    the tests that grew with history). Setting NOT NULL on a column that already is one is a no-op
-    without a scan; a table built anew (materialized table, a full refresh) is checked once here,
-    and so is an existing table when a check is added.
+    constraint (named by a hash of column and expression; one the YAML no longer declares is
+    dropped; a model with an enforced contract has dbt make its checks). PostgreSQL then checks
+    each row as it is written — an incremental model pays for the rows a build adds, not for the
+    whole table — and a violation fails the model, so the build stops and nothing is published, as
+    a failed data test would. The `not_null` and `accepted_values` tests these replace (221 and 49)
+    scanned their whole tables in every build: the most numerous nodes of a build, and the part of
+    the tests that grew with history. Setting NOT NULL on a column that already is one costs
+    nothing; a table built anew (a table model, a full refresh) is checked once here, and so is an
+    existing table when a constraint is added.
 -#}
 {% macro enforce_not_null_columns() -%}
     {%- set columns = [] -%}
