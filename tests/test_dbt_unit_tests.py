@@ -96,7 +96,8 @@ def test_declared_not_null_columns_are_not_null_in_the_tables(built: str) -> Non
     assert {t: c for t, c in missing.items() if c} == {}
     # what was a not_null data test is a constraint now: none is left but a warning and a source's
     tests = [
-        n for n in manifest["nodes"].values()
+        n
+        for n in manifest["nodes"].values()
         if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") == "not_null"
     ]
     assert all(t["config"]["severity"] == "warn" or t["attached_node"] is None for t in tests), tests
@@ -136,10 +137,8 @@ def test_a_row_with_a_null_in_a_declared_column_is_refused(built: str) -> None:
     the insert, the build stops, nothing is published) — a staging table, an event model, a mart
     without a contract and a seed."""
     rows = {
-        "staging.stg_website__hits (event_key, hit_id, region_id, hit_at, goal_ids, batch_id)":
-            "('1', 'enskaya|1', 'enskaya', null, '{}', 1)",
-        "intermediate.int_call_centre__touchpoint_events (source, region_id, event_key, event_at, channel)":
-            "('call_centre', 'enskaya', 'x', now(), null)",
+        "staging.stg_website__hits (event_key, hit_id, region_id, hit_at, goal_ids, batch_id)": "('1', 'enskaya|1', 'enskaya', null, '{}', 1)",
+        "intermediate.int_call_centre__touchpoint_events (source, region_id, event_key, event_at, channel)": "('call_centre', 'enskaya', 'x', now(), null)",
         "marts__build.fct_queue_services (system, region_id, unit_id, service_id, ready_s)": "('office', 'enskaya', null, 'x', 1)",
         "config.regions (region_id, region_name_ru, timezone)": "('x', 'X', null)",
     }
