@@ -126,17 +126,35 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The batches a build of this model reads: every validated one, or only those it has not seen. -#}
+{#-
+    The batches a build of this model reads: every validated one, or only those it has not seen.
+    Those are read when the model is compiled and written out as literal rows (the bookkeeping
+    changes only in the model's post-hook): as a subquery the planner guessed half of a source's
+    batches were new, and read the raw and staging tables whole by a parallel scan instead of
+    by their batch_id index — at 120 months of history a day's `stg_call_centre__agent_events`
+    took 6.7 s for one new batch. A full build or a reset reads every batch and keeps the query.
+-#}
 {% macro batches_to_read(ingest_source, every=false) -%}
+    {%- set incremental = not every and staging_mode() | trim == 'incremental' -%}
+    {%- set query -%}
     select batch_id
     from {{ ref('stg_ingest__validated_batches') }}
     where source = '{{ ingest_source }}'
-    {%- if not every and staging_mode() | trim == 'incremental' %}
+    {%- if incremental %}
         and batch_id not in (
             select held.batch_id from {{ incremental_batches_relation() }} as held
             where held.model = '{{ this.identifier }}'
         )
     {%- endif %}
+    {%- endset -%}
+    {%- if execute and incremental -%}
+        {%- set batch_ids = run_query(query).columns[0].values() -%}
+        select batch_id from (values
+            {%- for batch_id in batch_ids %} ({{ batch_id | int }}::bigint){{ ',' if not loop.last }}{% else %} (null::bigint){% endfor %}
+        ) as new_batches (batch_id)
+    {%- else -%}
+        {{ query }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#-
