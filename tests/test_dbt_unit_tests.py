@@ -6,7 +6,7 @@ here instead, after a build of every seed and model on a warehouse without event
 columns of a unit test's inputs from their tables).
 
 Columns declared ``constraints: [{type: not_null}]`` are NOT NULL columns of their tables (the
-post-hook ``enforce_not_null_columns``, dbt/macros/constraints.sql) instead of ``not_null`` data
+post-hook ``enforce_declared_constraints``, dbt/macros/constraints.sql) instead of ``not_null`` data
 tests that scanned every table in every build.
 """
 

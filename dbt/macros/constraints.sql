@@ -12,7 +12,7 @@
     nothing; a table built anew (a table model, a full refresh) is checked once here, and so is an
     existing table when a constraint is added.
 -#}
-{% macro enforce_not_null_columns() -%}
+{% macro enforce_declared_constraints() -%}
     {%- set columns = [] -%}
     {%- set checks = {} -%}
     {%- for name, column in model.columns.items() -%}

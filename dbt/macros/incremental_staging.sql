@@ -31,17 +31,15 @@
     downstream look up the rows of new batches (macros/incremental_events.sql).
 -#}
 {% macro incremental_by_batches(ingest_source, key, unique=true, indexes=[], by_batch=true) -%}
+    {#- made by a post-hook, as the other incremental models' (macro ensure_indexes) -#}
+    {%- set indexes = [{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=key,
         on_schema_change='sync_all_columns',
-        indexes=[{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes,
         pre_hook=["{{ staging_increment_begin() }}"],
-        post_hook=[
-            "{{ ensure_indexes(" ~ ([{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes) ~ ") }}",
-            "{{ staging_increment_end('" ~ ingest_source ~ "') }}",
-        ],
+        post_hook=["{{ ensure_indexes(" ~ indexes ~ ") }}", "{{ staging_increment_end('" ~ ingest_source ~ "') }}"],
     ) }}
 {%- endmacro %}
 
