@@ -44,6 +44,7 @@ def _numbers(dsn: str) -> dict[str, int]:
 COMPONENTS = "select node_id, component_id from intermediate.int_identity__components order by 1"
 CLIENTS = "select node_id, is_capped, client_id from intermediate.int_identity__clients order by 1"
 EVENTS = "select source, event_key, client_id, is_ambiguous from intermediate.int_identity__event_clients order by 1, 2"
+SHARED = "select node_id, identifier_type, persons_of_one_type from intermediate.int_identity__shared_identifiers order by 1"
 
 
 def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_path: Path) -> None:
@@ -67,11 +68,14 @@ def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_
     assert min(second[node] for node in new) > max(first.values())
     incremental = (_rows(fresh_db, COMPONENTS), _rows(fresh_db, CLIENTS), _rows(fresh_db, EVENTS))
     assert any(row[0] != row[1] for row in incremental[0]), "no node was merged with another"
+    shared = _rows(fresh_db, SHARED)
+    assert shared, "no contact was shared: the incremental shared identifiers are not exercised"
 
     _build(fresh_db, "--full-refresh")
     renumbered = _numbers(fresh_db)
     assert set(renumbered) == set(second) and renumbered != second
     assert (_rows(fresh_db, COMPONENTS), _rows(fresh_db, CLIENTS), _rows(fresh_db, EVENTS)) == incremental
+    assert _rows(fresh_db, SHARED) == shared
 
     # a source's data withdrawn: the identifiers only it carried leave the number table
     only_chat = set(

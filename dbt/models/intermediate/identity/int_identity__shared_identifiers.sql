@@ -5,12 +5,28 @@
     people: it must not glue their journeys together. These nodes are left out of the
     identity graph (their events are attributed only through other identifiers). An event is
     (source, region, event key): two regions' systems may give two events one key.
+
+    Incremental by contact: a build recomputes only the contacts whose count of persons the
+    events recorded as touched can change, over the occurrences that reach them (macro
+    delete_shared_identifiers_scope), and keeps the others.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=["{{ staging_increment_begin() }}", "{{ delete_shared_identifiers_scope() }}"],
+    post_hook=["{{ ensure_indexes([{'columns': ['node_id'], 'unique': True}]) }}", "{{ staging_increment_end(none) }}"],
+) }}
+{%- set scoped = shared_identifiers_mode() | trim == 'scope' %}
 with
 
 -- read from the table by each CTE below (with its statistics), not materialised once without any
 occurrences as not materialized (
+    {%- if scoped %}
+    select * from {{ shared_identifiers_temp('occurrences') }}
+    {%- else %}
     select * from {{ ref('int_identity__occurrences') }}
+    {%- endif %}
 ),
 
 persons as (
@@ -78,6 +94,9 @@ final as (
         max(identifier_type) as identifier_type,
         max(persons) as persons_of_one_type
     from per_contact
+    {%- if scoped %}
+    where node_id in (select scope.node_id from {{ shared_identifiers_temp('scope') }} as scope)
+    {%- endif %}
     group by node_id
     having max(persons) > {{ var('cjw_identity_max_persons_per_contact') }}
 )
