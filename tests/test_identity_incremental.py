@@ -44,7 +44,9 @@ def _numbers(dsn: str) -> dict[str, int]:
 COMPONENTS = "select node_id, component_id from intermediate.int_identity__components order by 1"
 CLIENTS = "select node_id, is_capped, client_id from intermediate.int_identity__clients order by 1"
 EVENTS = "select source, event_key, client_id, is_ambiguous from intermediate.int_identity__event_clients order by 1, 2"
-SHARED = "select node_id, identifier_type, persons_of_one_type from intermediate.int_identity__shared_identifiers order by 1"
+SHARED = (
+    "select node_id, identifier_type, persons_of_one_type from intermediate.int_identity__shared_identifiers order by 1"
+)
 
 
 def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_path: Path) -> None:

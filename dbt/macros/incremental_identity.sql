@@ -357,3 +357,29 @@
         analyze {{ scoped }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Pre-hook of int_identity__event_clients (before its delete), building for a scope: the rows
+    of the events it recomputes only because they carry a scope node — not recorded as touched,
+    not of a source recomputed whole — as they are now, in a temporary table. An event whose
+    attribution comes out the same keeps its `identity_through`.
+-#}
+{% macro replaced_attributions_relation() -%}
+    pg_temp.cjw_replaced_attributions
+{%- endmacro %}
+
+{% macro keep_replaced_attributions() -%}
+    {%- set mode = identity_build_mode() | trim -%}
+    {%- if mode != 'scope' -%}
+        select 1
+    {%- else -%}
+        drop table if exists {{ replaced_attributions_relation() }};
+        create temporary table {{ replaced_attributions_relation() }} as
+        select rows.*
+        from {{ this }} as rows
+        where {{ carries_identity_scope('rows', mode) }}
+            and not {{ touched_identity_events('rows') }}
+            and rows.source not in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
+        analyze {{ replaced_attributions_relation() }}
+    {%- endif -%}
+{%- endmacro %}

@@ -6,6 +6,14 @@
     Incremental: the events that carry a node of int_identity__scope or that int_identity__occurrences
     recomputed; then the records of those are done with. The clients those rows named before are
     recorded for the journeys (macros/incremental_clients.sql).
+
+    `identity_through` says since when the row's attribution is what it is: an event recomputed
+    only because it carries a node of the scope (another event of its component changed) keeps
+    the watermark it had when its attribution (client, ambiguity, cap) is the same — the models
+    downstream recopy and re-place the events with a higher watermark, and a component's events
+    span the client's whole history, so a new watermark on each of them made a day's work grow
+    with the history. An event int_identity__occurrences recomputed (new or changed), and every
+    event of a source recomputed whole, takes the new watermark.
 -#}
 {{ incremental_by_identity_scope(
     "delete_identity_scope(events=true)",
@@ -13,7 +21,7 @@
         {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}, {'columns': ['client_id']},
         {'columns': ['source', 'event_key'], 'unique': True, 'nulls_not_distinct': True},
     ],
-    pre_hook=["{{ record_replaced_clients() }}"],
+    pre_hook=["{{ record_replaced_clients() }}", "{{ keep_replaced_attributions() }}"],
     post_hook=["{{ consume_touched_identity() }}"],
 ) }}
 with
@@ -58,8 +66,41 @@ final as (
         has_personal_identifier,
         -- the watermark of the build that computed the row: int_touchpoint_events reads the rows
         -- computed since its own last build by it
-        (select max(scope.through_seq) from {{ ref('int_identity__scope') }} as scope) as identity_through
+        (select max(scope.through_seq) from {{ ref('int_identity__scope') }} as scope) as new_through
     from resolved
+),
+
+{% if identity_build_mode() | trim == 'scope' %}
+
+kept as (
+    -- the attribution as the last build left it, of the events recomputed for the scope alone
+    select final.*, before.identity_through as before_through
+    from final
+    left join {{ replaced_attributions_relation() }} as before
+        on final.source = before.source and final.region_id = before.region_id and final.event_key = before.event_key
+        and final.client_id is not distinct from before.client_id
+        and final.is_ambiguous = before.is_ambiguous
+        and final.in_capped_component = before.in_capped_component
+        and final.has_personal_identifier = before.has_personal_identifier
 )
 
-select * from final
+{% else %}
+
+kept as (
+    select final.*, null::bigint as before_through
+    from final
+)
+
+{% endif %}
+
+select
+    source,
+    region_id,
+    event_key,
+    event_at,
+    client_id,
+    is_ambiguous,
+    in_capped_component,
+    has_personal_identifier,
+    coalesce(before_through, new_through) as identity_through
+from kept
