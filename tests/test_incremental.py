@@ -48,6 +48,7 @@ INCREMENTAL = [
     "int_identity__components",
     "int_identity__clients",
     "int_identity__event_clients",
+    "int_identity__event_coverage",
     # journeys: the touchpoint events new batches touched or whose attribution was recomputed;
     # the models by client, for the clients and operator shifts whose events or attribution changed
     "int_touchpoint_events",
