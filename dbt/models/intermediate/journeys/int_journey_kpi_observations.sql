@@ -331,18 +331,26 @@ chatbot_observations as (
     left join chat_stage on chat_stage.event_id = events.event_id
 ),
 
+placed_events as materialized (
+    -- the events placed on a journey stage first: a fifth of the events; joined the other way the
+    -- planner hashed every touchpoint observation (1.1 M at 1 M events) and took 1.8 s of 2.8
+    select events.source, events.event_key, events.region_id, events.client_id, instance_events.journey_id,
+        instance_events.stage_id
+    from instance_events
+    inner join events on instance_events.event_id = events.event_id
+),
+
 placed_touchpoint_observations as (
     select
         touchpoint_observations.kpi_id, touchpoint_observations.region_id,
-        instance_events.journey_id, instance_events.stage_id, touchpoint_observations.touchpoint_id,
-        touchpoint_observations.office_id, events.client_id, touchpoint_observations.local_date,
+        placed_events.journey_id, placed_events.stage_id, touchpoint_observations.touchpoint_id,
+        touchpoint_observations.office_id, placed_events.client_id, touchpoint_observations.local_date,
         touchpoint_observations.is_success, touchpoint_observations.measure, touchpoint_observations.aggregation
     from touchpoint_observations
-    inner join events
-        on events.source = touchpoint_observations.source
-        and events.event_key = touchpoint_observations.event_key
-        and events.region_id = touchpoint_observations.region_id
-    inner join instance_events on instance_events.event_id = events.event_id
+    inner join placed_events
+        on placed_events.source = touchpoint_observations.source
+        and placed_events.event_key = touchpoint_observations.event_key
+        and placed_events.region_id = touchpoint_observations.region_id
 ),
 
 unioned as (
