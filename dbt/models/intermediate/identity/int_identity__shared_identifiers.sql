@@ -10,13 +10,7 @@
     events recorded as touched can change, over the occurrences that reach them (macro
     delete_shared_identifiers_scope), and keeps the others.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook=["{{ staging_increment_begin() }}", "{{ delete_shared_identifiers_scope() }}"],
-    post_hook=["{{ ensure_indexes([{'columns': ['node_id'], 'unique': True}]) }}", "{{ staging_increment_end(none) }}"],
-) }}
+{{ incremental_by_identity_scope("delete_shared_identifiers_scope()", indexes=[{'columns': ['node_id'], 'unique': True}]) }}
 {%- set scoped = shared_identifiers_mode() | trim == 'scope' %}
 with
 
