@@ -9,9 +9,12 @@
        an event may move to another client or lose its client, and the client it left must be
        recomputed too. A build of it that recomputes everything records a sentinel (no client).
     2. int_journey__touched_clients collects the clients to recompute: those recorded in 1 since
-       its last build, the clients of every attribution recomputed since then (a higher
+       its last build, the clients of every attribution that changed since then (a higher
        `identity_through`: new events, events whose content changed — identity recomputes every
-       event a new batch touched — and every e-mail request, a source recomputed whole), and the
+       event a new batch touched and gives it a new watermark — every e-mail request, a source
+       recomputed whole, and every event whose client, ambiguity or cap changed; an event
+       recomputed only for the scope, attributed as before, keeps its watermark, and its client
+       is among those recorded in 1 anyway), and the
        operator shifts of the call-centre batches new to it. It keeps them until the last of the
        models by client has built (post-hook consume_touched_clients): a build that fails in
        between leaves them, and the next build recomputes them again.
