@@ -333,3 +333,24 @@
     insert into {{ incremental_batches_relation() }} (model, batch_id, checksum)
     values ('{{ this.identifier }}#attribution', {{ touchpoint_copy_watermarks().split(':')[1] | trim | int }}, 'watermark')
 {%- endmacro %}
+
+{#-
+    Pre-hook of int_staff__shift_events: delete the rows of the staging rows (agent events, queue
+    events) the call-centre batches new to it brought — whatever their event now, so a row whose
+    event changed is not left behind. Names the staging models at parse time.
+-#}
+{% macro delete_changed_shift_events() -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        select 1
+    {%- else -%}
+        {%- set new_batches = batches_to_read('call_centre') -%}
+        delete from {{ this }} where event_id in (
+            select 'call_centre_agents|' || agent_event_id from {{ ref('stg_call_centre__agent_events') }}
+            where batch_id in ({{ new_batches }})
+        );
+        delete from {{ this }} where event_id in (
+            select 'call_centre_agents|' || queue_event_id from {{ ref('stg_call_centre__queue_events') }}
+            where batch_id in ({{ new_batches }})
+        )
+    {%- endif -%}
+{%- endmacro %}

@@ -35,7 +35,7 @@ clients as (
 
 staff_events as (
     select * from {{ ref('int_staff__shift_events') }}
-    where {{ in_touched_clients('client_id', mode, scan=true) }}
+    where {{ in_touched_clients('client_id', mode) }}
 ),
 
 rules as (

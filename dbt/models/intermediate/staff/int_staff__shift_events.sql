@@ -4,16 +4,32 @@
     operator joining the queue, each answered call, pauses, the end of the shift. A shift is one
     operator (a keyed pseudonym of the agent interface) on one region-local day: its `client_id`
     names the shift, never a person.
+
+    Incremental by the call-centre batches new to it: each row is made from one staging row, so a
+    build deletes the rows of the staging rows those batches brought (pre-hook
+    delete_changed_shift_events) and appends them again; every other row stays.
 -#}
+{{ incremental_by_changes(
+    'call_centre',
+    "delete_changed_shift_events()",
+    [{'columns': ['event_id'], 'unique': True}, {'columns': ['client_id']}],
+) }}
+{%- set incremental = staging_mode() | trim == 'incremental' %}
 with
 
 agent_events as (
     select * from {{ ref('stg_call_centre__agent_events') }}
+    {%- if incremental %}
+    where batch_id in ({{ batches_to_read('call_centre') }})
+    {%- endif %}
 ),
 
 calls as (
     select * from {{ ref('stg_call_centre__queue_events') }}
     where event = 'CONNECT' and agent is not null
+    {%- if incremental %}
+        and batch_id in ({{ batches_to_read('call_centre') }})
+    {%- endif %}
 ),
 
 queues as (
