@@ -56,11 +56,8 @@
             insert into {{ client_changes_relation() }} (client_id) values (null)
         {%- else %}
             insert into {{ client_changes_relation() }} (client_id)
-            select rows.client_id from {{ this }} as rows
-            where rows.client_id is not null and {{ carries_identity_scope('rows', mode) }}
-            union
-            select rows.client_id from {{ this }} as rows
-            where rows.client_id is not null and {{ touched_identity_events('rows') }}
+            select distinct rows.client_id from {{ this }} as rows
+            where rows.client_id is not null and {{ in_attribution_events('rows') }}
         {%- endif %}
     {%- endif -%}
 {%- endmacro %}

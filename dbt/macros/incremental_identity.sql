@@ -152,8 +152,9 @@
 
 {#-
     Pre-hook of the identity models: delete the rows to recompute — where `column` is a scope
-    node (`by`: node_num or node_id), or (`events`) the rows of events that carry a scope node or
-    were touched. At parse time it names the scope and the occurrences, which so become parents.
+    node (`by`: node_num or node_id), or (`events`, int_identity__event_clients) the rows of the
+    events collect_attribution_events chose. At parse time it names the scope and the
+    occurrences, which so become parents.
 -#}
 {% macro delete_identity_scope(column=none, by='node_num', events=false) -%}
     {%- if not execute -%}
@@ -164,11 +165,7 @@
     {%- if mode == 'all' -%}
         {{ 'truncate ' ~ this if staging_mode() | trim == 'incremental' else 'select 1' }}
     {%- elif events -%}
-        {#- two statements, not `a in (…) or b in (…)`: PostgreSQL may run the first as a subplan per row #}
-        delete from {{ this }} as rows
-        where {{ carries_identity_scope('rows', mode) }};
-        delete from {{ this }} as rows
-        where {{ touched_identity_events('rows') }}
+        delete from {{ this }} as rows where {{ in_attribution_events('rows') }}
     {%- else -%}
         delete from {{ this }} where {{ in_identity_scope(column, by, mode) }}
     {%- endif -%}
@@ -377,9 +374,127 @@
         create temporary table {{ replaced_attributions_relation() }} as
         select rows.*
         from {{ this }} as rows
-        where {{ carries_identity_scope('rows', mode) }}
+        where {{ in_attribution_events('rows') }}
             and not {{ touched_identity_events('rows') }}
             and rows.source not in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
         analyze {{ replaced_attributions_relation() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The events int_identity__event_clients recomputes. An event's attribution follows from the
+    nodes it carries and the client (and cap) int_identity__clients gives each: it can change
+    only if the event changed (recorded as touched), its source is recomputed whole, or one of its
+    nodes changed client or cap. int_identity__clients recomputes whole components — for a client
+    with a new event, every node of a history of years — but records only the nodes whose row
+    changed (`identity_changed_nodes`, in its schema; a build of it that recomputes everything
+    records a sentinel, node null, and event_clients then takes every event of the scope, as it
+    did before). event_clients consumes the records in its post-hook; a failed build leaves them.
+-#}
+{% macro identity_changed_nodes_relation() -%}
+    {{ this.schema }}.identity_changed_nodes
+{%- endmacro %}
+
+{% macro create_identity_changed_nodes() -%}
+    create table if not exists {{ identity_changed_nodes_relation() }} (
+        seq bigserial primary key,
+        node_id text
+    )
+{%- endmacro %}
+
+{#- Pre-hook of int_identity__clients (before its delete): the scope's rows as they are. -#}
+{% macro keep_scope_clients() -%}
+    {{ create_identity_changed_nodes() }};
+    {%- if identity_build_mode() | trim == 'scope' %}
+        drop table if exists pg_temp.cjw_scope_clients;
+        create temporary table pg_temp.cjw_scope_clients as
+        select node_id, client_id, is_capped from {{ this }}
+        where {{ in_identity_scope('node_id', by='node_id', mode='scope') }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook of int_identity__clients: the scope's nodes whose row is new, gone or changed. -#}
+{% macro record_changed_client_nodes() -%}
+    {%- if identity_build_mode() | trim == 'scope' -%}
+        insert into {{ identity_changed_nodes_relation() }} (node_id)
+        select coalesce(after.node_id, before.node_id)
+        from (
+            select node_id, client_id, is_capped from {{ this }}
+            where {{ in_identity_scope('node_id', by='node_id', mode='scope') }}
+        ) as after
+        full join pg_temp.cjw_scope_clients as before on after.node_id = before.node_id
+        where after.node_id is null or before.node_id is null
+            or after.client_id is distinct from before.client_id
+            or after.is_capped is distinct from before.is_capped
+    {%- else -%}
+        insert into {{ identity_changed_nodes_relation() }} (node_id) values (null)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- For int_identity__event_clients: `<the last record's seq>:<a sentinel among them>`, read in the database. -#}
+{% macro identity_changed_nodes_watermark() -%}
+    {%- set answer = '0:true' -%}
+    {%- if execute and run_query is defined -%}
+        {%- set relation = identity_changed_nodes_relation() | trim -%}
+        {%- if run_query("select to_regclass('" ~ relation ~ "') is not null").columns[0].values()[0] -%}
+            {%- set row = run_query(
+                "select coalesce(max(seq), 0), coalesce(bool_or(node_id is null), false) from " ~ relation
+            ).rows[0] -%}
+            {%- set answer = row[0] ~ ':' ~ ('true' if row[1] else 'false') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ answer }}
+{%- endmacro %}
+
+{% macro attribution_events_relation() -%}
+    pg_temp.cjw_attribution_events
+{%- endmacro %}
+
+{#-
+    First pre-hook of int_identity__event_clients, building for a scope: the events it recomputes
+    (see above), once, in a temporary table its other hooks and its rows read.
+-#}
+{% macro collect_attribution_events() -%}
+    {%- set mode = identity_build_mode() | trim -%}
+    {%- if mode != 'scope' -%}
+        select 1
+    {%- else -%}
+        {%- set watermark = identity_changed_nodes_watermark().split(':') -%}
+        {%- set occurrences = ref('int_identity__occurrences') -%}
+        drop table if exists {{ attribution_events_relation() }};
+        create temporary table {{ attribution_events_relation() }} as
+        {%- if watermark[1] | trim == 'true' %}
+        select source, region_id, event_key from {{ occurrences }}
+        where node_id in (select node_id from {{ ref('int_identity__scope') }} where node_id is not null)
+        {%- else %}
+        select source, region_id, event_key from {{ occurrences }}
+        where node_id = any(array(
+            select changed.node_id from {{ identity_changed_nodes_relation() }} as changed
+            where changed.seq <= {{ watermark[0] | trim | int }}
+        ))
+        {%- endif %}
+        union
+        select touched.source, touched.region_id, touched.event_key
+        from {{ identity_touched_relation() }} as touched
+        where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
+            and touched.event_key is not null
+        union
+        select source, region_id, event_key from {{ occurrences }}
+        where source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
+        analyze {{ attribution_events_relation() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The condition "the event of `relation` is one int_identity__event_clients recomputes" (scope builds). -#}
+{% macro in_attribution_events(relation) -%}
+    ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
+        select source, region_id, event_key from {{ attribution_events_relation() }}
+    )
+{%- endmacro %}
+
+{#- Post-hook of int_identity__event_clients: the changed nodes it read are done with. -#}
+{% macro consume_changed_client_nodes() -%}
+    {{ create_identity_changed_nodes() }};
+    delete from {{ identity_changed_nodes_relation() }}
+    where seq <= {{ identity_changed_nodes_watermark().split(':')[0] | trim | int }}
 {%- endmacro %}

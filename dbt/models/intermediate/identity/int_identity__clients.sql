@@ -6,10 +6,14 @@
     is not merged: each of its person identifiers becomes its own client and its contacts and
     links stay unattributed (reported in fct_identity_capped_components). A component of links
     only (an anonymous visit or chat) is no client. client_id = md5 of the component label:
-    deterministic. Incremental: the rows of the nodes in int_identity__scope (whole components).
+    deterministic. Incremental: the rows of the nodes in int_identity__scope (whole components);
+    the nodes whose client or cap this changed are recorded for int_identity__event_clients
+    (macro record_changed_client_nodes).
 -#}
 {{ incremental_by_identity_scope(
-    "delete_identity_scope('node_id', by='node_id')", indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['client_id']}]
+    "delete_identity_scope('node_id', by='node_id')", indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['client_id']}],
+    pre_hook=["{{ keep_scope_clients() }}"],
+    post_hook=["{{ record_changed_client_nodes() }}"],
 ) }}
 with
 

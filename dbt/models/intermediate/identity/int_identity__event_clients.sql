@@ -3,8 +3,9 @@
     attributed to (`has_personal_identifier`: more than a ticket, case or chat id):
     the one client all its usable identifiers resolve to. Events whose identifiers are only
     shared contacts, or that point at two different clients, stay unattributed (client_id null).
-    Incremental: the events that carry a node of int_identity__scope or that int_identity__occurrences
-    recomputed; then the records of those are done with. The clients those rows named before are
+    Incremental: the events that int_identity__occurrences recomputed, those of a source recomputed
+    whole, and those that carry a node whose client or cap int_identity__clients changed
+    (macro collect_attribution_events); then the records of those are done with. The clients those rows named before are
     recorded for the journeys (macros/incremental_clients.sql).
 
     `identity_through` says since when the row's attribution is what it is: an event recomputed
@@ -21,8 +22,8 @@
         {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['identity_through']}, {'columns': ['client_id']},
         {'columns': ['source', 'event_key'], 'unique': True, 'nulls_not_distinct': True},
     ],
-    pre_hook=["{{ record_replaced_clients() }}", "{{ keep_replaced_attributions() }}"],
-    post_hook=["{{ consume_touched_identity() }}"],
+    pre_hook=["{{ collect_attribution_events() }}", "{{ record_replaced_clients() }}", "{{ keep_replaced_attributions() }}"],
+    post_hook=["{{ consume_touched_identity() }}", "{{ consume_changed_client_nodes() }}"],
 ) }}
 with
 
@@ -32,7 +33,9 @@ all_occurrences as (
 
 occurrences as (
     select * from all_occurrences
-    where {{ carries_identity_scope('all_occurrences') }}
+    {%- if identity_build_mode() | trim == 'scope' %}
+    where {{ in_attribution_events('all_occurrences') }}
+    {%- endif %}
 ),
 
 clients as (
