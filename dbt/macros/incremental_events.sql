@@ -22,6 +22,14 @@
     per-source models stay whole tables and the unions replace all of its rows in every build.
 -#}
 
+{#-
+    The event sources recomputed whole (`cjw_whole_event_sources`) as an SQL list for `in (…)`;
+    '-', no source, keeps the list valid when the variable is empty.
+-#}
+{% macro whole_event_sources_list() -%}
+    ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}')
+{%- endmacro %}
+
 {#- The ingest source (raw tables, batches) an event source's rows come from. -#}
 {% macro event_ingest_source(event_source) -%}
     {%- if event_source in ('website_hits', 'website_visits', 'portal') -%}
@@ -320,7 +328,7 @@
             select changed.source || '|' || changed.event_key
             from ({{ changed_events_select(events, sources) }}) as changed
         );
-        delete from {{ this }} where source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
+        delete from {{ this }} where source in {{ whole_event_sources_list() }};
         delete from {{ this }} where event_id in (
             select events.event_id from {{ events }} as events where {{ touchpoint_copy_changed('events', 'attribution') }}
         )

@@ -109,7 +109,7 @@
             ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
                 select touched.source, touched.region_id, touched.event_key from {{ identity_touched_relation() }} as touched
             )
-            or {{ relation }}.source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}')
+            or {{ relation }}.source in {{ whole_event_sources_list() }}
         )
     {%- endif -%}
 {%- endmacro %}
@@ -314,7 +314,7 @@
             )
             union
             select occurrences.node_id from {{ occurrences }} as occurrences
-            where occurrences.source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}')
+            where occurrences.source in {{ whole_event_sources_list() }}
         )
         select node_id from touched_nodes
         union
@@ -376,7 +376,7 @@
         from {{ this }} as rows
         where {{ in_attribution_events('rows') }}
             and not {{ touched_identity_events('rows') }}
-            and rows.source not in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
+            and rows.source not in {{ whole_event_sources_list() }};
         analyze {{ replaced_attributions_relation() }}
     {%- endif -%}
 {%- endmacro %}
@@ -480,7 +480,7 @@
             and touched.event_key is not null
         union
         select source, region_id, event_key from {{ occurrences }}
-        where source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}');
+        where source in {{ whole_event_sources_list() }};
         analyze {{ attribution_events_relation() }}
     {%- endif -%}
 {%- endmacro %}

@@ -71,7 +71,7 @@ seeds as (
     )
     union
     select occurrences.node_id from occurrences
-    where occurrences.source in ('{{ (var("cjw_whole_event_sources") + ["-"]) | join("', '") }}')
+    where occurrences.source in {{ whole_event_sources_list() }}
     union
     select occurrences.node_id from occurrences
     where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
