@@ -14,7 +14,10 @@
        change: an edge between a node inside and one outside would be drawn by an event that did
        not change, between nodes whose shared status did not change, so it was there before and
        both nodes were already in one component.
-    3. int_identity__edges, __components, __clients delete their rows of the scope's nodes and
+    3. int_identity__edges deletes the edges of the seed nodes (those whose events or shared status
+       changed: an edge between a seed and another node was drawn by an event that did not change,
+       so it stands) and appends them recomputed from the events that carry a seed node;
+       __components, __clients delete their rows of the scope's nodes (whole components) and
        append them recomputed; __event_clients those of every event that carries a scope node or
        was touched, and its post-hook then deletes the records the scope read (a failed build
        leaves them: the next build's scope includes them again).
@@ -129,34 +132,41 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition "`column` (a node number or text id) is one of the scope's nodes" (true when building all). -#}
-{% macro in_identity_scope(column, by='node_num', mode=none) -%}
+{#-
+    The condition "`column` (a node number or text id) is one of the scope's nodes" (true when
+    building all); `seeds`: one of its seed nodes (those whose edges can change).
+-#}
+{% macro in_identity_scope(column, by='node_num', mode=none, seeds=false) -%}
     {%- if (mode or identity_build_mode()) | trim == 'all' -%}
         true
     {%- else -%}
-        {{ column }} in (select {{ by }} from {{ ref('int_identity__scope') }} where {{ by }} is not null)
+        {{ column }} in (
+            select {{ by }} from {{ ref('int_identity__scope') }} where {{ by }} is not null{{ ' and is_seed' if seeds }}
+        )
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition "the event (source, region_id, event_key) of `relation` carries a scope node". -#}
-{% macro carries_identity_scope(relation, mode=none) -%}
+{#- The condition "the event (source, region_id, event_key) of `relation` carries a scope node" (`seeds`: a seed node). -#}
+{% macro carries_identity_scope(relation, mode=none, seeds=false) -%}
     {%- if (mode or identity_build_mode()) | trim == 'all' -%}
         true
     {%- else -%}
         ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
             select source, region_id, event_key from {{ ref('int_identity__occurrences') }}
-            where node_id in (select node_id from {{ ref('int_identity__scope') }} where node_id is not null)
+            where node_id in (
+                select node_id from {{ ref('int_identity__scope') }} where node_id is not null{{ ' and is_seed' if seeds }}
+            )
         )
     {%- endif -%}
 {%- endmacro %}
 
 {#-
     Pre-hook of the identity models: delete the rows to recompute — where `column` is a scope
-    node (`by`: node_num or node_id), or (`events`, int_identity__event_clients) the rows of the
+    node (`by`: node_num or node_id; `seeds`: a seed node), or (`events`, int_identity__event_clients) the rows of the
     events collect_attribution_events chose. At parse time it names the scope and the
     occurrences, which so become parents.
 -#}
-{% macro delete_identity_scope(column=none, by='node_num', events=false) -%}
+{% macro delete_identity_scope(column=none, by='node_num', events=false, seeds=false) -%}
     {%- if not execute -%}
         {%- do ref('int_identity__scope') -%}
         {%- do ref('int_identity__occurrences') -%}
@@ -167,7 +177,7 @@
     {%- elif events -%}
         delete from {{ this }} as rows where {{ in_attribution_events('rows') }}
     {%- else -%}
-        delete from {{ this }} where {{ in_identity_scope(column, by, mode) }}
+        delete from {{ this }} where {{ in_identity_scope(column, by, mode, seeds) }}
     {%- endif -%}
 {%- endmacro %}
 

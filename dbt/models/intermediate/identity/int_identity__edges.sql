@@ -3,10 +3,12 @@
     ordered pair of identifiers carried by one event (source, region and event key: two regions'
     systems may give two events one key) (star to the event's smallest node number,
     both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
-    Shared contacts are left out. Incremental: the edges of the nodes in int_identity__scope are
-    recomputed (macros/incremental_identity.sql).
+    Shared contacts are left out. Incremental: the edges of the seed nodes of int_identity__scope
+    (those of the touched events, now and before, and of the events of contacts whose shared status
+    changed) are recomputed from the events that carry a seed node — not the whole components the
+    scope holds, whose events span a client's years (macros/incremental_identity.sql).
 -#}
-{{ incremental_by_identity_scope("delete_identity_scope('node_a')", indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}]) }}
+{{ incremental_by_identity_scope("delete_identity_scope('node_a', seeds=true)", indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}]) }}
 with
 
 occurrences as (
@@ -26,7 +28,7 @@ usable as (
     from occurrences
     inner join nodes on occurrences.node_id = nodes.node_id
     left join shared on occurrences.node_id = shared.node_id
-    where shared.node_id is null and {{ carries_identity_scope('occurrences') }}
+    where shared.node_id is null and {{ carries_identity_scope('occurrences', seeds=true) }}
 ),
 
 anchors as (
@@ -49,10 +51,10 @@ both_ways as (
     select node_b, node_a from star
 ),
 
--- an event reached only through a shared contact in the scope draws edges that did not change
+-- an event read for one seed draws edges of other nodes too, which did not change
 final as (
     select node_a, node_b from both_ways
-    where {{ in_identity_scope('node_a') }}
+    where {{ in_identity_scope('node_a', seeds=true) }}
 )
 
 select * from final

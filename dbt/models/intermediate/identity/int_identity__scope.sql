@@ -2,8 +2,8 @@
     The identifier nodes this build recomputes in the identity models (macros/incremental_identity.sql):
     the nodes the events int_identity__occurrences recomputed carry now or carried before, those
     of every event of a source recomputed whole, the contacts whose shared status changed and the
-    nodes that share an event with them — and every node of the components (as the last build
-    left them) any of those is in. One row per node (its number: the one the components hold, or
+    nodes that share an event with them (`is_seed`: the nodes whose edges can change) — and every
+    node of the components (as the last build left them) any of those is in. One row per node (its number: the one the components hold, or
     the new one), plus one without a node that carries the watermark of the records read
     (`through_seq`). `everything`: no components yet, or a model upstream was rebuilt whole (the
     records hold its sentinel) — the identity models then recompute all their rows.
@@ -25,6 +25,7 @@ final as (
     select
         null::text as node_id,
         null::bigint as node_num,
+        null::boolean as is_seed,
         true as everything,
         cast({{ through_seq | int }} as bigint) as through_seq
 )
@@ -93,13 +94,15 @@ final as (
     select
         reached.node_id,
         coalesce(components.node_num, nodes.node_num) as node_num,
+        seeds.node_id is not null as is_seed,
         false as everything,
         cast({{ through_seq | int }} as bigint) as through_seq
     from reached
+    left join seeds on reached.node_id = seeds.node_id
     left join components on reached.node_id = components.node_id
     left join nodes on reached.node_id = nodes.node_id
     union all
-    select null, null, false, cast({{ through_seq | int }} as bigint)
+    select null, null, null, false, cast({{ through_seq | int }} as bigint)
 )
 
 {% endif %}
