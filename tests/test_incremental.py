@@ -59,6 +59,9 @@ INCREMENTAL = [
     "int_journey_instance_events",
     "int_journey_stage_visits",
     "int_journey_instances",
+    "int_journey_applications",
+    "int_journey_kpi_observations__clients",
+    "int_journey_kpi_observations__portal",
     # marts: by call, by (KPI, region, month); built into marts__build and published by a swap of
     # the two mart schemas after every day, so each build catches up from the day before last
     "dim_kpis",
@@ -100,6 +103,9 @@ BY_NODE_ID = {
     "intermediate.int_identity__scope": None,
     # what one build recomputed, and its watermarks
     "intermediate.int_journey__touched_clients": None,
+    # the bookkeeping of batches read, less the attribution watermark of the journey KPI
+    # observations of page views (the highest identity_through read: not the same in a rebuild)
+    "intermediate.incremental_batches": "select * from intermediate.incremental_batches where model not like '%#attribution'",
 }
 
 
@@ -152,6 +158,7 @@ BY_CLIENT = (
     "intermediate.int_clients__grouped",
     "intermediate.int_journey_instance_events",
     "intermediate.int_journey_instances",
+    "intermediate.int_journey_kpi_observations__clients",
 )
 
 

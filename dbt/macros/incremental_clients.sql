@@ -1,6 +1,7 @@
 {#-
     Journeys by changed client. int_clients__grouped, int_journey_events,
-    int_journey_instance_events, int_journey_stage_visits and int_journey_instances hold rows per client (a call-centre operator's shift counts as one
+    int_journey_instance_events, int_journey_stage_visits, int_journey_instances and
+    int_journey_kpi_observations__clients hold rows per client (a call-centre operator's shift counts as one
     there), each computed from that client's events alone: an incremental build recomputes the
     clients whose events or attribution changed and leaves every other client's rows as they are.
 
@@ -26,8 +27,10 @@
     region's data end passes the instance's last event by the stage's `drop_off_days`, and the data
     end moves every day, so the touched clients include those whose instance's fate the new data
     end changes; whether an instance was under way before the data began depends on where the data
-    starts, and a start that moves recomputes everything. Still whole tables: the journey KPI
-    observations (some have no client: anonymous site hits and chats) and the marts.
+    starts, and a start that moves recomputes everything. int_journey_kpi_observations__clients,
+    the KPI observations of the clients' instances, is the last model by client. Still whole: the
+    other journey KPI observations (anonymous site hits, chats and surveys have no client; a
+    complaint turns late as the data end moves) and the marts.
 -#}
 
 {% macro client_changes_relation() -%}

@@ -7,11 +7,11 @@
     first reached stage is not the journey's first observed stage and its first event falls within
     `cjw_under_way_days` of the start of the data (a benefit paid on a case opened last year).
 
-    Incremental by client (macros/incremental_clients.sql), the last of the models by client:
-    after it the touched clients are done with.
+    Incremental by client (macros/incremental_clients.sql); the journey KPI observations by client
+    come after it (the last model by client: it consumes the touched clients).
 -#}
 {#- the touched clients are estimated at a hundred rows: the planner then nested loops over the aggregates (minutes at 1 M events) -#}
-{{ incremental_by_touched_clients(indexes=[{'columns': ['journey_instance_id'], 'unique': True}], pre_hook=["{{ without_nested_loops() }}"], post_hook=["{{ consume_touched_clients() }}"]) }}
+{{ incremental_by_touched_clients(indexes=[{'columns': ['journey_instance_id'], 'unique': True}], pre_hook=["{{ without_nested_loops() }}"]) }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 
