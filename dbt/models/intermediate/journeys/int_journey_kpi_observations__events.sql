@@ -200,6 +200,7 @@ chatbot_observations as (
         and events.region_id = chat_attempts.region_id
     left join chat_stage on chat_stage.event_id = events.event_id
 ),
+
 unioned as (
     select * from chatbot_observations
     union all select * from staff_observations
