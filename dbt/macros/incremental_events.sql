@@ -265,9 +265,10 @@
 {%- endmacro %}
 
 {#-
-    A mart that copies int_touchpoint_events (fct_touchpoint_events), incremental: the events new
-    batches touched since its own last build (its schema's bookkeeping: the two mart schemas take
-    turns, so that spans two builds), every row of a source recomputed whole, and the events whose
+    A model that copies int_touchpoint_events row by row (fct_touchpoint_events; the page views of
+    int_journey_kpi_observations__portal), incremental: the events new batches touched since its
+    own last build (its schema's bookkeeping: the two mart schemas take turns, so that spans two
+    builds), every row of a source recomputed whole, and the events whose
     attribution was recomputed since — int_touchpoint_events rows carry `identity_through`; the
     highest this mart read is kept beside its batches, as the bookkeeping row of model
     `<model>#attribution` (batch_id = the watermark), which moves with its schema. A watermark
