@@ -25,6 +25,7 @@ import codecs
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from include.loading import Line, LineReader, ParsedRow, Rejection
 
 CHUNK_BYTES = 8 << 20
+# Small files a parser takes together (``group_key``) are parsed as one chunk once they reach this
+# many bytes: a chunk's fixed cost is paid off well before, and a smaller frame keeps memory down.
+GROUP_BYTES = 2 << 20
 # A smaller file is read line by line: a chunk costs polars a fixed ≈ 20–40 ms (and the first one
 # the import of polars), more than a few thousand lines cost the line parser.
 MIN_FILE_BYTES = 256 << 10
@@ -88,11 +92,101 @@ class Rest:
     number: int
 
 
-def worth_it(path: Path, fast: Any) -> bool:
-    """Is the file large enough for chunks: ``MIN_FILE_BYTES``, divided by the parser's
-    ``line_cost`` (how many times a line costs the line parser more than a queue_log line: an
-    office ticket has four times to convert)."""
-    return path.stat().st_size >= MIN_FILE_BYTES / max(getattr(fast, "line_cost", 1), 1)
+# -- several small files parsed as one chunk ---------------------------------------------------
+#
+# A day's export of a source is a few hundred to a few thousand lines: a chunk of its own costs
+# polars more than the line parser (its fixed cost), so a backfill of many days read each file line
+# by line. A parser with a ``group_key`` takes the lines of several whole files at once instead
+# (files of the same key: the same table, header, office …), up to ``GROUP_BYTES``: the loader hands
+# it a frame of their lines with the columns below, and the parser reads the per-file values
+# (its day window, its line numbers, its date) through ``window``, ``line_number`` and
+# ``file_day`` / ``file_date_text`` — the same expressions give the one-file values for a Series.
+
+LINE = "_line"  # the line's number in its file
+LOW, HIGH = "_low", "_high"  # the file's window (epoch seconds) of the parser's ``window``
+FILE_DATE = "_file_date"  # the file's date
+
+
+def frame_of(lines: Any) -> pl.DataFrame:
+    """The parser's frame of a chunk with its row index ``i``: the lines' ``text`` (a Series, one
+    file), or the lines of a group of files with their per-file columns (a DataFrame)."""
+    import polars as pl
+
+    frame = lines if isinstance(lines, pl.DataFrame) else pl.DataFrame([lines])
+    return frame.with_row_index("i")
+
+
+def line_number(frame: pl.DataFrame, first: int) -> pl.Expr:
+    """The number of each line in its file."""
+    import polars as pl
+
+    return pl.col(LINE) if LINE in frame.columns else pl.col("i") + first
+
+
+def window(frame: pl.DataFrame, bounds: tuple[float, float]) -> tuple[Any, Any]:
+    """The day window of each line's file: the parser's own ``bounds`` for one file."""
+    import polars as pl
+
+    return (pl.col(LOW), pl.col(HIGH)) if LOW in frame.columns else bounds
+
+
+def file_day(frame: pl.DataFrame, day: date) -> pl.Expr:
+    """The date of each line's file (a Date)."""
+    import polars as pl
+
+    return pl.col(FILE_DATE) if FILE_DATE in frame.columns else pl.lit(day, dtype=pl.Date)
+
+
+def file_date_text(frame: pl.DataFrame, day: date) -> pl.Expr:
+    """The date of each line's file as ``YYYY-MM-DD`` text."""
+    import polars as pl
+
+    return pl.col(FILE_DATE).dt.strftime("%Y-%m-%d") if FILE_DATE in frame.columns else pl.lit(day.isoformat())
+
+
+def group_frame(members: Sequence[tuple[Chunk, tuple[float, float] | None, date]]) -> pl.DataFrame:
+    """The frame of a group of whole files: (their one chunk, the parser's window, the file date)
+    each, in order."""
+    import polars as pl
+
+    text: list[str] = []
+    line: list[int] = []
+    low: list[float | None] = []
+    high: list[float | None] = []
+    day: list[date] = []
+    for chunk, bounds, file_date in members:
+        n = len(chunk.lines)
+        text.extend(chunk.lines)
+        line.extend(range(1, n + 1))
+        low.extend([bounds[0] if bounds else None] * n)
+        high.extend([bounds[1] if bounds else None] * n)
+        day.extend([file_date] * n)
+    return pl.DataFrame(
+        {"text": text, LINE: line, LOW: low, HIGH: high, FILE_DATE: day},
+        schema={"text": pl.String, LINE: pl.Int64, LOW: pl.Float64, HIGH: pl.Float64, FILE_DATE: pl.Date},
+    )
+
+
+def whole_file(path: Path, max_bytes: int) -> tuple[Chunk, tuple[int, bytes] | None] | None:
+    """The file as one chunk of whole lines and, when the last line is cut (no line break), that
+    line's ``(number, bytes)``; None when the file is not one chunk: empty, larger than a chunk, or
+    a line growing past ``max_bytes`` (the file is read alone instead)."""
+    pieces = list(chunks(path, max_bytes))
+    if not pieces or not isinstance(pieces[0], Chunk):
+        return None
+    if len(pieces) == 1:
+        return pieces[0], None
+    if len(pieces) == 2 and isinstance(pieces[1], tuple):
+        return pieces[0], pieces[1]
+    return None
+
+
+def worth_it(path: Path | int, fast: Any) -> bool:
+    """Is the file (or a group of files of this many bytes) large enough for chunks:
+    ``MIN_FILE_BYTES``, divided by the parser's ``line_cost`` (how many times a line costs the line
+    parser more than a queue_log line: an office ticket has four times to convert)."""
+    size = path if isinstance(path, int) else path.stat().st_size
+    return size >= MIN_FILE_BYTES / max(getattr(fast, "line_cost", 1), 1)
 
 
 def readable(path: Path) -> bool:

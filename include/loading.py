@@ -22,7 +22,9 @@ A failure anywhere rolls the whole batch back: no partial batch is ever visible.
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import contextlib
 import hashlib
 import io
 import logging
@@ -669,9 +671,7 @@ class BatchLoader:
             batch_id = self._open_batch(start, end, run_id)
             report = BatchReport(batch_id, self.connector.source, self.region.region_id, start, end, days)
             report.replaced_batches = replaced
-            seen: dict[str, int] = {}
-            for seq, source_file in enumerate(files, start=1):
-                report.files.append(self._load_file(batch_id, seq, source_file, seen))
+            report.files = self._load_files(batch_id, files)
             self._remove_duplicate_records(batch_id, report)
             self._update_file_counts(batch_id, report)
             self._reconcile(batch_id, report)
@@ -743,97 +743,235 @@ class BatchLoader:
 
     # -- one file ----------------------------------------------------------------------------
 
-    def _load_file(self, batch_id: int, seq: int, source_file: SourceFile, seen: dict[str, int]) -> FileReport:
+    def _load_files(self, batch_id: int, files: Sequence[SourceFile]) -> list[FileReport]:
+        """Every file of the batch, reported in their order. A file whose content was delivered before
+        is counted as a duplicate; the others are parsed alone, or — whole small files a fast parser
+        takes together (``include.fastpath``) — with the other files of their group, a group parsed
+        as one chunk once its files reach a chunk's size (memory stays bounded)."""
+        reports: dict[int, FileReport] = {}
+        pending: dict[tuple[Any, ...], list[_Member]] = {}
+        seen: dict[str, int] = {}
+        for seq, source_file in enumerate(files, start=1):
+            if source_file.refused:
+                reports[seq] = self._refuse_file(batch_id, seq, source_file)
+                continue
+            sha, size = sha256_of(source_file.path)
+            earlier = seen.get(sha) or self._earlier_delivery(sha, batch_id)
+            if earlier is not None:
+                reports[seq] = self._duplicate_file(batch_id, seq, source_file, sha, size, earlier)
+                continue
+            seen[sha] = batch_id
+            member = self._group_member(seq, source_file, sha, size)
+            if member is None:
+                reports[seq] = self._load_file(batch_id, seq, source_file, sha, size)
+                continue
+            group = pending.setdefault(member.key, [])
+            group.append(member)
+            if sum(m.size for m in group) >= fastpath.GROUP_BYTES:
+                reports.update(self._load_group(batch_id, pending.pop(member.key)))
+        for group in pending.values():
+            reports.update(self._load_group(batch_id, group))
+        return [reports[seq] for seq in sorted(reports)]
+
+    def _duplicate_file(
+        self, batch_id: int, seq: int, source_file: SourceFile, sha: str, size: int, earlier: int
+    ) -> FileReport:
         path = source_file.path
-        if source_file.refused:
-            return self._refuse_file(batch_id, seq, source_file)
-        sha, size = sha256_of(path)
-        earlier = seen.get(sha) or self._earlier_delivery(sha, batch_id)
-        if earlier is not None:
-            lines = count_lines(path) - (1 if self.connector.has_header(source_file) else 0)
-            report = FileReport(str(path), "duplicate_delivery", read=max(lines, 0), duplicate=max(lines, 0))
-            self.progress(f"{path.name}: same content as a file of batch {earlier} — counted as duplicate delivery")
-            self._record_file(batch_id, seq, source_file, sha, size, report, duplicate_of=earlier)
-            return report
-        seen[sha] = batch_id
-        report = FileReport(str(path), "loaded")
-        rejections: list[Rejection] = []
-        ctx = ParseContext(self.region, self.pseudonymiser, source_file)
-        table = self.connector.tables[source_file.table]
-        copy_sql = sql.SQL("copy raw.{} ({}) from stdin").format(
+        lines = count_lines(path) - (1 if self.connector.has_header(source_file) else 0)
+        report = FileReport(str(path), "duplicate_delivery", read=max(lines, 0), duplicate=max(lines, 0))
+        self.progress(f"{path.name}: same content as a file of batch {earlier} — counted as duplicate delivery")
+        self._record_file(batch_id, seq, source_file, sha, size, report, duplicate_of=earlier)
+        return report
+
+    def _copy_sql(self, table: RawTable) -> sql.Composed:
+        return sql.SQL("copy raw.{} ({}) from stdin").format(
             sql.Identifier(table.name),
             sql.SQL(", ").join(map(sql.Identifier, ("batch_id", "file_seq", "line_no", "region_id", *table.columns))),
         )
-        region_id = self.region.region_id
-        reader = LineReader(path, None, rejections)
-        headers = 0
+
+    def _load_file(self, batch_id: int, seq: int, source_file: SourceFile, sha: str, size: int) -> FileReport:
+        path = source_file.path
+        ctx = ParseContext(self.region, self.pseudonymiser, source_file)
+        table = self.connector.tables[source_file.table]
         fast = self._fast_parser(source_file, table, ctx)
         with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as spool:
-            with self.conn.cursor() as cur, cur.copy(copy_sql) as copy:
-
-                def take(items: Iterable[ParsedRow | Rejection | object]) -> None:
-                    nonlocal headers
-                    for item in items:
-                        if item is HEADER:
-                            headers += 1
-                            continue
-                        if isinstance(item, Rejection):
-                            rejections.append(item)
-                        else:
-                            line_no, values = cast(ParsedRow, item)
-                            problem = table.storage_problem(values)
-                            if problem is None:
-                                copy.write_row((batch_id, seq, line_no, region_id, *values))
-                                report.loaded += 1
-                            else:
-                                rejections.append(Rejection(line_no, problem, reader.recent.get(line_no)))
-                        if len(rejections) > 1000:
-                            report.rejected += self._spool(rejections, spool)
-                        processed = report.loaded + report.rejected + len(rejections)
-                        if processed and processed % PROGRESS_EVERY_LINES == 0:
-                            self.progress(f"{path.name}: {processed} lines")
-
+            state = _FileState(seq, source_file, table, FileReport(str(path), "loaded"), spool)
+            with self.conn.cursor() as cur, cur.copy(self._copy_sql(table)) as copy:
                 if fast is None:
-                    take(self.connector.parse(iter(reader), ctx))
+                    self._take(batch_id, state, self.connector.parse(iter(state.reader), ctx), copy)
                 else:
-                    self._load_fast(fast, reader, take, copy, (batch_id, seq, region_id), report)
-            report.rejected += self._spool(rejections, spool)
-            self._copy_rejections(spool, batch_id, seq, path)
-        report.read = reader.physical - headers
+                    self._load_fast(fast, state, copy, batch_id)
+            return self._finish_file(batch_id, state, sha, size)
+
+    def _take(
+        self, batch_id: int, state: _FileState, items: Iterable[ParsedRow | Rejection | object], copy: Any
+    ) -> None:
+        """What the line parser made of a file's lines: rows to COPY (a value PostgreSQL could not
+        store rejects its line instead), rejections to the file's spool."""
+        report, rejections, table, seq = state.report, state.rejections, state.table, state.seq
+        region_id = self.region.region_id
+        for item in items:
+            if item is HEADER:
+                state.headers += 1
+                continue
+            if isinstance(item, Rejection):
+                rejections.append(item)
+            else:
+                line_no, values = cast(ParsedRow, item)
+                problem = table.storage_problem(values)
+                if problem is None:
+                    copy.write_row((batch_id, seq, line_no, region_id, *values))
+                    report.loaded += 1
+                else:
+                    rejections.append(Rejection(line_no, problem, state.reader.recent.get(line_no)))
+            if len(rejections) > 1000:
+                report.rejected += self._spool(rejections, state.spool)
+            processed = report.loaded + report.rejected + len(rejections)
+            if processed and processed % PROGRESS_EVERY_LINES == 0:
+                self.progress(f"{state.source_file.path.name}: {processed} lines")
+
+    def _finish_file(self, batch_id: int, state: _FileState, sha: str, size: int) -> FileReport:
+        """After the file's COPY: its rejections stored, its counts recorded."""
+        report, reader, path = state.report, state.reader, state.source_file.path
+        report.rejected += self._spool(state.rejections, state.spool)
+        self._copy_rejections(state.spool, batch_id, state.seq, path)
+        report.read = reader.physical - state.headers
         report.encoding = reader.encoding
         if report.read == 0:
             self.progress(f"{path.name}: an empty export (no data lines) — nothing to load from it")
-        self._record_file(batch_id, seq, source_file, sha, size, report)
+        self._record_file(batch_id, state.seq, state.source_file, sha, size, report)
         return report
 
-    def _fast_parser(self, source_file: SourceFile, table: RawTable, ctx: ParseContext) -> Any:
+    def _fast_offer(self, source_file: SourceFile, table: RawTable, ctx: ParseContext) -> Any:
         """The connector's vectorised parser for this file, when it has one and the file can be read
-        in chunks (``include.fastpath``); None reads the file line by line."""
+        in chunks (``include.fastpath``), whatever the file's size."""
         offer = getattr(self.connector, "fast_parser", None)
         if offer is None or not fastpath.enabled() or not fastpath.readable(source_file.path):
             return None
         fast = offer(source_file, ctx)
-        if fast is None or not fastpath.worth_it(source_file.path, fast):
-            return None
         # integer columns: their bounds are checked per row (storage_problem) unless the fast
         # parser takes only values within them
-        if table._integer_columns and not getattr(fast, "bounds_checked", False):
+        if fast is None or (table._integer_columns and not getattr(fast, "bounds_checked", False)):
             return None
         return fast
 
-    def _load_fast(
-        self,
-        fast: fastpath.FastParser,
-        reader: LineReader,
-        take: Callable[[Iterable[ParsedRow | Rejection | object]], None],
-        copy: Any,
-        prefix: tuple[int, int, str],
-        report: FileReport,
-    ) -> None:
+    def _fast_parser(self, source_file: SourceFile, table: RawTable, ctx: ParseContext) -> Any:
+        """The fast parser of a file read alone: only for a file large enough for chunks; None reads
+        the file line by line."""
+        fast = self._fast_offer(source_file, table, ctx)
+        return fast if fast is not None and fastpath.worth_it(source_file.path, fast) else None
+
+    def _group_member(self, seq: int, source_file: SourceFile, sha: str, size: int) -> _Member | None:
+        """The file as a member of a group of files parsed together, when its fast parser takes
+        groups (``group_key``) and the file fits a chunk."""
+        if size >= fastpath.GROUP_BYTES:
+            return None
+        table = self.connector.tables[source_file.table]
+        fast = self._fast_offer(source_file, table, ParseContext(self.region, self.pseudonymiser, source_file))
+        key = getattr(fast, "group_key", None)
+        if fast is None or key is None:
+            return None
+        return _Member(seq, source_file, sha, size, fast, (source_file.table, type(fast).__name__, *key))
+
+    def _load_group(self, batch_id: int, members: list[_Member]) -> dict[int, FileReport]:
+        """Whole files of one group parsed as one chunk; each file keeps its own line numbers,
+        rejections, counts and record. A group too small for a chunk's fixed cost, and a file that
+        is not one chunk of whole lines (empty, an unterminated or overlong line), is read alone."""
+        import polars as pl
+
+        reports: dict[int, FileReport] = {}
+        lead = members[0].fast
+        if not fastpath.worth_it(sum(m.size for m in members), lead):
+            for m in members:
+                reports[m.seq] = self._load_file(batch_id, m.seq, m.source_file, m.sha, m.size)
+            return reports
+        max_bytes = settings.max_line_bytes()
+        ready: list[tuple[_Member, fastpath.Chunk]] = []
+        tails: dict[int, tuple[int, bytes]] = {}  # a file's cut last line
+        for m in members:
+            whole = fastpath.whole_file(m.source_file.path, max_bytes)
+            if whole is None:
+                reports[m.seq] = self._load_file(batch_id, m.seq, m.source_file, m.sha, m.size)
+                continue
+            chunk, tail = whole
+            ready.append((m, chunk))
+            if tail is not None:
+                tails[m.seq] = tail
+        if not ready:
+            return reports
+        frame = fastpath.group_frame([(c, getattr(m.fast, "window", None), m.source_file.file_date) for m, c in ready])
+        rows, fallback = lead.parse_chunk(frame, 1)
+        offsets: list[int] = []
+        forced: list[int] = []
+        offset = 0
+        for m, chunk in ready:
+            offsets.append(offset)
+            forced.extend(offset + i for i in chunk.forced)
+            if m.size >= max_bytes:  # a line at the limit (its line break included) goes to the line parser
+                forced.extend(offset + i for i in range(len(chunk.lines)) if len(chunk.bytes_of(i)) + 1 > max_bytes)
+            offset += len(chunk.lines)
+        forced.extend(fastpath.needs_escaping(rows, lead.columns))
+        if forced:
+            rows = rows.filter(~pl.col("i").is_in(forced))
+            fallback = sorted({*fallback, *forced})
+        if rows.height + len(fallback) != offset or len(set(fallback)) != len(fallback):
+            raise ReconciliationError(
+                f"{len(ready)} files from {ready[0][0].source_file.path}: the fast parser accounted for"
+                f" {rows.height} + {len(fallback)} of {offset} lines"
+            )
+        table = self.connector.tables[ready[0][0].source_file.table]
+        taken = rows["i"]
+        with contextlib.ExitStack() as stack:
+            states = [
+                _FileState(
+                    m.seq,
+                    m.source_file,
+                    table,
+                    FileReport(str(m.source_file.path), "loaded"),
+                    stack.enter_context(tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")),
+                )
+                for m, _ in ready
+            ]
+            with self.conn.cursor() as cur, cur.copy(self._copy_sql(table)) as copy:
+                for (m, chunk), state, begin in zip(ready, states, offsets, strict=True):
+                    end = begin + len(chunk.lines)
+                    first, last = taken.search_sorted(begin), taken.search_sorted(end)
+                    part = rows.slice(first, last - first)
+                    state.reader.physical = len(chunk.lines)
+                    if part.height:
+                        local = part.with_columns(pl.col("i") - begin)
+                        copy.write(
+                            fastpath.copy_block(local, (batch_id, m.seq, self.region.region_id), 1, lead.columns)
+                        )
+                        state.report.loaded += part.height
+                        # the encoding the line reader would report: of the taken lines that are not ASCII
+                        if not pl.Series(chunk.lines).gather(local["i"]).str.contains(r"^[\x00-\x7f]*$").all():
+                            state.reader.used.add("cp1251" if chunk.cp1251 else "utf-8")
+                    left = fallback[bisect.bisect_left(fallback, begin) : bisect.bisect_left(fallback, end)]
+                    decoded = (
+                        fastpath.decode_line(state.reader, i - begin + 1, chunk.bytes_of(i - begin), True) for i in left
+                    )
+                    self._take(batch_id, state, m.fast.slow(line for line in decoded if line is not None), copy)
+                    if m.seq in tails:  # the cut last line, as the line reader reads it
+                        number, raw = tails[m.seq]
+                        state.reader.physical = number
+                        line = fastpath.decode_line(state.reader, number, raw, False)
+                        self._take(batch_id, state, m.fast.slow(iter([line] if line is not None else [])), copy)
+            for (m, _), state in zip(ready, states, strict=True):
+                reports[m.seq] = self._finish_file(batch_id, state, m.sha, m.size)
+        return reports
+
+    def _load_fast(self, fast: fastpath.FastParser, state: _FileState, copy: Any, batch_id: int) -> None:
         """Chunk by chunk: the rows the fast parser proves valid go to COPY as one block, every
-        other line to the connector's line-by-line parser (``take``), in the order of the file's
+        other line to the connector's line-by-line parser (``_take``), in the order of the file's
         chunks. The reader's count of physical lines is kept as it would be by reading."""
         import polars as pl
+
+        reader, report = state.reader, state.report
+        prefix = (batch_id, state.seq, self.region.region_id)
+
+        def take(items: Iterable[ParsedRow | Rejection | object]) -> None:
+            self._take(batch_id, state, items, copy)
 
         for piece in fastpath.chunks(reader.path, reader.max_bytes):
             if isinstance(piece, fastpath.Rest):
@@ -1159,6 +1297,35 @@ class BatchLoader:
                 " rows_loaded = %s, rows_rejected = %s, rows_duplicate = %s where batch_id = %s",
                 (len(report.files), report.read, report.loaded, report.rejected, report.duplicate, batch_id),
             )
+
+
+@dataclass
+class _FileState:
+    """One file being loaded: its report, the reader counting its lines, its rejections."""
+
+    seq: int
+    source_file: SourceFile
+    table: RawTable
+    report: FileReport
+    spool: Any  # the file's rejections, masked, as COPY text
+    rejections: list[Rejection] = field(default_factory=list)
+    headers: int = 0
+    reader: LineReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reader = LineReader(self.source_file.path, None, self.rejections)
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A file waiting for the other files of its group (``BatchLoader._load_group``)."""
+
+    seq: int
+    source_file: SourceFile
+    sha: str
+    size: int
+    fast: Any
+    key: tuple[Any, ...]
 
 
 def _storable(text: str) -> str:

@@ -299,6 +299,7 @@ class QueueLogFast:
     distinct value once per chunk. Every other line is returned to the line parser."""
 
     columns = QUEUE_LOG.columns
+    group_key = ("queue_log",)  # whole files are taken together (``include.fastpath``)
 
     def __init__(self, connector: CallCentreConnector, ctx: ParseContext) -> None:
         self.connector = connector
@@ -318,8 +319,7 @@ class QueueLogFast:
 
         line = pl.col("text")
         frame = (
-            pl.DataFrame([lines])
-            .with_row_index("i")
+            fastpath.frame_of(lines)
             .with_columns(
                 printable=line.str.contains(PRINTABLE) & (line.str.len_bytes() > 0),
                 fields=line.str.count_matches("|", literal=True) + 1,
@@ -345,7 +345,7 @@ class QueueLogFast:
             },
         )
         n_data, event, queue, call_id = pl.col("n_data"), pl.col("f4"), pl.col("f2"), pl.col("f1")
-        low, high = self.window
+        low, high = fastpath.window(frame, self.window)
         epoch_ok = (
             pl.col("epoch").is_between(946_684_800, 4_102_444_800) & (pl.col("epoch") >= low) & (pl.col("epoch") < high)
         )
@@ -427,6 +427,7 @@ class TopicsFast:
     name are masked by :func:`mask_free`, once per distinct value."""
 
     columns = CALL_TOPICS.columns
+    group_key = ("call_topics",)  # the same header: whole files are taken together
 
     def __init__(self, connector: CallCentreConnector, ctx: ParseContext) -> None:
         self.connector = connector
@@ -447,23 +448,19 @@ class TopicsFast:
         from include.fastpath import PRINTABLE_TEXT
 
         cells = pl.col("text").str.split(",")
-        frame = (
-            pl.DataFrame([lines])
-            .with_row_index("i")
-            .with_columns(
-                printable=pl.col("text").str.contains(PRINTABLE_TEXT),
-                plain=~pl.col("text").str.contains(r'"|(^|,)\s|\s(,|$)') & (pl.col("text").str.len_chars() < 100_000),
-                cells=cells.list.len(),
-                **{name: cells.list.get(k, null_on_oob=True) for k, name in enumerate(TOPIC_COLUMNS)},
-            )
+        frame = fastpath.frame_of(lines).with_columns(
+            printable=pl.col("text").str.contains(PRINTABLE_TEXT),
+            plain=~pl.col("text").str.contains(r'"|(^|,)\s|\s(,|$)') & (pl.col("text").str.len_chars() < 100_000),
+            cells=cells.list.len(),
+            **{name: cells.list.get(k, null_on_oob=True) for k, name in enumerate(TOPIC_COLUMNS)},
         )
         when = pl.col("wrapup_at")
         shape = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][+-](0[0-9]|1[0-4]):[0-5][0-9]$"
         moment = when.str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_unit="us", strict=False)
         frame = frame.with_columns(epoch=pl.when(when.str.contains(shape)).then(moment.dt.epoch("s")))
-        low, high = self.window
+        low, high = fastpath.window(frame, self.window)
         accepted = (
-            (pl.col("i") + first != 1)
+            (fastpath.line_number(frame, first) != 1)
             & pl.col("printable")
             & pl.col("plain")
             & (pl.col("cells") == len(TOPIC_COLUMNS))

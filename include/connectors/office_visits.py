@@ -212,6 +212,7 @@ class TicketsFast:
         self.separator = separator
         self.office = office
         self.dialect = csv_dialect(separator)
+        self.group_key = ("tickets", office.office_id, separator)  # whole files taken together
         start, end = limits._day_window("tickets", office.timezone, ctx.source_file.file_date)
         self.window = (start.timestamp(), end.timestamp())
 
@@ -229,16 +230,12 @@ class TicketsFast:
 
         sep = self.separator
         cells = pl.col("text").str.split(sep)
-        frame = (
-            pl.DataFrame([lines])
-            .with_row_index("i")
-            .with_columns(
-                plain=pl.col("text").str.contains(fastpath.PRINTABLE_TEXT)
-                & ~pl.col("text").str.contains(f'"|(^|{sep})\\s|\\s({sep}|$)')
-                & (pl.col("text").str.len_chars() < 100_000),
-                cells=cells.list.len(),
-                **{name: cells.list.get(k, null_on_oob=True) for k, name in enumerate(COLUMNS)},
-            )
+        frame = fastpath.frame_of(lines).with_columns(
+            plain=pl.col("text").str.contains(fastpath.PRINTABLE_TEXT)
+            & ~pl.col("text").str.contains(f'"|(^|{sep})\\s|\\s({sep}|$)')
+            & (pl.col("text").str.len_chars() < 100_000),
+            cells=cells.list.len(),
+            **{name: cells.list.get(k, null_on_oob=True) for k, name in enumerate(COLUMNS)},
         )
         ps = self.ctx.pseudonymiser
         frame = frame.with_columns(
@@ -249,7 +246,7 @@ class TicketsFast:
         issued, booked, called, started, ended = (pl.col(f"{name}_s") for name in _TIMES)
         given = {name: pl.col(name) != "" for name in _TIMES}
         parsed = pl.all_horizontal([~given[name] | pl.col(f"{name}_s").is_not_null() for name in _TIMES])
-        low, high = self.window
+        low, high = fastpath.window(frame, self.window)
         in_order = pl.lit(True)
         steps = [("issued_at", issued), ("called_at", called), ("started_at", started), ("ended_at", ended)]
         for later_index in range(1, len(steps)):
@@ -261,7 +258,7 @@ class TicketsFast:
         visit = limits.LIMITS["tickets.visit"]
         served = pl.col("outcome_code") == "served"
         accepted = (
-            (pl.col("i") + first != 1)
+            (fastpath.line_number(frame, first) != 1)
             & pl.col("plain")
             & (pl.col("cells") == len(COLUMNS))
             & (pl.col("office_id") == self.office.office_id)
@@ -310,7 +307,7 @@ class TicketsFast:
             pl.col("window").alias("window_name"),
             pl.col("outcome_code").alias("outcome"),
             "phone_hash",
-            pl.lit(self.ctx.source_file.file_date.isoformat()).alias("file_date"),
+            fastpath.file_date_text(frame, self.ctx.source_file.file_date).alias("file_date"),
         ), fallback
 
     def _epoch(self, value: Any) -> Any:

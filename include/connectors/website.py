@@ -440,6 +440,7 @@ class LogsApiFast:
             self.position.setdefault(name, index)
         self.redact = _tsv_redactor(ctx.pseudonymiser, self.position.get(feed.client_field))
         self.tz = counter_timezone(ctx.region.region_id) or ctx.region.timezone
+        self.group_key = (feed.name, tuple(header))  # whole files of one header taken together
 
     def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
         for line in lines:
@@ -455,18 +456,11 @@ class LogsApiFast:
 
         prefix = "ym:pv:" if self.feed.name == "hits" else "ym:s:"
         cells = pl.col("text").str.split("\t")
-        frame = (
-            pl.DataFrame([lines])
-            .with_row_index("i")
-            .with_columns(
-                plain=pl.col("text").str.contains(r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f\\]*$")
-                & (pl.col("text").str.len_chars() < 100_000),
-                cells=cells.list.len(),
-                **{
-                    name[len(prefix) :]: cells.list.get(self.position[name], null_on_oob=True)
-                    for name in self.feed.fields
-                },
-            )
+        frame = fastpath.frame_of(lines).with_columns(
+            plain=pl.col("text").str.contains(r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f\\]*$")
+            & (pl.col("text").str.len_chars() < 100_000),
+            cells=cells.list.len(),
+            **{name[len(prefix) :]: cells.list.get(self.position[name], null_on_oob=True) for name in self.feed.fields},
         )
         names = [name[len(prefix) :] for name in self.feed.fields]
         ps = self.ctx.pseudonymiser
@@ -481,13 +475,13 @@ class LogsApiFast:
             ),
             epoch=pl.when(moment.str.contains(shape)).then(aware.dt.epoch("s")),
             # on the file's day in the counter's time zone, as the line parser compares it
-            on_day=aware.dt.date() == self.ctx.source_file.file_date,
+            on_day=aware.dt.date() == fastpath.file_day(frame, self.ctx.source_file.file_date),
             client=fastpath.mapped(frame["clientID"], partial(_client_or_invalid, ps)),
             goals=fastpath.mapped(frame["goalsID"], _goals_or_invalid),
             traffic=fastpath.mapped(frame["lastTrafficSource"], _traffic_or_invalid),
         )
         accepted = (
-            (pl.col("i") + first != 1)
+            (fastpath.line_number(frame, first) != 1)
             & pl.col("plain")
             & (pl.col("text").str.strip_chars() != "")
             & (pl.col("cells") == len(self.header))
@@ -510,7 +504,7 @@ class LogsApiFast:
         url_columns = ("URL", "referer") if self.feed.name == "hits" else ("startURL",)
         rows = rows.with_columns(**{name: fastpath.mapped(rows[name], partial(_url, ps)) for name in url_columns})
         utc = pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
-        file_date = pl.lit(self.ctx.source_file.file_date.isoformat())
+        file_date = fastpath.file_date_text(frame, self.ctx.source_file.file_date)
         traffic = pl.when(pl.col("traffic") == "").then(None).otherwise(pl.col("traffic"))
         if self.feed.name == "hits":
             out = [

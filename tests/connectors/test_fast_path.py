@@ -381,3 +381,53 @@ def test_a_small_file_is_read_line_by_line(fresh_db: str, tmp_path: Path, monkey
     start, end = _interval(DAY)
     report = load_interval("call_centre", REGION, start, end, dsn=fresh_db, key=KEY, landing=landing)
     assert (report["loaded"], counting.rows) == (2, 0)
+
+
+def test_small_files_of_several_days_are_parsed_together(
+    fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backfill's daily files are parsed as one chunk (a group): each file keeps its own line
+    numbers, day window, rejections and counts — the same as line by line, also for a file with
+    a cut last line, Windows line breaks, a NUL byte or a line over the length limit among them."""
+    from include.loading import BatchLoader
+    from tests.bad_input.sources import epoch
+
+    monkeypatch.setenv("CJW_MAX_LINE_BYTES", "2048")
+    days = [DAY + timedelta(days=n) for n in range(3)]
+
+    def line(day: date, second: int, data: str = "1|1|60", event: str = "COMPLETECALLER") -> str:
+        return f"{epoch(9, 0, second, day)}|{epoch(9, 0, 0, day)}.7|czn_ens01|PJSIP/op01|{event}|{data}"
+
+    files = {
+        "queue_log-20260901": "\n".join(
+            [line(days[0], 1), line(days[0], 2, "2130|" + "x" * 3000 + "|2|37|3", "TRANSFER"), line(days[1], 3)]
+        ).encode()
+        + b"\n",
+        "queue_log-20260902": f"{line(days[1], 1)}\r\n{line(days[1], 2)}\n{line(days[1], 3)}".encode(),
+        "queue_log-20260903": f"{line(days[2], 1)}\n{line(days[2], 2)}\x00\n{line(days[2], 3, event='BOGUS')}\n".encode(),
+        "call_topics-20260901.csv": b"call_id,topic_code,topic_name,resolution,wrapup_at\n"
+        b"1788240001.1,documents,Docs,resolved,2026-09-01T09:10:00+05:00\n",
+        "call_topics-20260902.csv": b"call_id,topic_code,topic_name,resolution,wrapup_at\n"
+        b"1788240001.2,documents,Docs,resolved,2026-09-02T09:10:00+05:00\n"
+        b"1788240001.3,documents,Docs,resolved,2026-09-01T09:10:00+05:00\n",
+    }
+    landing = tmp_path / "landing"
+    folder = landing / REGION / "call_centre"
+    folder.mkdir(parents=True)
+    _write_files(folder, files)
+    groups: list[list[str]] = []
+    real = BatchLoader._load_group
+
+    def recorded(self: BatchLoader, batch_id: int, members: list[Any]) -> Any:
+        groups.append(sorted(m.source_file.path.name for m in members))
+        return real(self, batch_id, members)
+
+    monkeypatch.setattr(BatchLoader, "_load_group", recorded)
+    start, _ = _interval(days[0])
+    _, end = _interval(days[-1])
+    share = _compare(fresh_db, "call_centre", landing, start, end, monkeypatch)
+    assert sorted(groups) == [
+        ["call_topics-20260901.csv", "call_topics-20260902.csv"],
+        ["queue_log-20260901", "queue_log-20260902", "queue_log-20260903"],
+    ]
+    assert share > 0.6
