@@ -8,8 +8,9 @@ from pathlib import Path
 from tools.bench import file_encoding, intervals
 
 
-def test_history_is_cut_into_days_or_calendar_months() -> None:
+def test_history_is_one_backfill_or_cut_into_days_or_calendar_months() -> None:
     days = [date(2025, 10, 28) + timedelta(days=n) for n in range(8)]
+    assert intervals(days, "run") == [(date(2025, 10, 28), date(2025, 11, 5))]
     assert intervals(days, "month") == [
         (date(2025, 10, 28), date(2025, 11, 1)),
         (date(2025, 11, 1), date(2025, 11, 5)),

@@ -7,7 +7,9 @@ server:
   ``GROUP BY`` pass over them: what PostgreSQL needs at least to take the bytes in and look at
   them once;
 * **ingest** — parse, validate (GX), pseudonymise, load every day of every source, in a child
-  process whose peak memory is reported;
+  process whose peak memory is reported: by default the history as one backfill batch per source
+  (``--history-batch run``, as ``make demo`` loads it: GX once per source and run), or one batch
+  per month or day;
 * **build** — ``dbt build`` (models + tests) + GX audit + publish; **end-to-end** = ingest + build;
 * **incremental** — one more day after a year of history: ingest + build, as a share of the full
   build. Between the two, a build with nothing new is run and published (and reported): the two
@@ -213,8 +215,10 @@ def measure_floor(dsn: str, landing: Path) -> dict[str, float]:
 
 
 def intervals(days: list[date], batch: str) -> list[tuple[date, date]]:
-    """``days`` cut into data intervals: one per day (as the daily DAG runs) or per calendar month
-    (as history is backfilled)."""
+    """``days`` cut into data intervals: one per day (as the daily DAG runs), per calendar month, or
+    one for them all (``run``: the history as one backfill batch, as ``make demo`` loads it)."""
+    if batch == "run":
+        return [(days[0], days[-1] + timedelta(days=1))] if days else []
     cuts: list[tuple[date, date]] = []
     for day in days:
         same = cuts and batch == "month" and (cuts[-1][0].year, cuts[-1][0].month) == (day.year, day.month)
@@ -462,10 +466,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument(
         "--history-batch",
-        choices=["day", "month"],
-        default="month",
-        help="data interval of the history load: month (a backfill) or day (as the daily runs); "
-        "the one more day is always one daily batch",
+        choices=["run", "month", "day"],
+        default="run",
+        help="data intervals of the history load: run (the whole history as one backfill batch per "
+        "source, validated once, as `make demo` and an operator load it), month or day (as many "
+        "daily runs); the one more day is always one daily batch",
     )
     parser.add_argument(
         "--same-daily-volume",
