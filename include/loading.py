@@ -654,6 +654,7 @@ class BatchLoader:
         self.region = region
         self.pseudonymiser = pseudonymiser
         self.progress = progress or log.info
+        self._file_records: list[tuple[Any, ...]] = []  # rows of raw.ingest_files still to insert
 
     def load(self, source_dir: Path, start: datetime, end: datetime, *, run_id: str | None = None) -> BatchReport:
         started = time.perf_counter()
@@ -730,16 +731,17 @@ class BatchLoader:
             assert row is not None
             return int(row[0])
 
-    def _earlier_delivery(self, sha: str, batch_id: int) -> int | None:
+    def _earlier_deliveries(self, shas: Sequence[str], batch_id: int) -> dict[str, int]:
+        """The first live batch of the source, other than this one, that loaded each content (one
+        query for the batch's files: a round trip per file cost more than reading a small one)."""
         with self.conn.cursor() as cur:
             cur.execute(
-                "select f.batch_id from raw.ingest_files f join raw.ingest_batches b using (batch_id)"
-                " where f.sha256 = %s and f.status = 'loaded' and b.source = %s and b.status <> 'replaced'"
-                " and f.batch_id <> %s order by f.batch_id limit 1",
-                (sha, self.connector.source, batch_id),
+                "select f.sha256, min(f.batch_id) from raw.ingest_files f join raw.ingest_batches b using (batch_id)"
+                " where f.sha256 = any(%s) and f.status = 'loaded' and b.source = %s and b.status <> 'replaced'"
+                " and f.batch_id <> %s group by f.sha256",
+                (list(set(shas)), self.connector.source, batch_id),
             )
-            row = cur.fetchone()
-            return int(row[0]) if row else None
+            return {sha: int(first) for sha, first in cur.fetchall()}
 
     # -- one file ----------------------------------------------------------------------------
 
@@ -750,13 +752,15 @@ class BatchLoader:
         as one chunk once its files reach a chunk's size (memory stays bounded)."""
         reports: dict[int, FileReport] = {}
         pending: dict[tuple[Any, ...], list[_Member]] = {}
-        seen: dict[str, int] = {}
+        self._file_records = []
+        hashes = {seq: sha256_of(f.path) for seq, f in enumerate(files, start=1) if not f.refused}
+        seen = self._earlier_deliveries([sha for sha, _ in hashes.values()], batch_id)
         for seq, source_file in enumerate(files, start=1):
             if source_file.refused:
                 reports[seq] = self._refuse_file(batch_id, seq, source_file)
                 continue
-            sha, size = sha256_of(source_file.path)
-            earlier = seen.get(sha) or self._earlier_delivery(sha, batch_id)
+            sha, size = hashes[seq]
+            earlier = seen.get(sha)
             if earlier is not None:
                 reports[seq] = self._duplicate_file(batch_id, seq, source_file, sha, size, earlier)
                 continue
@@ -771,6 +775,13 @@ class BatchLoader:
                 reports.update(self._load_group(batch_id, pending.pop(member.key)))
         for group in pending.values():
             reports.update(self._load_group(batch_id, group))
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "insert into raw.ingest_files (batch_id, file_seq, path, raw_table, sha256, bytes, encoding, status,"
+                " duplicate_of_batch_id, lines_read, rows_loaded, rows_rejected, rows_duplicate)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                self._file_records,
+            )
         return [reports[seq] for seq in sorted(reports)]
 
     def _duplicate_file(
@@ -1055,27 +1066,25 @@ class BatchLoader:
         report: FileReport,
         duplicate_of: int | None = None,
     ) -> None:
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "insert into raw.ingest_files (batch_id, file_seq, path, raw_table, sha256, bytes, encoding, status,"
-                " duplicate_of_batch_id, lines_read, rows_loaded, rows_rejected, rows_duplicate)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    batch_id,
-                    seq,
-                    str(source_file.path),
-                    self.connector.tables[source_file.table].name,
-                    sha,
-                    size,
-                    report.encoding,
-                    report.status,
-                    duplicate_of,
-                    report.read,
-                    report.loaded,
-                    report.rejected,
-                    report.duplicate,
-                ),
+        """The file's row of ``raw.ingest_files``, inserted with the batch's others when its files
+        are loaded (``_load_files``)."""
+        self._file_records.append(
+            (
+                batch_id,
+                seq,
+                str(source_file.path),
+                self.connector.tables[source_file.table].name,
+                sha,
+                size,
+                report.encoding,
+                report.status,
+                duplicate_of,
+                report.read,
+                report.loaded,
+                report.rejected,
+                report.duplicate,
             )
+        )
 
     # -- record-level duplicates and the reconciliation ---------------------------------------
 
