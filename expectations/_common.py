@@ -9,7 +9,11 @@ import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
 
-SHA256_HEX = r"^[0-9a-f]{64}$"
+# A keyed hash: 64 lowercase hex digits, checked as a length and a character class — the single
+# pattern ``^[0-9a-f]{64}$`` costs PostgreSQL's regex engine 8.5 s over 1.9 M hashes (a 10 M-event
+# history), the two checks 1.5 s.
+HEX = r"^[0-9a-f]+$"
+SHA256_LENGTH = 64
 # Anything that still looks like a Russian phone number in clear text (not digits inside an id or
 # hash: PostgreSQL regular expressions have no look-behind, so the boundaries are groups).
 CLEAR_PHONE = r"(^|[^0-9A-Za-z])(\+?[78][\s(-]*9[0-9]{2}[\s)-]*[0-9]{3}[\s-]*[0-9]{2}[\s-]*[0-9]{2})($|[^0-9A-Za-z])"
@@ -43,7 +47,13 @@ def expect_in_interval(suite: gx.ExpectationSuite, column: str, batch: BatchInfo
 def expect_pseudonymised(suite: gx.ExpectationSuite, hash_column: str, free_text_columns: list[str]) -> None:
     """The hash column holds keyed hashes; free text and free fields hold no phone or e-mail in clear
     (the connectors mask them: include.pseudonymise.mask_text)."""
-    suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=hash_column, regex=SHA256_HEX))
+    expect_sha256(suite, hash_column)
     for column in free_text_columns:
         suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))
         suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))
+
+
+def expect_sha256(suite: gx.ExpectationSuite, column: str) -> None:
+    """The column holds keyed hashes (SHA-256 as 64 lowercase hex digits) or nothing."""
+    suite.add_expectation(gxe.ExpectColumnValueLengthsToEqual(column=column, value=SHA256_LENGTH))
+    suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=column, regex=HEX))

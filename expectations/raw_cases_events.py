@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import SHA256_HEX, expect_in_interval, expect_pseudonymised, new_suite
+from expectations._common import expect_in_interval, expect_pseudonymised, expect_sha256, new_suite
 from include.connectors.cases import CASE_EVENTS, CLIENT_KINDS, CLOSE_REASONS, EVENT_TYPES
 
 TABLE = CASE_EVENTS.name
@@ -28,6 +28,6 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="inn", regex=r"^[0-9]{10}$"))
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="ogrn", regex=r"^[0-9]{13}$"))
     for column in ("snils_hash", "inn_hash"):
-        suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=column, regex=SHA256_HEX))
+        expect_sha256(suite, column)
     expect_pseudonymised(suite, "phone_hash", ["case_id", "application_id", "ticket_id", "event_id"])
     return suite

@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import SHA256_HEX, expect_in_interval, expect_pseudonymised, new_suite
+from expectations._common import expect_in_interval, expect_pseudonymised, expect_sha256, new_suite
 from include.connectors.chatbot import CHANNELS, EVENTS, EVENTS_TABLE
 
 TABLE = EVENTS_TABLE.name
@@ -30,5 +30,5 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         # without channels means the export lost the field.
         suite.add_expectation(gxe.ExpectColumnProportionOfNonNullValuesToBeBetween(column="channel", min_value=0.01))
     expect_pseudonymised(suite, "phone_hash", ["text_scrubbed", "session_id", "intent"])
-    suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="user_hash", regex=SHA256_HEX))
+    expect_sha256(suite, "user_hash")
     return suite

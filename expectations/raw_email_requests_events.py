@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import SHA256_HEX, expect_in_interval, expect_pseudonymised, new_suite
+from expectations._common import expect_in_interval, expect_pseudonymised, expect_sha256, new_suite
 from include.connectors.email_requests import CHANNELS, EVENTS, EVENTS_TABLE, RESOLUTIONS
 
 TABLE = EVENTS_TABLE.name
@@ -27,6 +27,6 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
     # connector already rejects a received request without its sender)
     expect_pseudonymised(suite, "email_hash", ["subject_scrubbed", "body_scrubbed", "request_id", "event_id"])
     for column in ("phone_hash", "snils_hash"):
-        suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=column, regex=SHA256_HEX))
+        expect_sha256(suite, column)
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="operator", regex=r"^staff:[0-9a-f]{16}$"))
     return suite

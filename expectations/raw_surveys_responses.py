@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import SHA256_HEX, expect_in_interval, expect_pseudonymised, new_suite
+from expectations._common import expect_in_interval, expect_pseudonymised, expect_sha256, new_suite
 from include.connectors.surveys import CHANNELS, RESPONSES, SCORES
 
 TABLE = RESPONSES.name
@@ -24,5 +24,5 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=score, min_value=low, max_value=high))
     expect_in_interval(suite, "responded_at", batch)
     expect_pseudonymised(suite, "phone_hash", ["comment_scrubbed", "response_id", "ticket_id", "case_id"])
-    suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="esia_hash", regex=SHA256_HEX))
+    expect_sha256(suite, "esia_hash")
     return suite

@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import CLEAR_EMAIL, CLEAR_PHONE, SHA256_HEX, expect_in_interval, new_suite
+from expectations._common import CLEAR_EMAIL, CLEAR_PHONE, expect_in_interval, expect_sha256, new_suite
 from include import config
 from include.connectors.website import EVENT_TYPES, PORTAL_EVENTS, STATUSES, USER_TYPES
 
@@ -33,7 +33,7 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(codes)))
     expect_in_interval(suite, "occurred_at", batch)
     for column in HASH_COLUMNS:
-        suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column=column, regex=SHA256_HEX))
+        expect_sha256(suite, column)
     # Only a legal entity's 10-digit INN may be stored in clear; an individual's 12 digits never.
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="inn", regex=r"^[0-9]{10}$"))
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="ogrn", regex=r"^[0-9]{13}([0-9]{2})?$"))
