@@ -174,3 +174,22 @@
     delete from {{ client_changes_relation() }}
     where seq <= (select coalesce(max(changes_through), 0) from {{ touched }})
 {%- endmacro %}
+
+
+{#- Per region of the seeds: the first and last touchpoint event (`data_start_at`, `data_end_at`;
+    null for a region without events), by two index lookups on int_touchpoint_events (region_id,
+    event_at) — not a `max(event_at) group by region_id` over every event of the history. The
+    data end decides which journey instances in progress have dropped off. -#}
+{% macro region_data_bounds() -%}
+    select
+        regions.region_id,
+        (
+            select min(events.event_at) from {{ ref('int_touchpoint_events') }} as events
+            where events.region_id = regions.region_id
+        ) as data_start_at,
+        (
+            select max(events.event_at) from {{ ref('int_touchpoint_events') }} as events
+            where events.region_id = regions.region_id
+        ) as data_end_at
+    from {{ ref('regions') }} as regions
+{%- endmacro %}

@@ -43,17 +43,7 @@ bounds as materialized (
 
 -- per region: the first and last event (index lookups on region_id, event_at)
 region_bounds as materialized (
-    select
-        regions.region_id,
-        (
-            select min(events.event_at) from {{ ref('int_touchpoint_events') }} as events
-            where events.region_id = regions.region_id
-        ) as data_start_at,
-        (
-            select max(events.event_at) from {{ ref('int_touchpoint_events') }} as events
-            where events.region_id = regions.region_id
-        ) as data_end_at
-    from {{ ref('regions') }} as regions
+    {{ region_data_bounds() }}
 ),
 
 watermarks as (

@@ -36,9 +36,8 @@ stages as (
 ),
 
 data_end as (
-    select region_id, max(event_at) as data_end_at
-    from {{ ref('int_touchpoint_events') }}
-    group by region_id
+    select region_id, data_end_at from ({{ region_data_bounds() }}) as bounds
+    where data_end_at is not null
 ),
 
 instances as (
