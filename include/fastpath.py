@@ -105,6 +105,7 @@ class Rest:
 LINE = "_line"  # the line's number in its file
 LOW, HIGH = "_low", "_high"  # the file's window (epoch seconds) of the parser's ``window``
 FILE_DATE = "_file_date"  # the file's date
+FILE_SEQ = "_file_seq"  # a taken row's file in its batch (``copy_block``)
 
 
 def frame_of(lines: Any) -> pl.DataFrame:
@@ -261,16 +262,18 @@ def decode_line(reader: LineReader, number: int, raw: bytes, terminated: bool) -
     return None if line is None else reader._remember(line)
 
 
-def copy_block(rows: pl.DataFrame, prefix: Sequence[Any], first: int, columns: Sequence[str]) -> str:
+def copy_block(rows: pl.DataFrame, prefix: Sequence[Any], first: int | None, columns: Sequence[str]) -> str:
     """COPY text of the accepted rows: ``prefix`` (batch, file), the line number, the region, the
-    columns. The caller has made sure no cell needs escaping."""
+    columns. The caller has made sure no cell needs escaping. Rows of a group of files (file
+    None in ``prefix``, ``first`` None) carry their file's number (``FILE_SEQ``) and their line
+    number in it (``LINE``)."""
     import polars as pl
 
     batch_id, seq, region_id = prefix
     frame = rows.select(
         pl.lit(str(batch_id)).alias("batch_id"),
-        pl.lit(str(seq)).alias("file_seq"),
-        (pl.col("i") + first).cast(pl.String).alias("line_no"),
+        (pl.col(FILE_SEQ).cast(pl.String) if seq is None else pl.lit(str(seq))).alias("file_seq"),
+        (pl.col(LINE) if first is None else pl.col("i") + first).cast(pl.String).alias("line_no"),
         pl.lit(region_id).alias("region_id"),
         *[pl.col(c) for c in columns],
     )

@@ -931,7 +931,16 @@ class BatchLoader:
                 f" {rows.height} + {len(fallback)} of {offset} lines"
             )
         table = self.connector.tables[ready[0][0].source_file.table]
-        taken = rows["i"]
+        # each taken row's file (its position among the members) and line number in that file
+        starts = pl.Series(offsets, dtype=pl.Int64)
+        member = starts.search_sorted(rows["i"].cast(pl.Int64), side="right") - 1
+        rows = rows.with_columns(
+            pl.Series(fastpath.FILE_SEQ, [m.seq for m, _ in ready], dtype=pl.Int64).gather(member),
+            (pl.col("i").cast(pl.Int64) - starts.gather(member) + 1).alias(fastpath.LINE),
+        )
+        loaded = dict(member.value_counts().iter_rows())
+        # the encoding the line reader would report: of the taken lines that are not ASCII
+        not_ascii = set(member.filter(~frame["text"].gather(rows["i"]).str.contains(r"^[\x00-\x7f]*$")).to_list())
         with contextlib.ExitStack() as stack:
             states = [
                 _FileState(
@@ -944,20 +953,14 @@ class BatchLoader:
                 for m, _ in ready
             ]
             with self.conn.cursor() as cur, cur.copy(self._copy_sql(table)) as copy:
-                for (m, chunk), state, begin in zip(ready, states, offsets, strict=True):
+                if rows.height:
+                    copy.write(fastpath.copy_block(rows, (batch_id, None, self.region.region_id), None, lead.columns))
+                for index, ((m, chunk), state, begin) in enumerate(zip(ready, states, offsets, strict=True)):
                     end = begin + len(chunk.lines)
-                    first, last = taken.search_sorted(begin), taken.search_sorted(end)
-                    part = rows.slice(first, last - first)
                     state.reader.physical = len(chunk.lines)
-                    if part.height:
-                        local = part.with_columns(pl.col("i") - begin)
-                        copy.write(
-                            fastpath.copy_block(local, (batch_id, m.seq, self.region.region_id), 1, lead.columns)
-                        )
-                        state.report.loaded += part.height
-                        # the encoding the line reader would report: of the taken lines that are not ASCII
-                        if not pl.Series(chunk.lines).gather(local["i"]).str.contains(r"^[\x00-\x7f]*$").all():
-                            state.reader.used.add("cp1251" if chunk.cp1251 else "utf-8")
+                    state.report.loaded += loaded.get(index, 0)
+                    if index in not_ascii:
+                        state.reader.used.add("cp1251" if chunk.cp1251 else "utf-8")
                     left = fallback[bisect.bisect_left(fallback, begin) : bisect.bisect_left(fallback, end)]
                     decoded = (
                         fastpath.decode_line(state.reader, i - begin + 1, chunk.bytes_of(i - begin), True) for i in left
