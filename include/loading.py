@@ -921,15 +921,9 @@ class BatchLoader:
             if m.size >= max_bytes:  # a line at the limit (its line break included) goes to the line parser
                 forced.extend(offset + i for i in range(len(chunk.lines)) if len(chunk.bytes_of(i)) + 1 > max_bytes)
             offset += len(chunk.lines)
-        forced.extend(fastpath.needs_escaping(rows, lead.columns))
-        if forced:
-            rows = rows.filter(~pl.col("i").is_in(forced))
-            fallback = sorted({*fallback, *forced})
-        if rows.height + len(fallback) != offset or len(set(fallback)) != len(fallback):
-            raise ReconciliationError(
-                f"{len(ready)} files from {ready[0][0].source_file.path}: the fast parser accounted for"
-                f" {rows.height} + {len(fallback)} of {offset} lines"
-            )
+        rows, fallback = _settle_chunk(
+            rows, fallback, forced, offset, lead.columns, f"{len(ready)} files from {ready[0][0].source_file.path}"
+        )
         table = self.connector.tables[ready[0][0].source_file.table]
         # each taken row's file (its position among the members) and line number in that file
         starts = pl.Series(offsets, dtype=pl.Int64)
@@ -1004,14 +998,9 @@ class BatchLoader:
             # the line reader rejects a line at the limit (its line break included) whatever it holds
             sizes = series.str.len_bytes() if piece.raw is None else pl.Series([len(raw) for raw in piece.raw])
             too_long = (sizes + 1 > reader.max_bytes).arg_true().to_list()
-            forced = [*fastpath.needs_escaping(rows, fast.columns), *piece.forced, *too_long]
-            if forced:
-                rows = rows.filter(~pl.col("i").is_in(forced))
-                fallback = sorted({*fallback, *forced})
-            if rows.height + len(fallback) != len(lines) or len(set(fallback)) != len(fallback):
-                raise ReconciliationError(
-                    f"{reader.path}: the fast parser accounted for {rows.height} + {len(fallback)} of {len(lines)} lines"
-                )
+            rows, fallback = _settle_chunk(
+                rows, fallback, [*piece.forced, *too_long], len(lines), fast.columns, str(reader.path)
+            )
             reader.physical = piece.first + len(lines) - 1
             if rows.height:
                 copy.write(fastpath.copy_block(rows, prefix, piece.first, fast.columns))
@@ -1309,6 +1298,25 @@ class BatchLoader:
                 " rows_loaded = %s, rows_rejected = %s, rows_duplicate = %s where batch_id = %s",
                 (len(report.files), report.read, report.loaded, report.rejected, report.duplicate, batch_id),
             )
+
+
+def _settle_chunk(
+    rows: Any, fallback: list[int], forced: list[int], lines: int, columns: Sequence[str], where: str
+) -> tuple[Any, list[int]]:
+    """A fast parser's result for a chunk of ``lines`` lines, with the ``forced`` lines (and the
+    rows holding a character COPY would have to escape) moved to the line parser; every line must
+    be accounted for exactly once."""
+    import polars as pl
+
+    forced = [*forced, *fastpath.needs_escaping(rows, columns)]
+    if forced:
+        rows = rows.filter(~pl.col("i").is_in(forced))
+        fallback = sorted({*fallback, *forced})
+    if rows.height + len(fallback) != lines or len(set(fallback)) != len(fallback):
+        raise ReconciliationError(
+            f"{where}: the fast parser accounted for {rows.height} + {len(fallback)} of {lines} lines"
+        )
+    return rows, fallback
 
 
 @dataclass
