@@ -36,8 +36,10 @@ stages as (
     where is_current_version
 ),
 
-touchpoint_observations as (
-    select * from {{ ref('int_kpi_observations') }}
+office_months as (
+    -- the offices' months of the touchpoint KPIs (fct_touchpoint_kpis, incremental by month)
+    select * from {{ ref('fct_touchpoint_kpis') }}
+    where period_grain = 'month' and office_id is not null
 ),
 
 journey_kpis as (
@@ -45,23 +47,51 @@ journey_kpis as (
     where period_grain = 'all' and journey_id is not null and stage_id is not null
 ),
 
-office_values as (
-    -- touchpoint KPIs of the offices (waits, calls)
+summed_offices as (
+    -- a share's or a mean's numerator and denominator (numeric) add up over the months to the
+    -- whole period's exactly, and so do the observations: the published period costs a read of
+    -- the month rows, not of every observation in the history
     select
         kpi_id, region_id, touchpoint_id, office_id,
-        {{ kpi_aggregates() }}
-    from touchpoint_observations
+        sum(numerator) / nullif(sum(denominator), 0) as value,
+        sum(sample_size) as sample_size
+    from office_months
+    where denominator is not null
+    group by kpi_id, region_id, touchpoint_id, office_id
+),
+
+median_observations as (
+    -- a median does not add up over months: the observations of a headline median KPI (none in
+    -- the seed today), each KPI an index range of int_kpi_observations
+    select observations.*
+    from {{ ref('int_kpi_observations') }} as observations
+    where observations.kpi_id in (
+        select office_months.kpi_id from office_months
+        inner join headline on office_months.kpi_id = headline.kpi_id
+        where office_months.denominator is null
+    )
+),
+
+median_offices as (
+    select kpi_id, region_id, touchpoint_id, office_id, {{ kpi_aggregates() }}
+    from median_observations
     group by kpi_id, region_id, touchpoint_id, office_id
 ),
 
 office_valued as (
-    select kpi_id, region_id, touchpoint_id, office_id, {{ kpi_value_columns() }}
-    from office_values
+    -- touchpoint KPIs of the offices (waits, calls) over the whole period
+    select kpi_id, region_id, touchpoint_id, office_id, value, sample_size from summed_offices
+    union all
+    select kpi_id, region_id, touchpoint_id, office_id, value, sample_size
+    from (
+        select kpi_id, region_id, touchpoint_id, office_id, {{ kpi_value_columns() }}
+        from median_offices
+    ) as medians
 ),
 
 touchpoint_kpis as (
     -- KPIs measured at touchpoints: those of the offices, and those placed on journey stages at a touchpoint
-    select distinct kpi_id from office_valued
+    select distinct kpi_id from office_months
     union
     select distinct kpi_id from journey_kpis where touchpoint_id is not null
 ),
