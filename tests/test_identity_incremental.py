@@ -74,6 +74,25 @@ def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_
     shared = _rows(fresh_db, SHARED)
     assert shared, "no contact was shared: the incremental shared identifiers are not exercised"
 
+    # after a build of the scope, the label test checks the scope's edges: a wrong label there fails it
+    assert _rows(fresh_db, "select model, mode from intermediate.identity_build_modes") == [
+        ("int_identity__components", "scope")
+    ]
+    linked = _rows(
+        fresh_db,
+        "select scope.node_num from intermediate.int_identity__scope as scope"
+        " join intermediate.int_identity__edges as edges on edges.node_a = scope.node_num and edges.node_b <> scope.node_num"
+        " order by 1 limit 1",
+    )
+    assert linked, "no linked node in the scope"
+    relabel = "update intermediate.int_identity__components set component_id = {} where node_num = %s"
+    with psycopg.connect(fresh_db) as conn:
+        conn.execute(relabel.format("component_id || '#wrong'"), linked[0])
+    assert not invoke(["test", "--select", "int_identity__components"], env=dbt_env(fresh_db)).success
+    with psycopg.connect(fresh_db) as conn:
+        conn.execute(relabel.format("left(component_id, -length('#wrong'))"), linked[0])
+    assert invoke(["test", "--select", "int_identity__components"], env=dbt_env(fresh_db)).success
+
     # the edges recomputed for the seed nodes only equal those drawn from every event (same numbers)
     edges = _rows(fresh_db, EDGES)
     prepare_build(fresh_db)

@@ -101,6 +101,8 @@ BY_NODE_ID = {
     "intermediate.int_identity__components": "select node_id, component_id from intermediate.int_identity__components",
     "intermediate.int_identity__edges": None,
     "intermediate.int_identity__scope": None,
+    # how the last build made the components (its scope or all): the label test reads it
+    "intermediate.identity_build_modes": None,
     # what one build recomputed, and its watermarks
     "intermediate.int_journey__touched_clients": None,
     # the bookkeeping of batches read, less the attribution watermark of the journey KPI

@@ -190,6 +190,17 @@
     )
 {%- endmacro %}
 
+{#-
+    Post-hook of int_identity__components: how this build made it (`all` or `scope`), for the
+    test cjw_identity_labels_converged, which after a build of the scope checks the scope's edges only.
+-#}
+{% macro record_identity_build_mode() -%}
+    create table if not exists {{ this.schema }}.identity_build_modes (model text primary key, mode text not null);
+    insert into {{ this.schema }}.identity_build_modes (model, mode)
+    values ('{{ this.identifier }}', '{{ identity_build_mode() | trim }}')
+    on conflict (model) do update set mode = excluded.mode
+{%- endmacro %}
+
 {#- The config the identity models incremental by scope share (indexes made in a post-hook). -#}
 {% macro incremental_by_identity_scope(delete, indexes=[], pre_hook=[], post_hook=[]) -%}
     {{ config(

@@ -11,6 +11,7 @@
 {{ incremental_by_identity_scope(
     "delete_identity_scope('node_id', by='node_id')",
     indexes=[{'columns': ['node_id'], 'unique': True}, {'columns': ['component_id']}],
+    post_hook=["{{ record_identity_build_mode() }}"],
 ) }}
 {%- set iterations = var('cjw_identity_iterations') -%}
 with
