@@ -239,17 +239,29 @@
 {%- endmacro %}
 
 {#-
-    A KPI mart reads the observations of the changed partitions only: `from int_kpi_observations
-    as observations {{ changed_kpi_months_join() }}`.
+    The observations a KPI mart reads, as a FROM item named `observations`: on an incremental build
+    those of the changed partitions only, each partition an index range scan of int_kpi_observations
+    (kpi_id, region_id, local_date) — a lateral subquery behind `offset 0`, which the planner cannot
+    flatten into a join: as a join it estimated the month ranges loosely and read all 11 M
+    observations of the 10 M region twice by a parallel scan (5.4 s) for 470 e-mail observations.
+    On a full build, the whole table.
 -#}
-{% macro changed_kpi_months_join(relation='observations') -%}
-    {%- if staging_mode() | trim == 'incremental' %}
-        inner join ({{ changed_kpi_months_values() }}) as changed_months
-            on {{ relation }}.kpi_id = changed_months.kpi_id
-            and {{ relation }}.region_id = changed_months.region_id
-            and {{ relation }}.local_date >= changed_months.local_month
-            and {{ relation }}.local_date < (changed_months.local_month + interval '1 month')::date
-    {%- endif %}
+{% macro kpi_observations_of_changed_months() -%}
+    {%- set relation = ref('int_kpi_observations') -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        ({{ changed_kpi_months_values() }}) as changed_months
+        cross join lateral (
+            select changed.*
+            from {{ relation }} as changed
+            where changed.kpi_id = changed_months.kpi_id
+                and changed.region_id = changed_months.region_id
+                and changed.local_date >= changed_months.local_month
+                and changed.local_date < (changed_months.local_month + interval '1 month')::date
+            offset 0
+        ) as observations
+    {%- else -%}
+        {{ relation }} as observations
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro delete_changed_kpi_months() -%}

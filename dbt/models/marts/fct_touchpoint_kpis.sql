@@ -14,8 +14,7 @@ observations as not materialized (
     select
         observations.*,
         date_trunc('month', observations.local_date)::date as local_month
-    from {{ ref('int_kpi_observations') }} as observations
-    {{- changed_kpi_months_join() }}
+    from {{ kpi_observations_of_changed_months() }}
 ),
 
 kpis as (
