@@ -71,8 +71,10 @@ INCREMENTAL = [
     "fct_touchpoint_events",
     # the tickets and calls new batches touched (the queueing models' input)
     "fct_queue_services",
+    # the tickets new batches touched (BI)
+    "fct_office_tickets",
 ]
-MARTS = ("fct_calls", "fct_touchpoint_kpis", "fct_touchpoint_events", "fct_queue_services")
+MARTS = ("fct_calls", "fct_touchpoint_kpis", "fct_touchpoint_events", "fct_queue_services", "fct_office_tickets")
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",
     "intermediate.int_website_hits__identity_occurrences",

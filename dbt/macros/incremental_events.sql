@@ -179,6 +179,24 @@
 {%- endmacro %}
 
 {#-
+    Pre-hook of fct_office_tickets (keyed by ticket_key, the hashed twin of the event key): on an
+    incremental build, delete the rows of the tickets new batches touched.
+-#}
+{% macro delete_changed_tickets() -%}
+    {%- if not execute -%}
+        {%- do changed_event_keys('office_visits') -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }} where ticket_key in (
+            select tickets.ticket_key from {{ ref('int_office_visits__tickets') }} as tickets
+            where (tickets.region_id, tickets.event_key) in ({{ changed_event_keys('office_visits') }})
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     Pre-hook of fct_queue_services (tickets and calls in one table): on an incremental build, delete
     the rows of the tickets and of the calls new batches touched.
 -#}

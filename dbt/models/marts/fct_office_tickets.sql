@@ -1,7 +1,13 @@
+{#-
+    One row per electronic-queue ticket, for BI. Incremental by ticket (macros/incremental_events.sql):
+    a build rewrites the tickets new batches touched, where it copied every ticket of the history.
+-#}
+{{ incremental_by_changes('office_visits', "delete_changed_tickets()", [], on_schema_change='append_new_columns') }}
 with
 
 tickets as (
     select * from {{ ref('int_office_visits__tickets') }}
+    where {{ changed_events_only('office_visits') }}
 )
 
 select
