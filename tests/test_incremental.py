@@ -53,6 +53,8 @@ INCREMENTAL = [
     # the models by client, for the clients and operator shifts whose events or attribution changed
     "int_touchpoint_events",
     "int_staff__shift_events",
+    # the operator shifts of the days whose agent events or answered calls new batches brought
+    "int_staff__shifts",
     "int_journey__touched_clients",
     "int_clients__grouped",
     "int_journey_events",
@@ -224,6 +226,19 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
             f"{entered + 1140}|{call}|{queue}|{agent}|COMPLETECALLER|840|300|1",
         ],
     )
+    # an operator's pause that crosses midnight: the shift of day 2 gets its pause only when day
+    # 3's log brings the UNPAUSE — day 3's build recomputes day 2's shifts (the event before a new one)
+    late = int(datetime.combine(days[1], time(23, 50), TZ).timestamp())
+    operator = "PJSIP/night_op"
+    _append(
+        base / "call_centre" / f"queue_log-{stamp[1]}",
+        [
+            f"{late}|NONE|{queue}|{operator}|ADDMEMBER|||",
+            f"{late + 120}|NONE|{queue}|{operator}|REMOVEMEMBER|||",
+            f"{late + 300}|NONE|{queue}|{operator}|PAUSE|break||",
+        ],
+    )
+    _append(base / "call_centre" / f"queue_log-{stamp[2]}", [f"{late + 900}|NONE|{queue}|{operator}|UNPAUSE|||"])
     session = json.loads((base / "chatbot" / f"chatbot_events-{stamp[1]}.jsonl").read_text("utf-8").splitlines()[0])
     assert session["event"] == "chat_started" and session["channel"]
     later = {"session_id": session["session_id"], "seq": 99, "ts": f"{days[3]}T09:00:00+05:00", "event": "message"}
@@ -258,6 +273,13 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
             _publish(fresh_db)
         outcomes += _rows(fresh_db, f"select outcome, queues_entered from {CALLS} where call_id = %s", (call,))
     assert outcomes == [("no_exit", 1), ("answered", 1), ("answered", 1)]
+    night_shift = _rows(
+        fresh_db,
+        "select paused_seconds from intermediate.int_staff__shifts"
+        " where queue_name = %s and local_date = %s and joined_at = to_timestamp(%s)",
+        (queue, days[1], late),
+    )
+    assert night_shift == [(600,)], night_shift
     # the queue events, calls and events of day 1 were not rewritten by the later builds: only the
     # new batches and the calls and events they touched were read
     for table, versions in day_one.items():

@@ -393,3 +393,69 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The region-local days int_staff__shifts recomputes: those of the agent events and answered
+    calls the call-centre batches new to it brought, and the day of the agent event just before
+    each new one (its `lead`: a pause that the new event ends). Read when the model compiles, as
+    literal rows.
+-#}
+{% macro changed_shift_days() -%}
+    {%- set new_batches = batches_to_read('call_centre') -%}
+    with new_agent_events as (
+        select region_id, queue_name, agent, event_at, agent_event_id
+        from {{ ref('stg_call_centre__agent_events') }}
+        where batch_id in ({{ new_batches }})
+    ),
+
+    moments as (
+        select region_id, event_at from new_agent_events
+        union all
+        select new_agent_events.region_id, previous.event_at
+        from new_agent_events
+        cross join lateral (
+            select earlier.event_at
+            from {{ ref('stg_call_centre__agent_events') }} as earlier
+            where earlier.region_id = new_agent_events.region_id
+                and earlier.queue_name = new_agent_events.queue_name
+                and earlier.agent = new_agent_events.agent
+                and (earlier.event_at, earlier.agent_event_id) < (new_agent_events.event_at, new_agent_events.agent_event_id)
+            order by earlier.event_at desc, earlier.agent_event_id desc
+            limit 1
+        ) as previous
+        union all
+        select region_id, event_at from {{ ref('stg_call_centre__queue_events') }}
+        where batch_id in ({{ new_batches }})
+            and agent is not null
+            and event in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+    )
+
+    select distinct moments.region_id, (moments.event_at at time zone regions.timezone)::date as local_date
+    from moments
+    inner join {{ ref('regions') }} as regions on moments.region_id = regions.region_id
+{%- endmacro %}
+
+{% macro changed_shift_days_values() -%}
+    {%- set rows = run_query(changed_shift_days()).rows if execute else [] -%}
+    select * from (values
+        {%- for row in rows %}
+            ('{{ row[0] | replace("'", "''") }}', date '{{ row[1] }}'){{ ',' if not loop.last }}
+        {%- else %}
+            (null::text, null::date)
+        {%- endfor %}
+    ) as changed (region_id, local_date)
+{%- endmacro %}
+
+{#- Pre-hook of int_staff__shifts: on an incremental build, delete the shifts of the days it recomputes. -#}
+{% macro delete_changed_shift_days() -%}
+    {%- if not execute -%}
+        {%- do changed_shift_days() -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }} where (region_id, local_date) in (
+            select region_id, local_date from ({{ changed_shift_days_values() }}) as changed
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

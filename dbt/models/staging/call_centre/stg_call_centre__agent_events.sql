@@ -1,4 +1,5 @@
-{{ incremental_by_batches('call_centre', ['agent_event_id']) }}
+{#- the (region, queue, agent, time) index: int_staff__shifts looks up the event before a new one -#}
+{{ incremental_by_batches('call_centre', ['agent_event_id'], indexes=[{'columns': ['region_id', 'queue_name', 'agent', 'event_at', 'agent_event_id']}]) }}
 with
 
 queue_log as (

@@ -1,4 +1,5 @@
-{{ incremental_by_batches('call_centre', ['queue_event_id'], indexes=[{'columns': ['region_id', 'call_id']}]) }}
+{#- (region_id, event_at): int_staff__shifts reads the answered calls of the days it recomputes -#}
+{{ incremental_by_batches('call_centre', ['queue_event_id'], indexes=[{'columns': ['region_id', 'call_id']}, {'columns': ['region_id', 'event_at']}]) }}
 with
 
 queue_log as (
