@@ -245,15 +245,31 @@
     and reads each by an index range scan instead of hashing the whole observation table.
 -#}
 {% macro changed_kpi_months_values() -%}
-    {%- set rows = run_query(changed_kpi_months()).rows if execute else [] -%}
+    {{ literal_rows(changed_kpi_months(), [['kpi_id', 'text'], ['region_id', 'text'], ['local_month', 'date']]) }}
+{%- endmacro %}
+
+{#-
+    The rows of `query`, run when the model compiles, as a VALUES list named `changed` with
+    `columns` ([name, type], type text or date); one row of nulls when it returns none.
+-#}
+{% macro literal_rows(query, columns) -%}
+    {%- set rows = run_query(query).rows if execute else [] -%}
     select * from (values
         {%- for row in rows %}
-            ('{{ row[0] | replace("'", "''") }}', '{{ row[1] | replace("'", "''") }}', date '{{ row[2] }}')
-            {{- ',' if not loop.last }}
+            (
+            {%- for column in columns -%}
+                {{ ', ' if not loop.first }}
+                {%- if column[1] == 'date' -%}
+                    date '{{ row[loop.index0] }}'
+                {%- else -%}
+                    '{{ row[loop.index0] | replace("'", "''") }}'
+                {%- endif -%}
+            {%- endfor -%}
+            ){{ ',' if not loop.last }}
         {%- else %}
-            (null::text, null::text, null::date)
+            ({%- for column in columns -%}{{ ', ' if not loop.first }}null::{{ column[1] }}{%- endfor -%})
         {%- endfor %}
-    ) as changed (kpi_id, region_id, local_month)
+    ) as changed ({%- for column in columns -%}{{ ', ' if not loop.first }}{{ column[0] }}{%- endfor -%})
 {%- endmacro %}
 
 {#-
@@ -427,7 +443,7 @@
         select region_id, event_at from {{ ref('stg_call_centre__queue_events') }}
         where batch_id in ({{ new_batches }})
             and agent is not null
-            and event in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+            and {{ ends_an_answered_call('event') }}
     )
 
     select distinct moments.region_id, (moments.event_at at time zone regions.timezone)::date as local_date
@@ -436,14 +452,12 @@
 {%- endmacro %}
 
 {% macro changed_shift_days_values() -%}
-    {%- set rows = run_query(changed_shift_days()).rows if execute else [] -%}
-    select * from (values
-        {%- for row in rows %}
-            ('{{ row[0] | replace("'", "''") }}', date '{{ row[1] }}'){{ ',' if not loop.last }}
-        {%- else %}
-            (null::text, null::date)
-        {%- endfor %}
-    ) as changed (region_id, local_date)
+    {{ literal_rows(changed_shift_days(), [['region_id', 'text'], ['local_date', 'date']]) }}
+{%- endmacro %}
+
+{#- The queue-log events that end an answered call, with the agent who took it (int_staff__shifts' talk). -#}
+{% macro ends_an_answered_call(event) -%}
+    {{ event }} in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
 {%- endmacro %}
 
 {#- Pre-hook of int_staff__shifts: on an incremental build, delete the shifts of the days it recomputes. -#}

@@ -35,8 +35,10 @@ regions as (
 changed_days as (
     {{ changed_shift_days_values() }}
 ),
+{%- endif %}
 
 calls as (
+    {%- if incremental %}
     -- the answered calls of each recomputed day: an index range of (region_id, event_at)
     select day_calls.*
     from changed_days
@@ -48,17 +50,15 @@ calls as (
             and queue_events.event_at >= (changed_days.local_date::timestamp at time zone regions.timezone)
             and queue_events.event_at < ((changed_days.local_date + 1)::timestamp at time zone regions.timezone)
             and queue_events.agent is not null
-            and queue_events.event in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+            and {{ ends_an_answered_call('queue_events.event') }}
         -- a planner fence (no row is skipped): the subquery stays a parameterised index scan
         offset 0  -- noqa: AM09
     ) as day_calls
-),
-{%- else -%}
-calls as (
+    {%- else %}
     select * from {{ ref('stg_call_centre__queue_events') }}
-    where agent is not null and event in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+    where agent is not null and {{ ends_an_answered_call('event') }}
+    {%- endif %}
 ),
-{%- endif %}
 
 ordered as (
     select
