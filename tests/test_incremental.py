@@ -64,6 +64,10 @@ INCREMENTAL = [
     "int_journey_applications",
     "int_journey_kpi_observations__clients",
     "int_journey_kpi_observations__portal",
+    # recomputed whole; the partitions whose rows changed are logged by fingerprint
+    "int_journey_survey_links",
+    "int_journey_kpi_observations__events",
+    "int_journey_kpi_observations",
     # marts: by call, by (KPI, region, month); built into marts__build and published by a swap of
     # the two mart schemas after every day, so each build catches up from the day before last
     "dim_kpis",
@@ -75,8 +79,17 @@ INCREMENTAL = [
     "fct_queue_services",
     # the tickets new batches touched (BI)
     "fct_office_tickets",
+    # the (KPI, region, month) partitions the journey KPI observation tables logged as changed
+    "fct_client_kpis",
 ]
-MARTS = ("fct_calls", "fct_touchpoint_kpis", "fct_touchpoint_events", "fct_queue_services", "fct_office_tickets")
+MARTS = (
+    "fct_calls",
+    "fct_touchpoint_kpis",
+    "fct_touchpoint_events",
+    "fct_queue_services",
+    "fct_office_tickets",
+    "fct_client_kpis",
+)
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",
     "intermediate.int_website_hits__identity_occurrences",
@@ -112,6 +125,8 @@ BY_NODE_ID = {
     # the bookkeeping of batches read, less the attribution watermark of the journey KPI
     # observations of page views (the highest identity_through read: not the same in a rebuild)
     "intermediate.incremental_batches": "select * from intermediate.incremental_batches where model not like '%#attribution'",
+    # what each build changed in the journey KPI observations (the rebuild logs "everything")
+    "intermediate.journey_observation_changes": None,
 }
 
 

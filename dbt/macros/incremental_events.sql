@@ -369,16 +369,27 @@
     {%- elif mode == 'all' -%}
         truncate {{ this }}
     {%- else -%}
-        {%- set events = ref('int_touchpoint_events') -%}
         {#- three statements, not one `or` (a subplan per row, see delete_changed_events) #}
-        delete from {{ this }} where event_id in (
-            select changed.source || '|' || changed.event_key
-            from ({{ changed_events_select(events, sources) }}) as changed
-        );
-        delete from {{ this }} where source in {{ whole_event_sources_list() }};
-        delete from {{ this }} where event_id in (
-            select events.event_id from {{ events }} as events where {{ touchpoint_copy_changed('events', 'attribution') }}
-        )
+        {%- for part in ('batches', 'whole', 'attribution') %}
+        delete from {{ this }} where event_id in ({{ touchpoint_copy_ids(part) }}){{ ';' if not loop.last }}
+        {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The event_ids a copy of int_touchpoint_events recomputes on an incremental build, by `part`:
+    `batches`, the events new batches touched; `whole`, every row of a source recomputed whole;
+    `attribution`, the events whose attribution was recomputed since its last build.
+-#}
+{% macro touchpoint_copy_ids(part) -%}
+    {%- set events = ref('int_touchpoint_events') -%}
+    {%- if part == 'batches' -%}
+        select changed.source || '|' || changed.event_key
+        from ({{ changed_events_select(events, var('cjw_event_sources')['touchpoint_events']) }}) as changed
+    {%- elif part == 'whole' -%}
+        select copied.event_id from {{ this }} as copied where copied.source in {{ whole_event_sources_list() }}
+    {%- else -%}
+        select events.event_id from {{ events }} as events where {{ touchpoint_copy_changed('events', 'attribution') }}
     {%- endif -%}
 {%- endmacro %}
 

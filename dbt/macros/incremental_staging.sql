@@ -232,6 +232,7 @@
             primary key (model, batch_id)
         );
     {%- endfor %}
+    {{ create_journey_months() }};
     select 1
 {%- endmacro %}
 

@@ -9,11 +9,13 @@
     last build are deleted and appended again. Every page view is one row here — a third of the
     journey KPI observations, rebuilt whole each day before.
 -#}
+{#- the (KPI, region, month) partitions it changes are logged for fct_client_kpis (macros/incremental_journey_months.sql) -#}
 {{ incremental_by_changes(
     none,
     "delete_touchpoint_copy()",
-    [],
-    post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}]) }}", "{{ record_touchpoint_copy_watermark() }}"],
+    [{'columns': ['event_id'], 'unique': True}, {'columns': ['kpi_id', 'region_id', 'local_date']}],
+    pre_hook=["{{ record_touchpoint_copy_months(before=true) }}"],
+    post_hook=["{{ record_touchpoint_copy_months(before=false) }}", "{{ record_touchpoint_copy_watermark() }}"],
 ) }}
 {%- set mode = touchpoint_copy_mode() | trim %}
 with

@@ -11,26 +11,35 @@
     per stage (conversion, drop-off, time to the next stage: see fct_stage_funnel and
     fct_journey_kpis). sample_size counts clients (an observation without a known client counts
     as one), so small-cell suppression hides figures about fewer than 5 people, not events.
+
+    Incremental by (KPI, region, month) (macros/incremental_journey_months.sql): a build
+    recomputes the months whose observations the journey KPI observation tables changed, logged
+    by those tables in the same transaction as their rows.
 -#}
-{{ config(
-    indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}],
-    pre_hook="{{ aggregate_work_mem() }}",
-) }}
+{{ incremental_by_journey_months(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
 
 with
 
-touchpoint_kpis as (
-    select distinct kpi_id from {{ ref('fct_touchpoint_kpis') }}
+kpis as (
+    select * from {{ ref('dim_kpis') }}
+),
+
+excluded_kpis as (
+    -- the KPIs fct_touchpoint_kpis holds (an index lookup each), the per-stage ones, the staff's
+    select kpis.kpi_id from kpis
+    where exists (select from {{ ref('fct_touchpoint_kpis') }} as touchpoint_kpis where touchpoint_kpis.kpi_id = kpis.kpi_id)
+    union all
+    select kpi_id from (values ('stage_conversion'), ('stage_drop_off'), ('time_to_stage')) as per_stage (kpi_id)
+    union all
+    -- the staff's KPIs (internal clients) are in fct_staff_kpis
+    select kpi_id from {{ ref('kpi_definitions') }} where expectation_group = 'staff'
 ),
 
 journey_observations as (
-    select *
-    from {{ ref('int_journey_kpi_observations') }}
-    where local_date is not null
-        and kpi_id not in ('stage_conversion', 'stage_drop_off', 'time_to_stage')  -- per stage only
-        and kpi_id not in (select kpi_id from touchpoint_kpis)
-        -- the staff's KPIs (internal clients) are in fct_staff_kpis
-        and kpi_id not in (select kpi_id from {{ ref('kpi_definitions') }} where expectation_group = 'staff')
+    select observations.*
+    from {{ journey_observations_of_changed_months() }}
+    where observations.local_date is not null
+        and observations.kpi_id not in (select excluded_kpis.kpi_id from excluded_kpis)
 ),
 
 counted_once as (
@@ -48,10 +57,6 @@ observations as (
         *,
         date_trunc('month', local_date)::date as local_month
     from counted_once
-),
-
-kpis as (
-    select * from {{ ref('dim_kpis') }}
 ),
 
 aggregated as (

@@ -1,0 +1,235 @@
+{#-
+    Journey KPIs by month. fct_client_kpis aggregates int_journey_kpi_observations — a view over
+    three tables — into day and month rows per (KPI, region); reading every observation of the
+    history for one day's change made it the cost of the whole history. The three tables now
+    record which (KPI, region, month) partitions their build changed, and the mart recomputes only
+    those.
+
+    The change log, `journey_observation_changes` in the schema of the three tables (seq, kpi_id,
+    region_id, local_month; a row of nulls = every partition), is written in the same transaction
+    as the rows it describes:
+    - int_journey_kpi_observations__clients (incremental by client): the months of the touched
+      clients' rows before its delete (pre-hook) and after its insert (post-hook); a build of all
+      clients writes the row of nulls.
+    - int_journey_kpi_observations__portal (incremental by page view): the months of the page
+      views it deletes and appends, the same way; a build of all page views writes the row of nulls.
+    - int_journey_kpi_observations__events (recomputed whole: a complaint turns late as the data
+      end moves, the chatbot's and surveys' rows follow attribution): a fingerprint per partition
+      (row count and the sum of a 64-bit hash of every row), kept in
+      `journey_observation_fingerprints`; a partition whose fingerprint changed is logged.
+    A consumer keeps the highest `seq` it has read beside its batches, as the bookkeeping row of
+    model `<model>#journey_months` (batch_id = seq), which moves with its mart schema: the two mart
+    schemas take turns, so a build reads what changed since its own schema's build, two builds ago.
+    The log keeps what either schema has not read yet.
+-#}
+
+{#- The log and the fingerprints, in the schema of the journey KPI observation tables (dbt_project.yml). -#}
+{% macro journey_months_schema() -%}
+    {{ generate_schema_name('intermediate', none) | trim }}
+{%- endmacro %}
+
+{% macro journey_months_relation() -%}
+    {{ journey_months_schema() | trim }}.journey_observation_changes
+{%- endmacro %}
+
+{% macro journey_fingerprints_relation() -%}
+    {{ journey_months_schema() | trim }}.journey_observation_fingerprints
+{%- endmacro %}
+
+{#- Made with the bookkeeping tables (create_incremental_batches): two threads' `create table if not exists` collide. -#}
+{% macro create_journey_months() -%}
+    create schema if not exists {{ journey_months_schema() | trim }};
+    create table if not exists {{ journey_months_relation() }} (
+        seq bigserial primary key,
+        kpi_id text,
+        region_id text,
+        local_month date
+    );
+    create table if not exists {{ journey_fingerprints_relation() }} (
+        kpi_id text not null,
+        region_id text not null,
+        local_month date not null,
+        observations bigint not null,
+        fingerprint numeric not null,
+        primary key (kpi_id, region_id, local_month)
+    )
+{%- endmacro %}
+
+{#- Log the partitions of this table's rows meeting `condition`; `condition` none: every partition (a row of nulls). -#}
+{% macro record_journey_months(condition) -%}
+    {%- if condition is none -%}
+        insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month) values (null, null, null)
+    {%- else -%}
+        insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
+        select distinct kpi_id, region_id, date_trunc('month', local_date)::date
+        from {{ this }}
+        where local_date is not null and ({{ condition }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Hooks of int_journey_kpi_observations__clients: the touched clients' partitions before the
+    delete (`before`) and after the insert; all of them on a build of every client.
+-#}
+{% macro record_touched_clients_months(before) -%}
+    {%- if staging_mode() | trim == 'incremental' and touched_clients_mode() | trim == 'clients' -%}
+        {{ record_journey_months(in_touched_clients('client_id', 'clients')) }}
+    {%- elif before -%}
+        {{ record_journey_months(none) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Hooks of int_journey_kpi_observations__portal: the same for the page views it copies again. -#}
+{% macro record_touchpoint_copy_months(before) -%}
+    {%- if staging_mode() | trim == 'incremental' and touchpoint_copy_mode() | trim == 'changes' -%}
+        {%- for part in ('batches', 'whole', 'attribution') %}
+        {{ record_journey_months('event_id in (' ~ touchpoint_copy_ids(part) ~ ')') }}{{ ';' if not loop.last }}
+        {%- endfor %}
+    {%- elif before -%}
+        {{ record_journey_months(none) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Post-hook of int_journey_kpi_observations__events (recomputed whole): log the partitions whose
+    fingerprint changed, or that appeared or went, and keep the new fingerprints.
+-#}
+{% macro record_changed_fingerprints() -%}
+    create temporary table journey_fingerprints_now on commit drop as
+    select
+        kpi_id,
+        region_id,
+        date_trunc('month', local_date)::date as local_month,
+        count(*) as observations,
+        sum(hashtextextended(observations::text, 0)::numeric) as fingerprint
+    from {{ this }} as observations
+    where local_date is not null
+    group by 1, 2, 3;
+    insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
+    select coalesce(now.kpi_id, before.kpi_id), coalesce(now.region_id, before.region_id),
+        coalesce(now.local_month, before.local_month)
+    from journey_fingerprints_now as now
+    full join {{ journey_fingerprints_relation() }} as before
+        on now.kpi_id = before.kpi_id and now.region_id = before.region_id and now.local_month = before.local_month
+    where now.fingerprint is distinct from before.fingerprint or now.observations is distinct from before.observations;
+    delete from {{ journey_fingerprints_relation() }};
+    insert into {{ journey_fingerprints_relation() }} select * from journey_fingerprints_now
+{%- endmacro %}
+
+{#-
+    For a consumer: `<mode>:<read through>:<new through>` — `all` (its own full or reset build, no
+    watermark, a log that no longer holds it — rebuilt — or a row of nulls since) or `months`;
+    the highest seq it read, and the highest in the log now.
+-#}
+{% macro journey_months_watermarks() -%}
+    {%- set answer = 'all:-1:0' -%}
+    {#- a unit test renders the model where the log may not exist: as a full build -#}
+    {%- if execute and run_query is defined and relation_exists(journey_months_relation()) | trim == 'true' -%}
+        {%- set log = journey_months_relation() -%}
+        {%- set held = -1 -%}
+        {%- if staging_mode() | trim == 'incremental' -%}
+            {%- set held = run_query(
+                'select coalesce(max(batch_id), -1) from ' ~ incremental_batches_relation()
+                ~ " where model = '" ~ this.identifier ~ "#journey_months'"
+            ).columns[0].values()[0] -%}
+        {%- endif -%}
+        {%- set row = run_query(
+            'select coalesce(max(seq), 0), coalesce(min(seq) - 1, 0), coalesce(bool_or(kpi_id is null and seq > ' ~ held ~ '), false) from ' ~ log
+        ).rows[0] -%}
+        {%- set mode = 'all' if held < 0 or held > row[0] or held < row[1] or row[2] else 'months' -%}
+        {%- set answer = mode ~ ':' ~ held ~ ':' ~ row[0] -%}
+    {%- endif -%}
+    {{ answer }}
+{%- endmacro %}
+
+{% macro journey_months_mode() -%}
+    {{ journey_months_watermarks().split(':')[0] | trim }}
+{%- endmacro %}
+
+{#- The (kpi, region, month) partitions logged since this consumer's watermark, as literal rows. -#}
+{% macro changed_journey_months_values() -%}
+    {%- set marks = journey_months_watermarks().split(':') -%}
+    {{ literal_rows(
+        'select distinct kpi_id, region_id, local_month from ' ~ journey_months_relation()
+        ~ ' where seq > ' ~ (marks[1] | trim | int) ~ ' and seq <= ' ~ (marks[2] | trim | int),
+        [['kpi_id', 'text'], ['region_id', 'text'], ['local_month', 'date']],
+    ) }}
+{%- endmacro %}
+
+{#-
+    The journey KPI observations a consumer reads, as a FROM item named `observations`: in `months`
+    mode those of the logged partitions, each an index range (kpi_id, region_id, local_date) of the
+    three tables behind the view — a lateral subquery behind `offset 0`, as
+    kpi_observations_of_changed_months; otherwise the whole view.
+-#}
+{% macro journey_observations_of_changed_months() -%}
+    {%- set relation = ref('int_journey_kpi_observations') -%}
+    {%- if journey_months_mode() | trim == 'months' -%}
+        ({{ changed_journey_months_values() }}) as changed_months
+        cross join lateral (
+            select changed.*
+            from {{ relation }} as changed
+            where changed.kpi_id = changed_months.kpi_id
+                and changed.region_id = changed_months.region_id
+                and changed.local_date >= changed_months.local_month
+                and changed.local_date < (changed_months.local_month + interval '1 month')::date
+            offset 0
+        ) as observations
+    {%- else -%}
+        {{ relation }} as observations
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of a consumer: delete the rows of the logged partitions (all, in `all` mode). -#}
+{% macro delete_changed_journey_months() -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        select 1
+    {%- elif journey_months_mode() | trim == 'all' -%}
+        truncate {{ this }}
+    {%- else -%}
+        delete from {{ this }}
+        where (kpi_id, region_id, date_trunc('month', period_start)::date) in (
+            select kpi_id, region_id, local_month from ({{ changed_journey_months_values() }}) as changed
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Post-hook of a consumer: its watermark, beside its batches; then the log loses what every
+    consumer in both mart schemas has read (the other schema: the published one or the build one,
+    whichever this is not).
+-#}
+{% macro record_journey_months_watermark() -%}
+    {%- set through = journey_months_watermarks().split(':')[2] | trim | int -%}
+    delete from {{ incremental_batches_relation() }} where model = '{{ this.identifier }}#journey_months';
+    insert into {{ incremental_batches_relation() }} (model, batch_id, checksum)
+    values ('{{ this.identifier }}#journey_months', {{ through }}, 'watermark');
+    {%- set other = 'marts' if this.schema == var('cjw_marts_build_schema') else var('cjw_marts_build_schema') %}
+    {%- set marks -%}
+        select batch_id from {{ incremental_batches_relation() }} where model like '%#journey\_months'
+        {%- if relation_exists(other ~ '.incremental_batches') | trim == 'true' %}
+        union all
+        select batch_id from {{ other }}.incremental_batches where model like '%#journey\_months'
+        {%- endif %}
+    {%- endset %}
+    delete from {{ journey_months_relation() }}
+    where seq < (select max(seq) from {{ journey_months_relation() }})
+        and seq <= (select min(batch_id) from ({{ marks }}) as marks)
+        and {{ relation_exists(other ~ '.incremental_batches') }}
+{%- endmacro %}
+
+{#- A consumer: a mart of the journey KPI observations, incremental by (KPI, region, month). -#}
+{% macro incremental_by_journey_months(indexes=[]) -%}
+    {{ incremental_by_changes(
+        none,
+        "delete_changed_journey_months()",
+        [{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
+        'append_new_columns',
+        pre_hook=["{{ aggregate_work_mem() }}"],
+        post_hook=["{{ record_journey_months_watermark() }}"],
+    ) }}
+{%- endmacro %}
