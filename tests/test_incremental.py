@@ -81,6 +81,8 @@ INCREMENTAL = [
     "fct_office_tickets",
     # the (KPI, region, month) partitions the journey KPI observation tables logged as changed
     "fct_client_kpis",
+    # the same months, and the whole-period rows from every observation
+    "fct_journey_kpis",
 ]
 MARTS = (
     "fct_calls",
@@ -89,6 +91,7 @@ MARTS = (
     "fct_queue_services",
     "fct_office_tickets",
     "fct_client_kpis",
+    "fct_journey_kpis",
 )
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",

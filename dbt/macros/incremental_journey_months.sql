@@ -184,15 +184,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of a consumer: delete the rows of the logged partitions (all, in `all` mode). -#}
-{% macro delete_changed_journey_months() -%}
+{#-
+    Pre-hook of a consumer: delete the rows of the logged partitions (all, in `all` mode); with
+    `whole_period`, also every row of period_grain 'all' (the whole period: recomputed each build).
+-#}
+{% macro delete_changed_journey_months(whole_period=false) -%}
     {%- if staging_mode() | trim != 'incremental' -%}
         select 1
     {%- elif journey_months_mode() | trim == 'all' -%}
         truncate {{ this }}
     {%- else -%}
+        {%- if whole_period %}
+        delete from {{ this }} where period_grain = 'all';
+        {%- endif %}
         delete from {{ this }}
-        where (kpi_id, region_id, date_trunc('month', period_start)::date) in (
+        where period_grain <> 'all' and (kpi_id, region_id, date_trunc('month', period_start)::date) in (
             select kpi_id, region_id, local_month from ({{ changed_journey_months_values() }}) as changed
         )
     {%- endif -%}
@@ -222,11 +228,14 @@
         and {{ relation_exists(other ~ '.incremental_batches') }}
 {%- endmacro %}
 
-{#- A consumer: a mart of the journey KPI observations, incremental by (KPI, region, month). -#}
-{% macro incremental_by_journey_months(indexes=[]) -%}
+{#-
+    A consumer: a mart of the journey KPI observations, incremental by (KPI, region, month);
+    `whole_period`: its rows of period_grain 'all' are recomputed each build.
+-#}
+{% macro incremental_by_journey_months(indexes=[], whole_period=false) -%}
     {{ incremental_by_changes(
         none,
-        "delete_changed_journey_months()",
+        "delete_changed_journey_months(whole_period=" ~ whole_period ~ ")",
         [{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
         'append_new_columns',
         pre_hook=["{{ aggregate_work_mem() }}"],
