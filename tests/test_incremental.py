@@ -83,6 +83,8 @@ INCREMENTAL = [
     "fct_client_kpis",
     # the same months, and the whole-period rows from every observation
     "fct_journey_kpis",
+    # the clients int_clients__grouped recomputed since this schema's build
+    "dim_clients",
 ]
 MARTS = (
     "fct_calls",
@@ -92,6 +94,7 @@ MARTS = (
     "fct_office_tickets",
     "fct_client_kpis",
     "fct_journey_kpis",
+    "dim_clients",
 )
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",
@@ -128,8 +131,9 @@ BY_NODE_ID = {
     # the bookkeeping of batches read, less the attribution watermark of the journey KPI
     # observations of page views (the highest identity_through read: not the same in a rebuild)
     "intermediate.incremental_batches": "select * from intermediate.incremental_batches where model not like '%#attribution'",
-    # what each build changed in the journey KPI observations (the rebuild logs "everything")
+    # what each build changed in the journey KPI observations and the clients (a rebuild logs "everything")
     "intermediate.journey_observation_changes": None,
+    "intermediate.client_row_changes": None,
 }
 
 

@@ -193,3 +193,54 @@
         ) as data_end_at
     from {{ ref('regions') }} as regions
 {%- endmacro %}
+
+{#-
+    The clients int_clients__grouped recomputed, for the marts copied from it (dim_clients), as
+    the change log `client_row_changes` (macros/change_logs.sql): its post-hook logs the touched
+    clients (a row without a client when it recomputed all). Made with the bookkeeping tables.
+-#}
+{% macro create_client_row_changes() -%}
+    create table if not exists {{ change_log_relation('client_row_changes') }} (
+        seq bigserial primary key,
+        client_id text
+    )
+{%- endmacro %}
+
+{% macro record_touched_clients_rows() -%}
+    insert into {{ change_log_relation('client_row_changes') }} (client_id)
+    {%- if staging_mode() | trim == 'incremental' and touched_clients_mode() | trim == 'clients' %}
+    select touched.client_id from {{ touched_clients_relation() }} as touched where touched.client_id is not null
+    {%- else %}
+    values (null)
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    A mart copied row by row from int_clients__grouped (dim_clients), incremental by the clients
+    logged since its own schema's last build: their rows deleted, and appended again from
+    int_clients__grouped where it still holds them.
+-#}
+{% macro client_copy_mode() -%}
+    {{ change_log_mode('client_row_changes', 'client_id') }}
+{%- endmacro %}
+
+{% macro in_logged_clients(column) -%}
+    {%- if client_copy_mode() | trim == 'all' -%}
+        true
+    {%- else -%}
+        {{ column }} = any(array(
+            select logged.client_id from {{ change_log_relation('client_row_changes') }} as logged
+            where {{ change_log_unread('client_row_changes', 'client_id') }}
+        ))
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_logged_clients() -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        select 1
+    {%- elif client_copy_mode() | trim == 'all' -%}
+        truncate {{ this }}
+    {%- else -%}
+        delete from {{ this }} where {{ in_logged_clients('client_id') }}
+    {%- endif -%}
+{%- endmacro %}

@@ -17,28 +17,20 @@
       end moves, the chatbot's and surveys' rows follow attribution): a fingerprint per partition
       (row count and the sum of a 64-bit hash of every row), kept in
       `journey_observation_fingerprints`; a partition whose fingerprint changed is logged.
-    A consumer keeps the highest `seq` it has read beside its batches, as the bookkeeping row of
-    model `<model>#journey_months` (batch_id = seq), which moves with its mart schema: the two mart
-    schemas take turns, so a build reads what changed since its own schema's build, two builds ago.
-    The log keeps what either schema has not read yet.
+    A consumer reads the log as macros/change_logs.sql says: what was logged since its own
+    schema's build, two builds ago (the two mart schemas take turns).
 -#}
 
-{#- The log and the fingerprints, in the schema of the journey KPI observation tables (dbt_project.yml). -#}
-{% macro journey_months_schema() -%}
-    {{ generate_schema_name('intermediate', none) | trim }}
-{%- endmacro %}
-
 {% macro journey_months_relation() -%}
-    {{ journey_months_schema() | trim }}.journey_observation_changes
+    {{ change_log_relation('journey_observation_changes') }}
 {%- endmacro %}
 
 {% macro journey_fingerprints_relation() -%}
-    {{ journey_months_schema() | trim }}.journey_observation_fingerprints
+    {{ change_log_relation('journey_observation_fingerprints') }}
 {%- endmacro %}
 
 {#- Made with the bookkeeping tables (create_incremental_batches): two threads' `create table if not exists` collide. -#}
 {% macro create_journey_months() -%}
-    create schema if not exists {{ journey_months_schema() | trim }};
     create table if not exists {{ journey_months_relation() }} (
         seq bigserial primary key,
         kpi_id text,
@@ -120,42 +112,15 @@
     insert into {{ journey_fingerprints_relation() }} select * from journey_fingerprints_now
 {%- endmacro %}
 
-{#-
-    For a consumer: `<mode>:<read through>:<new through>` — `all` (its own full or reset build, no
-    watermark, a log that no longer holds it — rebuilt — or a row of nulls since) or `months`;
-    the highest seq it read, and the highest in the log now.
--#}
-{% macro journey_months_watermarks() -%}
-    {%- set answer = 'all:-1:0' -%}
-    {#- a unit test renders the model where the log may not exist: as a full build -#}
-    {%- if execute and run_query is defined and relation_exists(journey_months_relation()) | trim == 'true' -%}
-        {%- set log = journey_months_relation() -%}
-        {%- set held = -1 -%}
-        {%- if staging_mode() | trim == 'incremental' -%}
-            {%- set held = run_query(
-                'select coalesce(max(batch_id), -1) from ' ~ incremental_batches_relation()
-                ~ " where model = '" ~ this.identifier ~ "#journey_months'"
-            ).columns[0].values()[0] -%}
-        {%- endif -%}
-        {%- set row = run_query(
-            'select coalesce(max(seq), 0), coalesce(min(seq) - 1, 0), coalesce(bool_or(kpi_id is null and seq > ' ~ held ~ '), false) from ' ~ log
-        ).rows[0] -%}
-        {%- set mode = 'all' if held < 0 or held > row[0] or held < row[1] or row[2] else 'months' -%}
-        {%- set answer = mode ~ ':' ~ held ~ ':' ~ row[0] -%}
-    {%- endif -%}
-    {{ answer }}
-{%- endmacro %}
-
 {% macro journey_months_mode() -%}
-    {{ journey_months_watermarks().split(':')[0] | trim }}
+    {{ 'months' if change_log_mode('journey_observation_changes', 'kpi_id') | trim == 'changes' else 'all' }}
 {%- endmacro %}
 
 {#- The (kpi, region, month) partitions logged since this consumer's watermark, as literal rows. -#}
 {% macro changed_journey_months_values() -%}
-    {%- set marks = journey_months_watermarks().split(':') -%}
     {{ literal_rows(
         'select distinct kpi_id, region_id, local_month from ' ~ journey_months_relation()
-        ~ ' where seq > ' ~ (marks[1] | trim | int) ~ ' and seq <= ' ~ (marks[2] | trim | int),
+        ~ ' where ' ~ change_log_unread('journey_observation_changes', 'kpi_id'),
         [['kpi_id', 'text'], ['region_id', 'text'], ['local_month', 'date']],
     ) }}
 {%- endmacro %}
@@ -205,30 +170,6 @@
 {%- endmacro %}
 
 {#-
-    Post-hook of a consumer: its watermark, beside its batches; then the log loses what every
-    consumer in both mart schemas has read (the other schema: the published one or the build one,
-    whichever this is not).
--#}
-{% macro record_journey_months_watermark() -%}
-    {%- set through = journey_months_watermarks().split(':')[2] | trim | int -%}
-    delete from {{ incremental_batches_relation() }} where model = '{{ this.identifier }}#journey_months';
-    insert into {{ incremental_batches_relation() }} (model, batch_id, checksum)
-    values ('{{ this.identifier }}#journey_months', {{ through }}, 'watermark');
-    {%- set other = 'marts' if this.schema == var('cjw_marts_build_schema') else var('cjw_marts_build_schema') %}
-    {%- set marks -%}
-        select batch_id from {{ incremental_batches_relation() }} where model like '%#journey\_months'
-        {%- if relation_exists(other ~ '.incremental_batches') | trim == 'true' %}
-        union all
-        select batch_id from {{ other }}.incremental_batches where model like '%#journey\_months'
-        {%- endif %}
-    {%- endset %}
-    delete from {{ journey_months_relation() }}
-    where seq < (select max(seq) from {{ journey_months_relation() }})
-        and seq <= (select min(batch_id) from ({{ marks }}) as marks)
-        and {{ relation_exists(other ~ '.incremental_batches') }}
-{%- endmacro %}
-
-{#-
     A consumer: a mart of the journey KPI observations, incremental by (KPI, region, month);
     `whole_period`: its rows of period_grain 'all' are recomputed each build.
 -#}
@@ -239,6 +180,6 @@
         [{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
         'append_new_columns',
         pre_hook=["{{ aggregate_work_mem() }}"],
-        post_hook=["{{ record_journey_months_watermark() }}"],
+        post_hook=["{{ record_change_log_watermark('journey_observation_changes', 'kpi_id') }}"],
     ) }}
 {%- endmacro %}

@@ -233,6 +233,7 @@
         );
     {%- endfor %}
     {{ create_journey_months() }};
+    {{ create_client_row_changes() }};
     select 1
 {%- endmacro %}
 
