@@ -104,6 +104,18 @@ activity as (
     group by client_id
 ),
 
+channels as (
+    -- the client's events per channel, for the channel mix of the client groups (client_group_profiles
+    -- sums these instead of joining every event of the history to its client)
+    select client_id, jsonb_object_agg(channel, events order by channel) as channel_events
+    from (
+        select client_id, channel, count(*) as events
+        from events
+        group by client_id, channel
+    ) as per_channel
+    group by client_id
+),
+
 final as (
     select
         activity.client_id,
@@ -115,12 +127,14 @@ final as (
         activity.first_seen_at,
         activity.last_seen_at,
         activity.events::int as events,
-        activity.sources_used::int as sources_used
+        activity.sources_used::int as sources_used,
+        coalesce(channels.channel_events, '{}'::jsonb) as channel_events
     from activity
     left join identifiers on activity.client_id = identifiers.client_id
     left join case_facts on activity.client_id = case_facts.client_id
     left join portal_facts on activity.client_id = portal_facts.client_id
     left join rule_facts on activity.client_id = rule_facts.client_id
+    left join channels on activity.client_id = channels.client_id
 )
 
 select * from final

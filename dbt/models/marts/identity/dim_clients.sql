@@ -23,6 +23,7 @@ select
     first_seen_at,
     last_seen_at,
     events,
-    sources_used
+    sources_used,
+    channel_events
 from {{ ref('int_clients__grouped') }}
 where {{ in_logged_clients('client_id') }}

@@ -9,11 +9,6 @@ groups as (
     select * from {{ ref('client_groups') }}
 ),
 
-events as (
-    select * from {{ ref('fct_touchpoint_events') }}
-    where client_id is not null
-),
-
 instances as (
     select * from {{ ref('int_journey_instances') }}
 ),
@@ -33,14 +28,19 @@ sizes as (
 ),
 
 channel_counts as (
+    -- each client's events per channel (dim_clients.channel_events), summed per group
     select
         clients.region_id,
         clients.client_group,
-        events.channel,
-        round(count(*)::numeric / sum(count(*)) over (partition by clients.region_id, clients.client_group), 4) as share
-    from events
-    inner join clients on events.client_id = clients.client_id
-    group by clients.region_id, clients.client_group, events.channel
+        channel_events.channel,
+        round(
+            sum(channel_events.events::numeric)
+            / sum(sum(channel_events.events::numeric)) over (partition by clients.region_id, clients.client_group),
+            4
+        ) as share
+    from clients
+    cross join lateral jsonb_each_text(clients.channel_events) as channel_events (channel, events)
+    group by clients.region_id, clients.client_group, channel_events.channel
 ),
 
 channels as (
