@@ -134,6 +134,8 @@ BY_NODE_ID = {
     # what each build changed in the journey KPI observations and the clients (a rebuild logs "everything")
     "intermediate.journey_observation_changes": None,
     "intermediate.client_row_changes": None,
+    # the KPI months the last build of a mart recomputed (a rebuild: all of them)
+    "intermediate.kpi_months_built": None,
 }
 
 

@@ -229,7 +229,40 @@
         [{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
         on_schema_change,
         pre_hook=["{{ aggregate_work_mem() }}"],
+        post_hook=["{{ record_kpi_months_built() }}"],
     ) }}
+{%- endmacro %}
+
+{#-
+    The (kpi, region, month) partitions the last build of a mart by KPI months recomputed
+    (`intermediate.kpi_months_built`, one set per mart and schema; a row of nulls: all of them),
+    for the tests that check those months only (assert_region_call_kpis_count_each_call_once).
+    Made with the bookkeeping tables.
+-#}
+{% macro kpi_months_built_relation() -%}
+    {{ change_log_relation('kpi_months_built') }}
+{%- endmacro %}
+
+{% macro create_kpi_months_built() -%}
+    create table if not exists {{ kpi_months_built_relation() }} (
+        mart text not null,
+        kpi_id text,
+        region_id text,
+        local_month date
+    )
+{%- endmacro %}
+
+{#- Post-hook of a mart by KPI months: the partitions this build recomputed. -#}
+{% macro record_kpi_months_built() -%}
+    delete from {{ kpi_months_built_relation() }} where mart = '{{ this.schema }}.{{ this.identifier }}';
+    insert into {{ kpi_months_built_relation() }} (mart, kpi_id, region_id, local_month)
+    {%- if staging_mode() | trim == 'incremental' %}
+    select '{{ this.schema }}.{{ this.identifier }}', kpi_id, region_id, local_month
+    from ({{ changed_kpi_months_values() }}) as changed
+    where kpi_id is not null
+    {%- else %}
+    values ('{{ this.schema }}.{{ this.identifier }}', null, null, null)
+    {%- endif %}
 {%- endmacro %}
 
 {#- The (kpi, region, month) partitions to recompute. -#}

@@ -234,6 +234,7 @@
     {%- endfor %}
     {{ create_journey_months() }};
     {{ create_client_row_changes() }};
+    {{ create_kpi_months_built() }};
     select 1
 {%- endmacro %}
 
