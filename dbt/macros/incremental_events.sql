@@ -314,21 +314,29 @@
     On a full build, the whole table.
 -#}
 {% macro kpi_observations_of_changed_months() -%}
-    {%- set relation = ref('int_kpi_observations') -%}
     {%- if staging_mode() | trim == 'incremental' -%}
-        ({{ changed_kpi_months_values() }}) as changed_months
-        cross join lateral (
-            select changed.*
-            from {{ relation }} as changed
-            where changed.kpi_id = changed_months.kpi_id
-                and changed.region_id = changed_months.region_id
-                and changed.local_date >= changed_months.local_month
-                and changed.local_date < (changed_months.local_month + interval '1 month')::date
-            offset 0
-        ) as observations
+        {{ observations_of_months(ref('int_kpi_observations'), changed_kpi_months_values()) }}
     {%- else -%}
-        {{ relation }} as observations
+        {{ ref('int_kpi_observations') }} as observations
     {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The rows of `relation` (kpi_id, region_id, local_date) in the months `months` names (literal
+    rows kpi_id, region_id, local_month), as a FROM item named `observations`: each month an index
+    range, behind `offset 0` (see above).
+-#}
+{% macro observations_of_months(relation, months) -%}
+    ({{ months }}) as changed_months
+    cross join lateral (
+        select changed.*
+        from {{ relation }} as changed
+        where changed.kpi_id = changed_months.kpi_id
+            and changed.region_id = changed_months.region_id
+            and changed.local_date >= changed_months.local_month
+            and changed.local_date < (changed_months.local_month + interval '1 month')::date
+        offset 0
+    ) as observations
 {%- endmacro %}
 
 {% macro delete_changed_kpi_months() -%}

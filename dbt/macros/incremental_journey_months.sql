@@ -60,12 +60,16 @@
 {%- endmacro %}
 
 {#-
-    Hooks of int_journey_kpi_observations__clients: the touched clients' partitions before the
-    delete (`before`) and after the insert; all of them on a build of every client.
+    Hooks of int_journey_kpi_observations__clients and __portal, before their delete (`before`)
+    and after their insert: the partitions of the rows they recompute — `conditions`, one
+    statement each — on an incremental build of `changed` (the touched clients, the page views
+    copied again); every partition (before) on a build of everything.
 -#}
-{% macro record_touched_clients_months(before) -%}
-    {%- if staging_mode() | trim == 'incremental' and touched_clients_mode() | trim == 'clients' -%}
-        {{ record_journey_months(in_touched_clients('client_id', 'clients')) }}
+{% macro record_recomputed_months(before, changed, conditions) -%}
+    {%- if staging_mode() | trim == 'incremental' and changed -%}
+        {%- for condition in conditions %}
+        {{ record_journey_months(condition) }}{{ ';' if not loop.last }}
+        {%- endfor %}
     {%- elif before -%}
         {{ record_journey_months(none) }}
     {%- else -%}
@@ -73,17 +77,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Hooks of int_journey_kpi_observations__portal: the same for the page views it copies again. -#}
+{% macro record_touched_clients_months(before) -%}
+    {{ record_recomputed_months(
+        before, touched_clients_mode() | trim == 'clients', [in_touched_clients('client_id', 'clients')]
+    ) }}
+{%- endmacro %}
+
 {% macro record_touchpoint_copy_months(before) -%}
-    {%- if staging_mode() | trim == 'incremental' and touchpoint_copy_mode() | trim == 'changes' -%}
-        {%- for part in ('batches', 'whole', 'attribution') %}
-        {{ record_journey_months('event_id in (' ~ touchpoint_copy_ids(part) ~ ')') }}{{ ';' if not loop.last }}
-        {%- endfor %}
-    {%- elif before -%}
-        {{ record_journey_months(none) }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {%- set conditions = [] -%}
+    {%- for part in ('batches', 'whole', 'attribution') -%}
+        {%- do conditions.append('event_id in (' ~ touchpoint_copy_ids(part) ~ ')') -%}
+    {%- endfor -%}
+    {{ record_recomputed_months(before, touchpoint_copy_mode() | trim == 'changes', conditions) }}
 {%- endmacro %}
 
 {#-
@@ -132,20 +137,10 @@
     kpi_observations_of_changed_months; otherwise the whole view.
 -#}
 {% macro journey_observations_of_changed_months() -%}
-    {%- set relation = ref('int_journey_kpi_observations') -%}
     {%- if journey_months_mode() | trim == 'months' -%}
-        ({{ changed_journey_months_values() }}) as changed_months
-        cross join lateral (
-            select changed.*
-            from {{ relation }} as changed
-            where changed.kpi_id = changed_months.kpi_id
-                and changed.region_id = changed_months.region_id
-                and changed.local_date >= changed_months.local_month
-                and changed.local_date < (changed_months.local_month + interval '1 month')::date
-            offset 0
-        ) as observations
+        {{ observations_of_months(ref('int_journey_kpi_observations'), changed_journey_months_values()) }}
     {%- else -%}
-        {{ relation }} as observations
+        {{ ref('int_journey_kpi_observations') }} as observations
     {%- endif -%}
 {%- endmacro %}
 
