@@ -117,10 +117,6 @@
     insert into {{ journey_fingerprints_relation() }} select * from journey_fingerprints_now
 {%- endmacro %}
 
-{% macro journey_months_mode() -%}
-    {{ 'months' if change_log_mode('journey_observation_changes', 'kpi_id') | trim == 'changes' else 'all' }}
-{%- endmacro %}
-
 {#- The (kpi, region, month) partitions logged since this consumer's watermark, as literal rows. -#}
 {% macro changed_journey_months_values() -%}
     {{ literal_rows(
@@ -131,13 +127,13 @@
 {%- endmacro %}
 
 {#-
-    The journey KPI observations a consumer reads, as a FROM item named `observations`: in `months`
+    The journey KPI observations a consumer reads, as a FROM item named `observations`: in `changes`
     mode those of the logged partitions, each an index range (kpi_id, region_id, local_date) of the
     three tables behind the view — a lateral subquery behind `offset 0`, as
     kpi_observations_of_changed_months; otherwise the whole view.
 -#}
 {% macro journey_observations_of_changed_months() -%}
-    {%- if journey_months_mode() | trim == 'months' -%}
+    {%- if change_log_mode('journey_observation_changes', 'kpi_id') | trim == 'changes' -%}
         {{ observations_of_months(ref('int_journey_kpi_observations'), changed_journey_months_values()) }}
     {%- else -%}
         {{ ref('int_journey_kpi_observations') }} as observations
@@ -151,7 +147,7 @@
 {% macro delete_changed_journey_months(whole_period=false) -%}
     {%- if staging_mode() | trim != 'incremental' -%}
         select 1
-    {%- elif journey_months_mode() | trim == 'all' -%}
+    {%- elif change_log_mode('journey_observation_changes', 'kpi_id') | trim == 'all' -%}
         truncate {{ this }}
     {%- else -%}
         {%- if whole_period %}
