@@ -50,3 +50,23 @@ def test_the_ingest_peak_is_the_child_s_own_not_the_bench_s() -> None:
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(child.stdout) < 200
     del ballast
+
+
+def test_the_floor_is_the_median_of_its_runs_over_every_landed_line(tmp_path: Path, fresh_db: str) -> None:
+    """Every ratio of the table divides by the floor: it is measured three times and the run with
+    the median total reported (one run swung by half on the same machine), each run kept."""
+    import psycopg
+
+    from tools.bench import measure_floor
+
+    (tmp_path / "calls").mkdir()
+    (tmp_path / "calls" / "a.csv").write_text("талон;окно\n" * 1000, encoding="utf-8")
+    (tmp_path / "calls" / "b.csv").write_text("талон;окно\n" * 10, encoding="cp1251")
+    (tmp_path / "manifest.json").write_text("{}")  # not a landed export
+    floor = measure_floor(fresh_db, tmp_path, runs=3)
+    assert floor["lines"] == 1010
+    totals = sorted(run["floor_s"] for run in floor["runs"])
+    assert len(totals) == 3
+    assert floor["floor_s"] == totals[1]
+    with psycopg.connect(fresh_db) as conn:
+        assert conn.execute("select to_regclass('bench_floor')").fetchone() == (None,)
