@@ -3,13 +3,18 @@
 A small generated region is loaded in two halves with a dbt build of the identity models after
 each (as the daily runs do): a node keeps its number from one build to the next, new nodes get
 new numbers, and the components and clients equal those of a rebuild from scratch
-(``--full-refresh``, every node renumbered). Then a source's raw rows are deleted: the nodes only
-it carried leave the number table at the next build.
+(``--full-refresh``, every node renumbered). The second half brings two survey responses of two
+people (two ESIA accounts) from a phone an office client of the first half gave: the phone becomes
+shared and must leave the component it was in — its edges, drawn by events of the first half, are
+recomputed, while the nodes only new events carry keep their edges and gain the new ones. Then a
+source's raw rows are deleted: the nodes only it carried leave the number table at the next build.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -37,6 +42,31 @@ def _rows(dsn: str, query: str) -> list[tuple[object, ...]]:
         return conn.execute(query).fetchall()
 
 
+def _share_a_phone_later(landing: Path, first_day: date, later_day: date) -> None:
+    """Two survey responses on ``later_day``, by two ESIA accounts, from the phone the first office
+    ticket of ``first_day`` gave (a line of that day's file with another id, phone and account;
+    the exports differ in encoding and delimiter from day to day, and keep them)."""
+
+    def read(path: Path) -> tuple[list[dict[str, str]], str, str]:
+        raw = path.read_bytes()
+        try:
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("cp1251"), "cp1251"
+        header = text.splitlines()[0]
+        delimiter = ";" if header.count(";") > header.count(",") else ","
+        return list(csv.DictReader(io.StringIO(text), delimiter=delimiter)), encoding, delimiter
+
+    office = sorted((landing / REGION / "office_visits").glob(f"*/eq_*_{first_day:%Y%m%d}.csv"))[0]
+    phone = next(row["phone"] for row in read(office)[0] if row["phone"])
+    surveys = landing / REGION / "surveys" / f"survey_responses-{later_day:%Y%m%d}.csv"
+    rows, encoding, delimiter = read(surveys)
+    with surveys.open("a", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=delimiter, lineterminator="\n")
+        for n, account in enumerate(("1000000001", "1000000002")):
+            writer.writerow(rows[0] | {"response_id": f"SRSHARED{n}", "phone": phone, "esia_id": account})
+
+
 def _numbers(dsn: str) -> dict[str, int]:
     return dict(_rows(dsn, "select node_id, node_num from intermediate.int_identity__nodes"))  # type: ignore[arg-type]
 
@@ -54,10 +84,17 @@ def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_
     landing = tmp_path / "landing"
     generate_region(landing, seed=11, offices=2, days=DAYS, start=START, region_id=REGION, scale=0.3)
     half = START + timedelta(days=DAYS // 2 - 1)
+    _share_a_phone_later(landing, START, START + timedelta(days=DAYS - 2))
 
     load_days(fresh_db, landing, START, half)
     _build(fresh_db)
     first = _numbers(fresh_db)
+    phones_in_graph = {
+        node
+        for (node,) in _rows(
+            fresh_db, "select node_id from intermediate.int_identity__components where node_id like '%:phone:%'"
+        )
+    }
     assert first and sorted(first.values()) == list(range(1, len(first) + 1))
 
     load_days(fresh_db, landing, half + timedelta(days=1), START + timedelta(days=DAYS - 1))
@@ -73,6 +110,7 @@ def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_
     assert any(row[0] != row[1] for row in incremental[0]), "no node was merged with another"
     shared = _rows(fresh_db, SHARED)
     assert shared, "no contact was shared: the incremental shared identifiers are not exercised"
+    assert any(row[0] in phones_in_graph for row in shared), "no phone of the graph became shared"
 
     # after a build of the scope, the label test checks the scope's edges: a wrong label there fails it
     assert _rows(fresh_db, "select model, mode from intermediate.identity_build_modes") == [

@@ -14,9 +14,11 @@
        change: an edge between a node inside and one outside would be drawn by an event that did
        not change, between nodes whose shared status did not change, so it was there before and
        both nodes were already in one component.
-    3. int_identity__edges deletes the edges of the seed nodes (those whose events or shared status
-       changed: an edge between a seed and another node was drawn by an event that did not change,
-       so it stands) and appends them recomputed from the events that carry a seed node;
+    3. int_identity__edges deletes the edges of the rebuilt seeds (nodes of events that changed or
+       lost an identifier, or that carry a contact whose shared status changed: an edge between
+       such a node and another was drawn by an event that did not change, so it stands) and
+       appends them recomputed from the events that carry a rebuilt seed; the other seeds, carried
+       only by events new to the graph, keep their edges and gain those the new events draw;
        __components, __clients delete their rows of the scope's nodes (whole components) and
        append them recomputed; __event_clients those of every event that carries a scope node or
        was touched, and its post-hook then deletes the records the scope read (a failed build
@@ -141,23 +143,14 @@
         true
     {%- else -%}
         {{ column }} in (
-            select {{ by }} from {{ ref('int_identity__scope') }} where {{ by }} is not null{{ ' and is_seed' if seeds }}
+            select {{ by }} from {{ ref('int_identity__scope') }} where {{ by }} is not null{{ seed_condition(seeds) }}
         )
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition "the event (source, region_id, event_key) of `relation` carries a scope node" (`seeds`: a seed node). -#}
-{% macro carries_identity_scope(relation, mode=none, seeds=false) -%}
-    {%- if (mode or identity_build_mode()) | trim == 'all' -%}
-        true
-    {%- else -%}
-        ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
-            select source, region_id, event_key from {{ ref('int_identity__occurrences') }}
-            where node_id in (
-                select node_id from {{ ref('int_identity__scope') }} where node_id is not null{{ ' and is_seed' if seeds }}
-            )
-        )
-    {%- endif -%}
+{#- ` and is_seed` (`seeds` true), ` and is_rebuilt` (`seeds` 'rebuilt': a seed whose edges are recomputed) or nothing. -#}
+{% macro seed_condition(seeds) -%}
+    {%- if seeds == 'rebuilt' %} and is_rebuilt{% elif seeds %} and is_seed{% endif -%}
 {%- endmacro %}
 
 {#-
@@ -280,99 +273,6 @@
             from {{ ref('int_identity__event_clients') }} as attributed
             where attributed.identity_through > {{ held }}
         )
-    {%- endif -%}
-{%- endmacro %}
-
-{#-
-    int_identity__shared_identifiers by contact. A contact's count of persons comes from the
-    events that carry it (the persons there) and from the events of the links those events carry
-    (the persons there): it can change only if a touched event carries — now or before the
-    change — the contact itself, or a link one of the contact's events carries. The pre-hook
-    writes those contacts (with every node of a source recomputed whole) to a temporary table
-    and deletes their rows; then the occurrences of their events and of the events of the links
-    those carry, in another (analysed, so the model's joins plan on true sizes: over the CTEs the
-    planner chose nested loops of seconds). The model counts over those occurrences alone, which
-    hold every person a contact of the scope reaches, and keeps the scope's contacts.
-    `all` (the model's own full or reset build, a sentinel among the records, no components yet):
-    the whole table. The records are consumed later, by int_identity__event_clients.
--#}
-{% macro shared_identifiers_mode() -%}
-    {%- if staging_mode() | trim != 'incremental' or not execute -%}
-        all
-    {%- else -%}
-        {{ identity_scope_watermark().split(':')[1] | trim }}
-    {%- endif -%}
-{%- endmacro %}
-
-{#- The temporary tables of the pre-hook: `scope` (contacts to recompute) or `occurrences` (theirs). -#}
-{% macro shared_identifiers_temp(part) -%}
-    pg_temp.cjw_shared_identifiers_{{ part }}
-{%- endmacro %}
-
-{% macro delete_shared_identifiers_scope() -%}
-    {%- set mode = shared_identifiers_mode() | trim -%}
-    {%- if staging_mode() | trim != 'incremental' -%}
-        select 1
-    {%- elif mode == 'all' -%}
-        truncate {{ this }}
-    {%- else -%}
-        {%- set through_seq = identity_scope_watermark().split(':')[0] | trim | int -%}
-        {%- set occurrences = ref('int_identity__occurrences') -%}
-        {%- set scope, scoped = shared_identifiers_temp('scope'), shared_identifiers_temp('occurrences') -%}
-        drop table if exists {{ scope }};
-        drop table if exists {{ scoped }};
-        drop table if exists {{ shared_identifiers_temp('events') }};
-        create temporary table {{ scope }} as
-        with touched_nodes as (
-            select touched.node_id from {{ identity_touched_relation() }} as touched
-            where touched.seq <= {{ through_seq }} and touched.node_id is not null
-            union
-            select occurrences.node_id from {{ occurrences }} as occurrences
-            where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
-                select touched.source, touched.region_id, touched.event_key
-                from {{ identity_touched_relation() }} as touched
-                where touched.seq <= {{ through_seq }}
-            )
-            union
-            select occurrences.node_id from {{ occurrences }} as occurrences
-            where occurrences.source in {{ whole_event_sources_list() }}
-        )
-        select node_id from touched_nodes
-        union
-        -- the contacts of the events that carry a touched link
-        select contacts.node_id
-        from {{ occurrences }} as links
-        inner join {{ occurrences }} as contacts
-            on links.source = contacts.source and links.region_id = contacts.region_id
-            and links.event_key = contacts.event_key
-        where links.identifier_class = 'link' and contacts.identifier_class = 'contact'
-            and links.node_id in (select touched_nodes.node_id from touched_nodes);
-        analyze {{ scope }};
-        delete from {{ this }} where node_id in (select scope.node_id from {{ scope }} as scope);
-        -- the events of the scope's contacts (an index lookup by node), then of the links they carry
-        create temporary table {{ shared_identifiers_temp('events') }} as
-        select distinct source, region_id, event_key from {{ occurrences }}
-        where identifier_class = 'contact' and node_id = any(array(select scope.node_id from {{ scope }} as scope));
-        analyze {{ shared_identifiers_temp('events') }};
-        create temporary table {{ scoped }} as
-        select occurrences.*
-        from {{ occurrences }} as occurrences
-        inner join (
-            select source, region_id, event_key from {{ shared_identifiers_temp('events') }}
-            union
-            select source, region_id, event_key from {{ occurrences }}
-            where identifier_class = 'link' and node_id = any(array(
-                select distinct links.node_id
-                from {{ shared_identifiers_temp('events') }} as contact_events
-                inner join {{ occurrences }} as links
-                    on contact_events.source = links.source and contact_events.event_key = links.event_key
-                    and contact_events.region_id = links.region_id
-                where links.identifier_class = 'link'
-            ))
-        ) as wanted
-            on occurrences.source = wanted.source and occurrences.event_key = wanted.event_key
-            and occurrences.region_id = wanted.region_id;
-        analyze {{ scoped }}
     {%- endif -%}
 {%- endmacro %}
 

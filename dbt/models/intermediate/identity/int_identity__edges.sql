@@ -3,12 +3,16 @@
     ordered pair of identifiers carried by one event (source, region and event key: two regions'
     systems may give two events one key) (star to the event's smallest node number,
     both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
-    Shared contacts are left out. Incremental: the edges of the seed nodes of int_identity__scope
-    (those of the touched events, now and before, and of the events of contacts whose shared status
-    changed) are recomputed from the events that carry a seed node — not the whole components the
-    scope holds, whose events span a client's years (macros/incremental_identity.sql).
+    Shared contacts are left out. Incremental (macros/incremental_identity.sql): the edges of the
+    rebuilt seeds of int_identity__scope (nodes of events that changed, now and before, of a
+    source recomputed whole, or sharing an event with a contact whose shared status changed) are
+    deleted and recomputed from every event that carries one; the other seeds are carried only by
+    events new to the graph and gain the edges those draw. Not the whole components the scope
+    holds, nor every event of a seed: a caller's phone carries years of calls (at 10 M events a
+    day's seeds were carried by 249 000 events, the day's new ones by 1 600).
 -#}
-{{ incremental_by_identity_scope("delete_identity_scope('node_a', seeds=true)", indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}]) }}
+{{ incremental_by_identity_scope("delete_identity_scope('node_a', seeds='rebuilt')", indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}]) }}
+{%- set mode = identity_build_mode() | trim %}
 with
 
 occurrences as (
@@ -28,21 +32,30 @@ usable as (
     from occurrences
     inner join nodes on occurrences.node_id = nodes.node_id
     left join shared on occurrences.node_id = shared.node_id
-    where shared.node_id is null and {{ carries_identity_scope('occurrences', seeds=true) }}
+    where shared.node_id is null
+    {%- if mode == 'scope' %}
+        -- the events of the rebuilt seeds (an index lookup by node: as a join the planner guessed
+        -- 20 times too many and read the whole table) and the events new to the graph
+        and (occurrences.source, occurrences.region_id, occurrences.event_key) in (
+            select seed_events.source, seed_events.region_id, seed_events.event_key
+            from {{ ref('int_identity__occurrences') }} as seed_events
+            where seed_events.node_id = any(array(
+                select scope.node_id from {{ ref('int_identity__scope') }} as scope
+                where scope.node_id is not null and scope.is_rebuilt
+            ))
+            union
+            select touched.source, touched.region_id, touched.event_key
+            from {{ identity_touched_relation() }} as touched
+            where touched.seq <= (select max(scope.through_seq) from {{ ref('int_identity__scope') }} as scope)
+        )
+    {%- endif %}
 ),
 
-anchors as (
-    select source, region_id, event_key, min(node_num) as anchor
-    from usable
-    group by source, region_id, event_key
-),
-
+-- each node to its event's smallest node number (a window, not a join back to the events: with
+-- the events estimated at one row the join was a nested loop of 1.5 s at 10 M events)
 star as (
-    select usable.node_num as node_a, anchors.anchor as node_b
+    select node_num as node_a, min(node_num) over (partition by source, region_id, event_key) as node_b
     from usable
-    inner join anchors
-        on usable.source = anchors.source and usable.region_id = anchors.region_id
-        and usable.event_key = anchors.event_key
 ),
 
 both_ways as (
@@ -51,10 +64,16 @@ both_ways as (
     select node_b, node_a from star
 ),
 
--- an event read for one seed draws edges of other nodes too, which did not change
+-- an event read for one seed draws edges of other nodes too, which did not change; a seed that is
+-- not rebuilt keeps the edges it has
 final as (
     select node_a, node_b from both_ways
-    where {{ in_identity_scope('node_a', seeds=true) }}
+    where {{ in_identity_scope('node_a', mode=mode, seeds=true) }}
+    {%- if mode == 'scope' %}
+        and not exists (
+            select from {{ this }} as held where held.node_a = both_ways.node_a and held.node_b = both_ways.node_b
+        )
+    {%- endif %}
 )
 
 select * from final

@@ -3,7 +3,11 @@
     the nodes the events int_identity__occurrences recomputed carry now or carried before, those
     of every event of a source recomputed whole, the contacts whose shared status changed and the
     nodes that share an event with them (`is_seed`: the nodes whose edges can change) — and every
-    node of the components (as the last build left them) any of those is in. One row per node (its number: the one the components hold, or
+    node of the components (as the last build left them) any of those is in. `is_rebuilt`: a seed
+    whose edges int_identity__edges recomputes from every event that carries it — its events
+    changed or lost an identifier, or one of them carries a contact whose shared status changed;
+    the other seeds are carried only by events new to the identity graph, and keep their edges
+    and gain those the new events draw (a day's new events, not a phone's or cookie's years). One row per node (its number: the one the components hold, or
     the new one), plus one without a node that carries the watermark of the records read
     (`through_seq`). `everything`: no components yet, or a model upstream was rebuilt whole (the
     records hold its sentinel) — the identity models then recompute all their rows.
@@ -26,6 +30,7 @@ final as (
         null::text as node_id,
         null::bigint as node_num,
         null::boolean as is_seed,
+        null::boolean as is_rebuilt,
         true as everything,
         cast({{ through_seq | int }} as bigint) as through_seq
 )
@@ -53,7 +58,13 @@ touched as not materialized (
     select * from {{ touched }} where seq <= {{ through_seq }}
 ),
 
--- shared now but in the graph then, or neither (a contact no longer shared; a new node)
+-- events recomputed that were in the graph before: the identifiers they carried then are recorded
+changed_events as (
+    select distinct source, region_id, event_key from touched where node_id is not null
+),
+
+-- shared now but in the graph then, or neither: a contact no longer shared (a node new with this
+-- build's events is neither too, but no event before carried it: its edges come with the new events)
 shared_changed as (
     select shared.node_id from shared inner join components on shared.node_id = components.node_id
     union
@@ -61,14 +72,24 @@ shared_changed as (
     where
         not exists (select from components where components.node_id = nodes.node_id)
         and not exists (select from shared where shared.node_id = nodes.node_id)
+        and exists (
+            select from occurrences
+            where occurrences.node_id = nodes.node_id
+                and not exists (
+                    select from touched
+                    where touched.source = occurrences.source and touched.region_id = occurrences.region_id
+                        and touched.event_key = occurrences.event_key
+                )
+        )
 ),
 
-seeds as (
+-- the seeds whose edges are recomputed from every event that carries them
+rebuilt as (
     select node_id from touched where node_id is not null
     union
     select occurrences.node_id from occurrences
     where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
-        select touched.source, touched.region_id, touched.event_key from touched
+        select changed_events.source, changed_events.region_id, changed_events.event_key from changed_events
     )
     union
     select occurrences.node_id from occurrences
@@ -78,6 +99,15 @@ seeds as (
     where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
         select changed.source, changed.region_id, changed.event_key from occurrences as changed
         where changed.node_id in (select shared_changed.node_id from shared_changed)
+    )
+),
+
+seeds as (
+    select node_id from rebuilt
+    union
+    select occurrences.node_id from occurrences
+    where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
+        select touched.source, touched.region_id, touched.event_key from touched
     )
 ),
 
@@ -95,14 +125,16 @@ final as (
         reached.node_id,
         coalesce(components.node_num, nodes.node_num) as node_num,
         seeds.node_id is not null as is_seed,
+        rebuilt.node_id is not null as is_rebuilt,
         false as everything,
         cast({{ through_seq | int }} as bigint) as through_seq
     from reached
     left join seeds on reached.node_id = seeds.node_id
+    left join rebuilt on reached.node_id = rebuilt.node_id
     left join components on reached.node_id = components.node_id
     left join nodes on reached.node_id = nodes.node_id
     union all
-    select null, null, null, false, cast({{ through_seq | int }} as bigint)
+    select null, null, null, null, false, cast({{ through_seq | int }} as bigint)
 )
 
 {% endif %}
