@@ -253,6 +253,26 @@
     )
 {%- endmacro %}
 
+{#-
+    The contacts int_identity__edges left out of the graph as shared, recorded by its post-hook in
+    the same transaction as its rows: int_identity__scope compares them with those shared now
+    (a contact that became shared, or no longer is, has its events' edges recomputed). The
+    relation's name, or nothing when no build recorded it yet (looked up in the database).
+-#}
+{% macro identity_shared_in_graph() -%}
+    {%- set relation = this.schema ~ '.identity_shared_in_graph' -%}
+    {%- if execute and run_query("select to_regclass('" ~ relation ~ "') is not null").columns[0].values()[0] -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro record_identity_shared_in_graph() -%}
+    create table if not exists {{ this.schema }}.identity_shared_in_graph (node_id text primary key);
+    delete from {{ this.schema }}.identity_shared_in_graph;
+    insert into {{ this.schema }}.identity_shared_in_graph (node_id)
+    select node_id from {{ ref('int_identity__shared_identifiers') }}
+{%- endmacro %}
+
 {#- Post-hook of the last identity model: the touched records the scope read are done with. -#}
 {% macro consume_touched_identity() -%}
     delete from {{ identity_touched_relation() }}

@@ -11,7 +11,12 @@
     holds, nor every event of a seed: a caller's phone carries years of calls (at 10 M events a
     day's seeds were carried by 249 000 events, the day's new ones by 1 600).
 -#}
-{{ incremental_by_identity_scope("delete_identity_scope('node_a', seeds='rebuilt')", indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}]) }}
+{#- the post-hook records the contacts left out as shared, for the next build's scope -#}
+{{ incremental_by_identity_scope(
+    "delete_identity_scope('node_a', seeds='rebuilt')",
+    indexes=[{'columns': ['node_a']}, {'columns': ['node_a', 'node_b'], 'unique': True, 'nulls_not_distinct': True}],
+    post_hook=["{{ record_identity_shared_in_graph() }}"],
+) }}
 {%- set mode = identity_build_mode() | trim %}
 with
 
