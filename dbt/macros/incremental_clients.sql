@@ -134,8 +134,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of the models by client: delete the rows to recompute. Names the touched clients at parse time (a parent). -#}
-{% macro delete_touched_clients() -%}
+{#-
+    Pre-hook of the models by client: delete the rows to recompute. Names the touched clients at
+    parse time (a parent). `diff`: a model written by the client_diff strategy keeps its rows here.
+-#}
+{% macro delete_touched_clients(diff=false) -%}
     {%- if not execute -%}
         {%- do ref('int_journey__touched_clients') -%}
     {%- endif -%}
@@ -144,21 +147,65 @@
         select 1
     {%- elif mode == 'all' -%}
         truncate {{ this }}
+    {%- elif diff -%}
+        select 1
     {%- else -%}
         delete from {{ this }} where {{ in_touched_clients('client_id', mode) }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config of the models by client (indexes made in a post-hook; client_id's, `unique` or not, among them). -#}
-{% macro incremental_by_touched_clients(unique=false, indexes=[], pre_hook=[], post_hook=[]) -%}
+{#-
+    The config of the models by client (indexes made in a post-hook; client_id's, `unique` or not,
+    among them). `diff_key`: the columns that identify a row (a unique index holds them); the
+    model is then written by the client_diff strategy below.
+-#}
+{% macro incremental_by_touched_clients(unique=false, indexes=[], pre_hook=[], post_hook=[], diff_key=none) -%}
     {{ config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy='client_diff' if diff_key else 'append',
+        diff_key=diff_key,
         on_schema_change='sync_all_columns',
-        pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ delete_touched_clients() }}"],
+        pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ delete_touched_clients(diff=" ~ (diff_key is not none) ~ ") }}"],
         post_hook=["{{ ensure_indexes(" ~ ([{'columns': ['client_id'], 'unique': unique}] + indexes) ~ ") }}"]
             + post_hook + ["{{ staging_increment_end(none) }}"],
     ) }}
+{%- endmacro %}
+
+{#-
+    The client_diff incremental strategy: the model's rows of the touched clients (a client's whole
+    history, recomputed because a day brought one event) are compared with those the table holds,
+    and only the difference is written — the rows gone or changed deleted (by the model's
+    `diff_key`, null-safe, within the client), the rows new or changed inserted. Deleting and
+    inserting a touched client's unchanged years cost int_journey_events 2.7 s of a day at 10 M
+    events for 158 000 rows. A full build, a reset or every client recomputed: the rows appended,
+    as `append` (the pre-hook emptied the table).
+-#}
+{% macro get_incremental_client_diff_sql(arg_dict) -%}
+    {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set mode = touched_clients_mode() | trim -%}
+    {%- if staging_mode() | trim != 'incremental' or mode == 'all' -%}
+        insert into {{ target }} ({{ columns }}) select {{ columns }} from {{ source }}
+    {%- else -%}
+        {%- set key = config.get('diff_key') -%}
+        create temporary table cjw_client_rows_gone on commit drop as
+        select {{ columns }} from {{ target }} where {{ in_touched_clients('client_id', mode) }}
+        except all
+        select {{ columns }} from {{ source }};
+        create temporary table cjw_client_rows_new on commit drop as
+        select {{ columns }} from {{ source }}
+        except all
+        select {{ columns }} from {{ target }} where {{ in_touched_clients('client_id', mode) }};
+        -- the few rows gone, by the client index (a model's pre-hook may have turned nested loops off)
+        set local enable_nestloop = on;
+        delete from {{ target }} as held
+        using cjw_client_rows_gone as gone
+        where held.client_id = gone.client_id
+            {%- for column in key %}
+            and held.{{ column }} is not distinct from gone.{{ column }}
+            {%- endfor %};
+        insert into {{ target }} ({{ columns }}) select {{ columns }} from cjw_client_rows_new
+    {%- endif -%}
 {%- endmacro %}
 
 {#-

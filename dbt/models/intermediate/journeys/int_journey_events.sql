@@ -19,7 +19,12 @@
     whose events or attribution changed since the last build.
 -#}
 {#- the rule matches are estimated at one row: nested loops took 10 s at 1 M events, hash joins 2.5 s -#}
-{{ incremental_by_touched_clients(indexes=[{'columns': ['event_id', 'journey_id', 'stage_id'], 'unique': True, 'nulls_not_distinct': True}], pre_hook=["{{ without_nested_loops() }}"]) }}
+{#- written by difference (client_diff): a touched client's unchanged history stays as it is -#}
+{{ incremental_by_touched_clients(
+    indexes=[{'columns': ['event_id', 'journey_id', 'stage_id'], 'unique': True, 'nulls_not_distinct': True}],
+    pre_hook=["{{ without_nested_loops() }}"],
+    diff_key=['event_id', 'journey_id', 'stage_id'],
+) }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 
