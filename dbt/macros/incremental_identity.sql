@@ -110,11 +110,13 @@
             select touched.node_id from {{ identity_touched_relation() }} as touched where touched.node_id is not null
         )
     {%- else -%}
-        (
-            ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
-                select touched.source, touched.region_id, touched.event_key from {{ identity_touched_relation() }} as touched
-            )
-            or {{ relation }}.source in {{ whole_event_sources_list() }}
+        {#- one semi-join of a union (index lookups): with `or source in (…)` the planner read the
+            occurrences whole (5 M rows at 10 M events, 1.1 s) -#}
+        ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
+            select touched.source, touched.region_id, touched.event_key from {{ identity_touched_relation() }} as touched
+            union all
+            select whole.source, whole.region_id, whole.event_key from {{ ref('int_identity__occurrences') }} as whole
+            where whole.source in {{ whole_event_sources_list() }}
         )
     {%- endif -%}
 {%- endmacro %}

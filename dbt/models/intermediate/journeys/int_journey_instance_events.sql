@@ -7,7 +7,11 @@
 
     Incremental by client (macros/incremental_clients.sql).
 -#}
-{{ incremental_by_touched_clients(indexes=[{'columns': ['event_id', 'journey_id', 'stage_id'], 'unique': True, 'nulls_not_distinct': True}]) }}
+{#- written by difference (client_diff): a touched client's unchanged instances stay as they are -#}
+{{ incremental_by_touched_clients(
+    indexes=[{'columns': ['event_id', 'journey_id', 'stage_id'], 'unique': True, 'nulls_not_distinct': True}],
+    diff_key=['event_id', 'journey_id', 'stage_id'],
+) }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 

@@ -1,4 +1,5 @@
-{{ incremental_by_batches('office_visits', ['ticket_key']) }}
+{#- event_key is unique by an index (its test reads the index, not every ticket of the history) -#}
+{{ incremental_by_batches('office_visits', ['ticket_key'], indexes=[{'columns': ['event_key'], 'unique': True}]) }}
 with
 
 validated as (
