@@ -210,17 +210,23 @@
 {#-
     Indexes made by a post-hook, if missing: they reach a table that an earlier release built
     (dbt's `indexes` config makes them only when it creates the table). Looked up by table and
-    columns, and created without a name (PostgreSQL picks a free one): a rebuilt table's old copy
-    keeps its index names until dbt drops it, and `create index if not exists <name>` then made
-    nothing on the new table.
+    columns, and named after the table's oid and the columns: a rebuilt table's old copy keeps its
+    index names until dbt drops it (`create index if not exists <fixed name>` then made nothing on
+    the new table), and a name PostgreSQL picks is not safe either — the three journey KPI
+    observation tables share the first 63 characters of their index names, and two threads
+    creating them at once picked the same "free" name (a duplicate key in pg_class).
 -#}
 {% macro ensure_indexes(indexes) -%}
     {%- for index in indexes %}
         do $$
         begin
             if not {{ index_exists("'" ~ this ~ "'::regclass", index['columns'], index.get('unique'), nulls_not_distinct=index.get('nulls_not_distinct')) }} then
-                create {{ 'unique ' if index.get('unique') }}index on {{ this }} ({{ index['columns'] | join(', ') }})
-                {{- ' nulls not distinct' if index.get('nulls_not_distinct') }};
+                execute format(
+                    'create {{ 'unique ' if index.get('unique') }}index %I on {{ this }} ({{ index['columns'] | join(', ') }})
+                    {{- ' nulls not distinct' if index.get('nulls_not_distinct') }}',
+                    left('{{ this.identifier }}', 40) || '_'
+                    || left(md5('{{ this }}'::regclass::oid::text || '/{{ index['columns'] | join(',') }}'), 12) || '_idx'
+                );
             end if;
         end
         $$;
