@@ -188,14 +188,17 @@
         insert into {{ target }} ({{ columns }}) select {{ columns }} from {{ source }}
     {%- else -%}
         {%- set key = config.get('diff_key') -%}
+        -- the touched clients' rows as held, read once for both differences
+        create temporary table cjw_client_rows_held on commit drop as
+        select {{ columns }} from {{ target }} where {{ in_touched_clients('client_id', mode) }};
         create temporary table cjw_client_rows_gone on commit drop as
-        select {{ columns }} from {{ target }} where {{ in_touched_clients('client_id', mode) }}
+        select {{ columns }} from cjw_client_rows_held
         except all
         select {{ columns }} from {{ source }};
         create temporary table cjw_client_rows_new on commit drop as
         select {{ columns }} from {{ source }}
         except all
-        select {{ columns }} from {{ target }} where {{ in_touched_clients('client_id', mode) }};
+        select {{ columns }} from cjw_client_rows_held;
         -- the few rows gone, by the client index (a model's pre-hook may have turned nested loops off)
         set local enable_nestloop = on;
         delete from {{ target }} as held

@@ -178,11 +178,14 @@
 
 {#- The condition "the event (source, region_id, event_key) of `relation` is one the scope's records name". -#}
 {% macro touched_identity_events(relation) -%}
-    ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
-        select touched.source, touched.region_id, touched.event_key
-        from {{ identity_touched_relation() }} as touched
-        where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
-    )
+    ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in ({{ touched_identity_event_keys() }})
+{%- endmacro %}
+
+{#- The events (source, region_id, event_key) the records the scope read name, as a select. -#}
+{% macro touched_identity_event_keys() -%}
+    select touched.source, touched.region_id, touched.event_key
+    from {{ identity_touched_relation() }} as touched
+    where touched.seq <= (select max(scope.through_seq) from {{ ref('int_identity__scope') }} as scope)
 {%- endmacro %}
 
 {#-
@@ -267,17 +270,22 @@
     (a contact that became shared, or no longer is, has its events' edges recomputed). The
     relation's name, or nothing when no build recorded it yet (looked up in the database).
 -#}
+{% macro identity_shared_in_graph_relation() -%}
+    {{ this.schema }}.identity_shared_in_graph
+{%- endmacro %}
+
 {% macro identity_shared_in_graph() -%}
-    {%- set relation = this.schema ~ '.identity_shared_in_graph' -%}
+    {%- set relation = identity_shared_in_graph_relation() | trim -%}
     {%- if execute and run_query("select to_regclass('" ~ relation ~ "') is not null").columns[0].values()[0] -%}
         {{ relation }}
     {%- endif -%}
 {%- endmacro %}
 
 {% macro record_identity_shared_in_graph() -%}
-    create table if not exists {{ this.schema }}.identity_shared_in_graph (node_id text primary key);
-    delete from {{ this.schema }}.identity_shared_in_graph;
-    insert into {{ this.schema }}.identity_shared_in_graph (node_id)
+    {%- set relation = identity_shared_in_graph_relation() | trim -%}
+    create table if not exists {{ relation }} (node_id text primary key);
+    delete from {{ relation }};
+    insert into {{ relation }} (node_id)
     select node_id from {{ ref('int_identity__shared_identifiers') }}
 {%- endmacro %}
 

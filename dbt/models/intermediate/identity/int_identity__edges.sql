@@ -49,9 +49,7 @@ usable as (
                 where scope.node_id is not null and scope.is_rebuilt
             ))
             union
-            select touched.source, touched.region_id, touched.event_key
-            from {{ identity_touched_relation() }} as touched
-            where touched.seq <= (select max(scope.through_seq) from {{ ref('int_identity__scope') }} as scope)
+            {{ touched_identity_event_keys() }}
         )
     {%- endif %}
 ),
