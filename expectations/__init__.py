@@ -28,3 +28,16 @@ def raw_suites(source: str) -> list[ModuleType]:
     from include.connectors import connector_for
 
     return [import_module(f"expectations.{table.name}") for table in connector_for(source).tables.values()]
+
+
+def batch_query(module: ModuleType, batch_id: int) -> str:
+    """The rows a raw suite validates: the batch's rows of ``module.TABLE`` and, as the column
+    ``free_text``, the module's FREE_TEXT_COLUMNS joined by U+001F (checked in one pass for contacts
+    in clear: expectations._common)."""
+    from expectations._common import FREE_TEXT
+
+    joined = ", ".join(f'"{column}"::text' for column in module.FREE_TEXT_COLUMNS)
+    return (
+        f"select *, concat_ws(chr(31), {joined}) as {FREE_TEXT}"
+        f" from raw.{module.TABLE} where batch_id = {int(batch_id)}"
+    )

@@ -19,13 +19,21 @@ SHA256_LENGTH = 64
 CLEAR_PHONE = r"(^|[^0-9A-Za-z])(\+?[78][\s(-]*9[0-9]{2}[\s)-]*[0-9]{3}[\s-]*[0-9]{2}[\s-]*[0-9]{2})($|[^0-9A-Za-z])"
 # An e-mail address in clear (URLs with search forms, free text can carry one).
 CLEAR_EMAIL = r"[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+\.[A-Za-z]{2,}"
+# The free-text columns of a batch (FREE_TEXT_COLUMNS of each suite module) are checked as one
+# column the batch's view adds: the values joined by U+001F, which neither pattern can match across
+# (it is no letter, digit, space or punctuation they allow) and which bounds a phone as the start or
+# end of a value does — so the joined text matches a pattern exactly when one of the values does.
+# One regular-expression pass per pattern instead of one per column and pattern: PostgreSQL's regex
+# engine is most of GX's time (six queue_log columns, 6.2 M lines at 10 M events: 9.9 s → 5.4 s).
+FREE_TEXT = "free_text"
 # Local days are at most a day away from the UTC interval that loads them.
 SLACK = timedelta(days=2)
 
 
 def new_suite(name: str, columns: list[str], batch: BatchInfo, *, max_rows: int) -> gx.ExpectationSuite:
     suite = gx.ExpectationSuite(name=f"{name}__batch_{batch.batch_id}")
-    suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=True))
+    # the table's columns and the free text the batch's view adds (expectations.batch_query)
+    suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=[*columns, FREE_TEXT], exact_match=True))
     # Volume: a delivered file must bring rows; no file, no rows.
     low = 1 if batch.files_loaded else 0
     high = max_rows * max(batch.files_loaded, 1) if batch.files_loaded else 0
@@ -44,13 +52,17 @@ def expect_in_interval(suite: gx.ExpectationSuite, column: str, batch: BatchInfo
     )
 
 
-def expect_pseudonymised(suite: gx.ExpectationSuite, hash_column: str, free_text_columns: list[str]) -> None:
+def expect_pseudonymised(suite: gx.ExpectationSuite, hash_column: str) -> None:
     """The hash column holds keyed hashes; free text and free fields hold no phone or e-mail in clear
     (the connectors mask them: include.pseudonymise.mask_text)."""
     expect_sha256(suite, hash_column)
-    for column in free_text_columns:
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))
+    expect_no_clear_contacts(suite)
+
+
+def expect_no_clear_contacts(suite: gx.ExpectationSuite) -> None:
+    """No phone number or e-mail address in clear in any of the module's FREE_TEXT_COLUMNS."""
+    suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=FREE_TEXT, regex=CLEAR_PHONE))
+    suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=FREE_TEXT, regex=CLEAR_EMAIL))
 
 
 def expect_sha256(suite: gx.ExpectationSuite, column: str) -> None:

@@ -6,11 +6,13 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import CLEAR_EMAIL, CLEAR_PHONE, expect_in_interval, new_suite
+from expectations._common import expect_in_interval, expect_no_clear_contacts, new_suite
 from include.connectors.call_centre import CALL_TOPICS, RESOLUTIONS
 
 TABLE = CALL_TOPICS.name
 COLUMNS = ["batch_id", "file_seq", "line_no", "region_id", *CALL_TOPICS.columns, "_loaded_at"]
+# free fields, checked for contacts in clear (expectations._common.FREE_TEXT)
+FREE_TEXT_COLUMNS = ("topic_name", "call_id")
 
 
 def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
@@ -19,8 +21,6 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="resolution", value_set=sorted(RESOLUTIONS)))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="region_id", value_set=[batch.region_id]))
-    for column in ("topic_name", "call_id"):
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))
+    expect_no_clear_contacts(suite)
     expect_in_interval(suite, "wrapup_at", batch)
     return suite

@@ -11,6 +11,8 @@ from include.connectors.website import HITS, TRAFFIC_SOURCES
 
 TABLE = HITS.name
 COLUMNS = ["batch_id", "file_seq", "line_no", "region_id", *HITS.columns, "_loaded_at"]
+# free text and free fields, checked for contacts in clear (expectations._common.FREE_TEXT)
+FREE_TEXT_COLUMNS = ("url", "referer")
 
 
 def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
@@ -21,7 +23,7 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
     suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column="watch_id"))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="traffic_source", value_set=sorted(TRAFFIC_SOURCES)))
     expect_in_interval(suite, "hit_at", batch)
-    expect_pseudonymised(suite, "metrica_client_hash", ["url", "referer"])
+    expect_pseudonymised(suite, "metrica_client_hash")
     if batch.files_loaded:
         # Metrica sets the cookie on nearly every hit: many without one means a broken export.
         suite.add_expectation(

@@ -6,12 +6,14 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from expectations import BatchInfo
-from expectations._common import CLEAR_EMAIL, CLEAR_PHONE, expect_in_interval, expect_sha256, new_suite
+from expectations._common import expect_in_interval, expect_no_clear_contacts, expect_sha256, new_suite
 from include import config
 from include.connectors.website import EVENT_TYPES, PORTAL_EVENTS, STATUSES, USER_TYPES
 
 TABLE = PORTAL_EVENTS.name
 COLUMNS = ["batch_id", "file_seq", "line_no", "region_id", *PORTAL_EVENTS.columns, "_loaded_at"]
+# free fields, checked for contacts in clear (expectations._common.FREE_TEXT)
+FREE_TEXT_COLUMNS = ("event_id", "application_id")
 HASH_COLUMNS = ("esia_hash", "metrica_client_hash", "snils_hash", "phone_hash", "email_hash", "inn_hash")
 
 
@@ -37,9 +39,7 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
     # Only a legal entity's 10-digit INN may be stored in clear; an individual's 12 digits never.
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="inn", regex=r"^[0-9]{10}$"))
     suite.add_expectation(gxe.ExpectColumnValuesToMatchRegex(column="ogrn", regex=r"^[0-9]{13}([0-9]{2})?$"))
-    for column in ("event_id", "application_id"):
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_PHONE))
-        suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CLEAR_EMAIL))
+    expect_no_clear_contacts(suite)
     # An appointment is booked for later (the connector rejects the others).
     suite.add_expectation(
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(

@@ -11,6 +11,8 @@ from include.connectors.website import TRAFFIC_SOURCES, VISITS
 
 TABLE = VISITS.name
 COLUMNS = ["batch_id", "file_seq", "line_no", "region_id", *VISITS.columns, "_loaded_at"]
+# free text and free fields, checked for contacts in clear (expectations._common.FREE_TEXT)
+FREE_TEXT_COLUMNS = ("start_url",)
 MAX_VISIT_SECONDS = 2 * 86_400
 
 
@@ -26,7 +28,7 @@ def build_suite(batch: BatchInfo) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeBetween(column="duration_seconds", min_value=0, max_value=MAX_VISIT_SECONDS)
     )
     expect_in_interval(suite, "visit_started_at", batch)
-    expect_pseudonymised(suite, "metrica_client_hash", ["start_url"])
+    expect_pseudonymised(suite, "metrica_client_hash")
     if batch.files_loaded:
         suite.add_expectation(
             gxe.ExpectColumnProportionOfNonNullValuesToBeBetween(column="metrica_client_hash", min_value=0.5)

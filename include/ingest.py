@@ -73,7 +73,7 @@ def validate_batch(source: str, batch_id: int, *, dsn: str | None = None, run_id
     sees them; its rejected lines and counts stay), an alert names the files and the top reasons,
     and the DAG does not update the source's Asset. Validation results keep counts and masked
     samples only."""
-    from expectations import BatchInfo, raw_suites
+    from expectations import BatchInfo, batch_query, raw_suites
     from include.quality import run_suite
 
     dsn = dsn or settings.warehouse_dsn()
@@ -101,7 +101,7 @@ def validate_batch(source: str, batch_id: int, *, dsn: str | None = None, run_id
     if gate["passed"]:
         for module in raw_suites(source):
             batch = BatchInfo(batch_id, region_id, start, end, int(files_per_table.get(module.TABLE, 0)))
-            query = f"select * from raw.{module.TABLE} where batch_id = {int(batch_id)}"
+            query = batch_query(module, batch_id)
             results.append(_masked_result(run_suite(dsn, partial(module.build_suite, batch), query)))
     success = gate["passed"] and all(r["success"] for r in results)
     summary: dict[str, Any] = {"batch_id": batch_id, "success": success, "gate": gate, "suites": results}
