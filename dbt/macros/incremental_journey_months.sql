@@ -92,29 +92,86 @@
 {%- endmacro %}
 
 {#-
-    Post-hook of int_journey_kpi_observations__events (recomputed whole): log the partitions whose
-    fingerprint changed, or that appeared or went, and keep the new fingerprints.
+    int_journey_kpi_observations__events is recomputed whole each build (a complaint turns late as
+    the data end moves; the chatbot's and surveys' rows follow attribution) but written by partition:
+    the partition_diff strategy fingerprints the recomputed rows per (KPI, region, month) — row count
+    and the sum of a 64-bit hash of every row — and replaces only the partitions whose fingerprint
+    changed, appeared or went, logging them; rows without a date are replaced every build. Emptying
+    the table and inserting every row again cost 1.5 s of a day at 10 M events (538 000 rows, their
+    index) for the few partitions a day changes.
 -#}
-{% macro record_changed_fingerprints() -%}
-    create temporary table journey_fingerprints_now on commit drop as
+{% macro journey_fingerprints(rows, columns) -%}
     select
         kpi_id,
         region_id,
         date_trunc('month', local_date)::date as local_month,
         count(*) as observations,
-        sum(hashtextextended(observations::text, 0)::numeric) as fingerprint
-    from {{ this }} as observations
+        sum(hashtextextended(row({{ columns }})::text, 0)::numeric) as fingerprint
+    from {{ rows }} as observations
     where local_date is not null
-    group by 1, 2, 3;
-    insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
-    select coalesce(now.kpi_id, before.kpi_id), coalesce(now.region_id, before.region_id),
-        coalesce(now.local_month, before.local_month)
+    group by 1, 2, 3
+{%- endmacro %}
+
+{% macro get_incremental_partition_diff_sql(arg_dict) -%}
+    {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    create temporary table journey_fingerprints_now on commit drop as
+    {{ journey_fingerprints(source, columns) }};
+    create temporary table journey_partitions_changed on commit drop as
+    select
+        coalesce(now.kpi_id, before.kpi_id) as kpi_id,
+        coalesce(now.region_id, before.region_id) as region_id,
+        coalesce(now.local_month, before.local_month) as local_month
     from journey_fingerprints_now as now
     full join {{ journey_fingerprints_relation() }} as before
         on now.kpi_id = before.kpi_id and now.region_id = before.region_id and now.local_month = before.local_month
     where now.fingerprint is distinct from before.fingerprint or now.observations is distinct from before.observations;
+    delete from {{ target }} as held
+    using journey_partitions_changed as changed
+    where held.kpi_id = changed.kpi_id
+        and held.region_id = changed.region_id
+        and held.local_date >= changed.local_month
+        and held.local_date < (changed.local_month + interval '1 month')::date;
+    delete from {{ target }} where local_date is null;
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }} as observations
+    where observations.local_date is null or exists (
+        select from journey_partitions_changed as changed
+        where changed.kpi_id = observations.kpi_id
+            and changed.region_id = observations.region_id
+            and changed.local_month = date_trunc('month', observations.local_date)::date
+    );
+    insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
+    select kpi_id, region_id, local_month from journey_partitions_changed;
     delete from {{ journey_fingerprints_relation() }};
     insert into {{ journey_fingerprints_relation() }} select * from journey_fingerprints_now
+{%- endmacro %}
+
+{#-
+    Post-hook of int_journey_kpi_observations__events: after a build of the whole table (the first,
+    a full refresh) every partition's fingerprint kept and the partitions that differ from those kept
+    before logged; after the partition_diff strategy (which made journey_fingerprints_now), nothing.
+-#}
+{% macro record_changed_fingerprints() -%}
+    {%- set columns = get_quoted_csv(adapter.get_columns_in_relation(this) | map(attribute='name')) -%}
+    do $cjw$
+    begin
+        if to_regclass('pg_temp.journey_fingerprints_now') is not null then
+            return;
+        end if;
+        create temporary table journey_fingerprints_now on commit drop as
+        {{ journey_fingerprints(this, columns) }};
+        insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
+        select coalesce(now.kpi_id, before.kpi_id), coalesce(now.region_id, before.region_id),
+            coalesce(now.local_month, before.local_month)
+        from journey_fingerprints_now as now
+        full join {{ journey_fingerprints_relation() }} as before
+            on now.kpi_id = before.kpi_id and now.region_id = before.region_id and now.local_month = before.local_month
+        where now.fingerprint is distinct from before.fingerprint or now.observations is distinct from before.observations;
+        delete from {{ journey_fingerprints_relation() }};
+        insert into {{ journey_fingerprints_relation() }} select * from journey_fingerprints_now;
+    end
+    $cjw$
 {%- endmacro %}
 
 {#- The (kpi, region, month) partitions logged since this consumer's watermark, as literal rows. -#}

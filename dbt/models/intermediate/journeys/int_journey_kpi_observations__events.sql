@@ -4,18 +4,19 @@
     premises, relevance of the offer) linked to the stage the client was at, complaints answered
     within the deadline, chatbot containment and fallbacks, and the operators' load and breaks
     (the internal client). Anonymous chats and surveys count here too; whether a complaint is late depends on the end of the region's data, which moves
-    every day. Recomputed whole each build, into the same table (emptied first): a table built
-    anew would be swapped in by a drop … cascade, which drops the view int_journey_kpi_observations
-    until it is built again. Its post-hook logs the (KPI, region, month) partitions whose rows
-    changed, by a fingerprint of each (macros/incremental_journey_months.sql), so fct_client_kpis
+    every day. Recomputed whole each build and written by partition into the same table: a table
+    built anew would be swapped in by a drop … cascade, which drops the view
+    int_journey_kpi_observations until it is built again. The partition_diff strategy replaces and
+    logs only the (KPI, region, month) partitions whose rows changed, by a fingerprint of each
+    (macros/incremental_journey_months.sql), so the table keeps the rest and fct_client_kpis
     recomputes those months only.
 -#}
 {#- chat_stage and the event CTEs are estimated at one row (macro without_nested_loops) -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy='partition_diff',
     on_schema_change='sync_all_columns',
-    pre_hook=["{{ without_nested_loops() }}", "{% if is_incremental() %}truncate {{ this }}{% else %}select 1{% endif %}"],
+    pre_hook=["{{ without_nested_loops() }}"],
     post_hook=[
         "{{ ensure_indexes([{'columns': ['kpi_id', 'region_id', 'local_date']}]) }}",
         "{{ record_changed_fingerprints() }}",
