@@ -6,15 +6,53 @@
       * a source that names its channel has its events in that channel;
       * every channel of int_touchpoint_events has a name.
     Rows returned = a rule broken.
+
+    The (source, channel) pairs of the events are read by a loose scan of the index on
+    int_touchpoint_events (source, channel) — the next source, the next channel of a source, a
+    source's events without a channel: a few index probes — not by a `distinct` over every event of
+    the history (0.9 s of a day's build at 10 M events, on its longest path).
 -#}
-with
+{%- set events = ref('int_touchpoint_events') %}
+with recursive
 
 sources as (
     select * from {{ ref('sources') }}
 ),
 
+-- a relation, not a CTE: a CTE read more than once is materialised (every event copied)
+event_sources (source) as (
+    select min(source) from {{ events }}
+    union all
+    select (select min(events.source) from {{ events }} as events where events.source > event_sources.source)
+    from event_sources
+    where event_sources.source is not null
+),
+
+source_channels (source, channel) as (
+    select
+        event_sources.source,
+        (select min(events.channel) from {{ events }} as events where events.source = event_sources.source)
+    from event_sources
+    where event_sources.source is not null
+    union all
+    select
+        source_channels.source,
+        (
+            select min(events.channel) from {{ events }} as events
+            where events.source = source_channels.source and events.channel > source_channels.channel
+        )
+    from source_channels
+    where source_channels.channel is not null
+),
+
 event_channels as (
-    select distinct source, channel from {{ ref('int_touchpoint_events') }}
+    select source, channel from source_channels
+    where channel is not null
+    union all
+    select event_sources.source, null
+    from event_sources
+    where event_sources.source is not null
+        and exists (select from {{ events }} as events where events.source = event_sources.source and events.channel is null)
 ),
 
 ingest_names as (

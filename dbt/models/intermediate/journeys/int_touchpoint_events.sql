@@ -12,13 +12,14 @@
     type, survey the rated touchpoint.
 
     Incremental (macros/incremental_identity.sql): the events new batches touched, and those
-    whose attribution identity stitching recomputed since this table's last build.
+    whose attribution identity stitching recomputed since this table's last build. The index on
+    (source, channel) serves the test assert_sources_names_agree.
 -#}
 {{ incremental_by_changes(
     none,
     "delete_changed_events(var('cjw_event_sources')['touchpoint_events'], by_source=true, also=attribution_changed())",
     [],
-    post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}, {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['client_id']}, {'columns': ['identity_through']}, {'columns': ['region_id', 'event_at']}]) }}"],
+    post_hook=["{{ ensure_indexes([{'columns': ['event_id'], 'unique': True}, {'columns': ['source', 'region_id', 'event_key']}, {'columns': ['client_id']}, {'columns': ['identity_through']}, {'columns': ['region_id', 'event_at']}, {'columns': ['source', 'channel']}]) }}"],
 ) }}
 with
 
