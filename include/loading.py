@@ -33,6 +33,7 @@ import re
 import stat
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -678,7 +679,7 @@ class BatchLoader:
             self._reconcile(batch_id, report)
             self._close_batch(batch_id, report)
         if report.loaded:
-            self._analyze(files)
+            self._analyze(files, report.files)
         report.seconds = time.perf_counter() - started
         self.progress(
             f"{self.connector.source}/{self.region.region_id} batch {batch_id}: {len(files)} files, "
@@ -1279,17 +1280,32 @@ class BatchLoader:
                 f"batch {batch_id}: read {read} ≠ loaded {loaded} + rejected {rejected} + duplicate {report.duplicate}"
             )
 
-    def _analyze(self, files: Sequence[SourceFile]) -> None:
+    def _analyze(self, files: Sequence[SourceFile], reports: Sequence[FileReport]) -> None:
         """Fresh planner statistics for the raw tables the batch filled. Validation and staging
         select the batch by ``batch_id``; with statistics from before the load the planner
         expects no rows and picks nested loops that are quadratic in the batch (a 74 000-row
-        month of tickets: GX's compound-key check ran for minutes instead of seconds)."""
+        month of tickets: GX's compound-key check ran for minutes instead of seconds).
+
+        A batch of at least a tenth of what the table's statistics know (or a table never
+        analysed) gets a full ``ANALYZE``. A smaller one — a day on years of history — changes no
+        column's distribution but ``batch_id``'s: only that column is analysed. ANALYZE samples
+        the table and reads the sampled rows' every column: the full one took 4.8 s of a day's
+        ingest at 10 M events (2.2 s for queue_log alone), the column 1.3 s."""
+        loaded: Counter[str] = Counter()
+        for source_file, file_report in zip(files, reports, strict=True):
+            loaded[source_file.table] += file_report.loaded
         # one table per transaction: a loader of another day or region may be creating the same
         # tables' indexes (ShareLock) meanwhile, and holding the lock of one table while waiting
         # for the next deadlocked two Celery workers
-        for table in sorted({source_file.table for source_file in files}):
+        for table in sorted(name for name, rows in loaded.items() if rows):
+            name = self.connector.tables[table].name
             with self.conn.transaction(), self.conn.cursor() as cur:
-                cur.execute(sql.SQL("analyze raw.{}").format(sql.Identifier(self.connector.tables[table].name)))
+                cur.execute("select reltuples from pg_class where oid = %s::regclass", (f"raw.{name}",))
+                known = float(_scalar(cur))
+                whole = known < 0 or loaded[table] * 10 >= known
+                cur.execute(
+                    sql.SQL("analyze raw.{}{}").format(sql.Identifier(name), sql.SQL("" if whole else " (batch_id)"))
+                )
 
     def _close_batch(self, batch_id: int, report: BatchReport) -> None:
         with self.conn.cursor() as cur:

@@ -143,3 +143,40 @@ def test_the_planner_knows_the_batch_before_it_is_validated(landing: Path, load:
         "select count(*) from pg_stats where schemaname = 'raw' and tablename = 'raw_office_visits_tickets'"
         " and attname = 'batch_id'"
     ) == [(1,)]
+
+
+def test_a_small_batch_on_a_large_table_refreshes_the_batch_statistics_only(
+    landing: Path, load: Any, query: Any
+) -> None:
+    """A batch under a tenth of the rows the table's statistics know (a day on years of history)
+    is analysed for ``batch_id`` alone — the planner still knows its size; a larger one, and the
+    first, for every column. A full ANALYZE of years of history cost a day's ingest seconds."""
+
+    def tickets(day: int, count: int) -> list[str]:
+        at = f"2026-09-{day:02d}"
+        return [
+            f"А-{n:03d},ens-02,registration,0,,{at} 09:14:05,{at} 09:31:40,{at} 09:32:10,{at} 09:44:51,Окно 3,served,"
+            for n in range(count)
+        ]
+
+    def file_dates_known() -> str:
+        [(known,)] = query(
+            "select concat(most_common_vals::text, histogram_bounds::text) from pg_stats"
+            " where schemaname = 'raw' and tablename = 'raw_office_visits_tickets' and attname = 'file_date'"
+        )
+        return str(known)
+
+    def batch_estimate(batch_id: int) -> int:
+        [(plan,)] = query(
+            f"explain (format json) select * from raw.raw_office_visits_tickets where batch_id = {batch_id}"
+        )
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    for day, count in ((1, 40), (2, 3), (3, 40)):
+        office_file(landing, tickets(day, count), day=f"202609{day:02d}")
+        load("office_visits", date(2026, 9, day))
+        if day == 2:  # 3 rows on 40: batch_id analysed, file_date not
+            assert "2026-09-02" not in file_dates_known()
+            assert batch_estimate(2) == 3
+    assert "2026-09-03" in file_dates_known()  # 40 rows on 43: every column
+    assert query("select reltuples from pg_class where oid = 'raw.raw_office_visits_tickets'::regclass") == [(83,)]
