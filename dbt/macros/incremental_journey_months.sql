@@ -112,12 +112,8 @@
     group by 1, 2, 3
 {%- endmacro %}
 
-{% macro get_incremental_partition_diff_sql(arg_dict) -%}
-    {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    create temporary table journey_fingerprints_now on commit drop as
-    {{ journey_fingerprints(source, columns) }};
-    create temporary table journey_partitions_changed on commit drop as
+{#- The partitions whose fingerprint in journey_fingerprints_now differs from the one kept, or that appeared or went. -#}
+{% macro changed_journey_partitions() -%}
     select
         coalesce(now.kpi_id, before.kpi_id) as kpi_id,
         coalesce(now.region_id, before.region_id) as region_id,
@@ -125,7 +121,16 @@
     from journey_fingerprints_now as now
     full join {{ journey_fingerprints_relation() }} as before
         on now.kpi_id = before.kpi_id and now.region_id = before.region_id and now.local_month = before.local_month
-    where now.fingerprint is distinct from before.fingerprint or now.observations is distinct from before.observations;
+    where now.fingerprint is distinct from before.fingerprint or now.observations is distinct from before.observations
+{%- endmacro %}
+
+{% macro get_incremental_partition_diff_sql(arg_dict) -%}
+    {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    create temporary table journey_fingerprints_now on commit drop as
+    {{ journey_fingerprints(source, columns) }};
+    create temporary table journey_partitions_changed on commit drop as
+    {{ changed_journey_partitions() }};
     delete from {{ target }} as held
     using journey_partitions_changed as changed
     where held.kpi_id = changed.kpi_id
@@ -162,12 +167,7 @@
         create temporary table journey_fingerprints_now on commit drop as
         {{ journey_fingerprints(this, columns) }};
         insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
-        select coalesce(now.kpi_id, before.kpi_id), coalesce(now.region_id, before.region_id),
-            coalesce(now.local_month, before.local_month)
-        from journey_fingerprints_now as now
-        full join {{ journey_fingerprints_relation() }} as before
-            on now.kpi_id = before.kpi_id and now.region_id = before.region_id and now.local_month = before.local_month
-        where now.fingerprint is distinct from before.fingerprint or now.observations is distinct from before.observations;
+        {{ changed_journey_partitions() }};
         delete from {{ journey_fingerprints_relation() }};
         insert into {{ journey_fingerprints_relation() }} select * from journey_fingerprints_now;
     end

@@ -41,7 +41,7 @@
         -- the median through a plain array_agg: an ordered-set aggregate in the GROUP BY would force
         -- PostgreSQL to sort every observation (grouping sets included), while only median KPIs
         -- need their values ordered; with this the grouping is hashed (fct_touchpoint_kpis at
-        -- 1 M events: 5.3 s → see README)
+        -- 1 M events: 5.3 s → see docs/performance.md)
         (
             select percentile_cont(0.5) within group (order by median_values.value)
             from unnest(array_agg(measure) filter (where aggregation = 'median')) as median_values (value)
