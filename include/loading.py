@@ -1297,11 +1297,11 @@ class BatchLoader:
         # one table per transaction: a loader of another day or region may be creating the same
         # tables' indexes (ShareLock) meanwhile, and holding the lock of one table while waiting
         # for the next deadlocked two Celery workers
-        for table in sorted(name for name, rows in loaded.items() if rows):
+        for table in sorted(table for table, rows in loaded.items() if rows):
             name = self.connector.tables[table].name
             with self.conn.transaction(), self.conn.cursor() as cur:
                 cur.execute("select reltuples from pg_class where oid = %s::regclass", (f"raw.{name}",))
-                known = float(_scalar(cur))
+                known = _scalar(cur)  # -1: never analysed
                 whole = known < 0 or loaded[table] * 10 >= known
                 cur.execute(
                     sql.SQL("analyze raw.{}{}").format(sql.Identifier(name), sql.SQL("" if whole else " (batch_id)"))

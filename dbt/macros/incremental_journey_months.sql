@@ -100,13 +100,19 @@
     the table and inserting every row again cost 1.5 s of a day at 10 M events (538 000 rows, their
     index) for the few partitions a day changes.
 -#}
-{% macro journey_fingerprints(rows, columns) -%}
+{#-
+    Fingerprints per partition of `rows`: each row's text hashed, `columns` in the table's order (a
+    row of the table itself, `columns` none, is that text already; the strategy's recomputed rows
+    may hold them in another order).
+-#}
+{% macro journey_fingerprints(rows, columns=none) -%}
     select
         kpi_id,
         region_id,
         date_trunc('month', local_date)::date as local_month,
         count(*) as observations,
-        sum(hashtextextended(row({{ columns }})::text, 0)::numeric) as fingerprint
+        sum(hashtextextended(({{ 'observations' if columns is none else 'row(' ~ columns ~ ')' }})::text, 0)::numeric)
+            as fingerprint
     from {{ rows }} as observations
     where local_date is not null
     group by 1, 2, 3
@@ -158,14 +164,13 @@
     before logged; after the partition_diff strategy (which made journey_fingerprints_now), nothing.
 -#}
 {% macro record_changed_fingerprints() -%}
-    {%- set columns = get_quoted_csv(adapter.get_columns_in_relation(this) | map(attribute='name')) -%}
     do $cjw$
     begin
         if to_regclass('pg_temp.journey_fingerprints_now') is not null then
             return;
         end if;
         create temporary table journey_fingerprints_now on commit drop as
-        {{ journey_fingerprints(this, columns) }};
+        {{ journey_fingerprints(this) }};
         insert into {{ journey_months_relation() }} (kpi_id, region_id, local_month)
         {{ changed_journey_partitions() }};
         delete from {{ journey_fingerprints_relation() }};

@@ -33,3 +33,23 @@
         analyze {{ this }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    A recursive CTE `name (value)` of the distinct non-null values of `column` in `relation`, read
+    by a loose scan of an index that leads with the column: the smallest value, then the next one
+    above it — one index probe per value instead of a `distinct` over every row. The last row holds
+    null (no value above the largest): readers take `value is not null`. Only where such an index
+    exists (without one, each probe scans the table); the query needs `with recursive`.
+-#}
+{% macro distinct_by_index(name, relation, column) -%}
+    {{ name }} (value) as (
+        select min({{ column }}) from {{ relation }}
+        union all
+        select (
+            select min(later.{{ column }}) from {{ relation }} as later
+            where later.{{ column }} > {{ name }}.value
+        )
+        from {{ name }}
+        where {{ name }}.value is not null
+    )
+{%- endmacro %}
