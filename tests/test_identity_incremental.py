@@ -161,3 +161,11 @@ def test_node_numbers_persist_and_stitching_equals_a_rebuild(fresh_db: str, tmp_
     after = _numbers(fresh_db)
     assert not only_chat & set(after)
     assert {node: after[node] for node in after} == {node: renumbered[node] for node in after}
+
+    # a build with nothing new recomputes no identity: not the e-mail requests either, whose models
+    # are recomputed whole — only a request whose identifiers changed reaches the identity graph
+    assert _rows(
+        fresh_db, "select count(*) from intermediate.int_identity__occurrences where source = 'email_requests'"
+    )[0][0]
+    _build(fresh_db)
+    assert _rows(fresh_db, "select count(*) from intermediate.int_identity__scope where node_id is not null") == [(0,)]

@@ -8,8 +8,8 @@
        lose an identifier, and the edge it drew is then gone. A full or reset build of it records
        a sentinel (source `*`): everything is recomputed downstream.
     2. int_identity__scope is the set of identifier nodes to recompute: the nodes the touched
-       events carry now or carried before, the nodes of every event of a source recomputed whole,
-       the contacts whose shared status changed and the nodes that share an event with them — and
+       events carry now or carried before (of a source recomputed whole, the events whose rows
+       changed), the contacts whose shared status changed and the nodes that share an event with them — and
        every node of the components (as last built) any of those is in. Nothing outside it can
        change: an edge between a node inside and one outside would be drawn by an event that did
        not change, between nodes whose shared status did not change, so it was there before and
@@ -31,20 +31,90 @@
     {{ this.schema }}.identity_touched
 {%- endmacro %}
 
-{#- Pre-hook of int_identity__occurrences (before its delete): what this build recomputes. -#}
+{#-
+    Pre-hook of int_identity__occurrences (before its delete): what this build recomputes — the
+    events new batches touched, with the identifiers they carried (an event may lose one), and of
+    a source recomputed whole (`cjw_whole_event_sources`: its union rows are all replaced) the
+    events whose rows come out different (`whole_source_changed_events`): a new e-mail request or
+    answer, not the requests of years. Recording every event of such a source made every build
+    recompute the components, attributions and journeys of all its clients (483 requests at 10 M
+    events, 48 at 1 M: a day's cost that grew with the history).
+-#}
 {% macro record_touched_identity(event_sources) -%}
     {{ create_identity_touched() }};
     {%- if staging_mode() | trim == 'incremental' %}
+        {%- set whole = event_sources | select('in', var('cjw_whole_event_sources')) | list %}
+        {%- set by_batch = event_sources | reject('in', whole) | list %}
+        drop table if exists pg_temp.cjw_touched_events;
+        create temporary table pg_temp.cjw_touched_events as
+        select source, region_id, event_key from ({{ changed_events_select(this, by_batch) }}) as changed
+        {%- if whole %}
+        union
+        {{ whole_source_changed_events(whole) }}
+        {%- endif %};
+        {#- a day's few thousand events: index lookups into the occurrences below #}
+        analyze pg_temp.cjw_touched_events;
         insert into {{ identity_touched_relation() }} (source, region_id, event_key, node_id)
         select source, region_id, event_key, node_id from {{ this }}
-        where {{ changed_events_of_sources(this, event_sources) }};
+        where (source, region_id, event_key) in (select source, region_id, event_key from pg_temp.cjw_touched_events);
         insert into {{ identity_touched_relation() }} (source, region_id, event_key)
-        select source, region_id, event_key from ({{ changed_events_select(this, event_sources) }}) as changed
+        select source, region_id, event_key from pg_temp.cjw_touched_events
     {%- else %}
         {{ record_identity_sentinel() }}
     {%- endif %}
 {%- endmacro %}
 
+{#-
+    The rows int_identity__occurrences makes of per-source occurrences (`occurrences`: a relation
+    with the contract's columns): one per event and identifier, the identifier's class and the
+    node id (identifiers are per region: the same phone in two regions is matched only inside each).
+-#}
+{% macro identity_occurrence_rows(occurrences) -%}
+    select distinct
+        source,
+        region_id,
+        event_key,
+        event_at,
+        identifier_type,
+        case
+            when identifier_type in ('snils', 'esia', 'person_inn', 'company_inn') then 'person'
+            when identifier_type in ('phone', 'email', 'metrica_client', 'messenger_user') then 'contact'
+            else 'link'
+        end as identifier_class,
+        region_id || ':' || identifier_type || ':' || identifier as node_id
+    from {{ occurrences }}
+    where identifier is not null and identifier <> ''
+{%- endmacro %}
+
+{#-
+    The events (source, region_id, event_key) of the sources `whole` whose rows in
+    int_identity__occurrences (`this`, as the last build left it) differ from what their
+    per-source models give now: new, gone or changed in any column.
+-#}
+{% macro whole_source_changed_events(whole) -%}
+    select distinct differing.source, differing.region_id, differing.event_key
+    from (
+        with now_rows as (
+            {%- for source_id in whole %}
+            {% if not loop.first %}union all{% endif %}
+            {{ identity_occurrence_rows(
+                '(select source, region_id, event_key, event_at, identifier_type, identifier from '
+                ~ ref('int_' ~ source_id ~ '__identity_occurrences') ~ ') as per_source'
+            ) }}
+            {%- endfor %}
+        ),
+
+        before_rows as (
+            select source, region_id, event_key, event_at, identifier_type, identifier_class, node_id
+            from {{ this }}
+            where source in ('{{ whole | join("', '") }}')
+        )
+
+        (select * from now_rows except select * from before_rows)
+        union all
+        (select * from before_rows except select * from now_rows)
+    ) as differing
+{%- endmacro %}
 {#-
     Pre-hook of int_identity__nodes: a build that numbers the nodes afresh (the first, or
     `--full-refresh`) records the sentinel, since the edges and components hold node numbers.
@@ -99,7 +169,7 @@
 {#-
     For int_identity__nodes: the condition "a row of the events recorded as touched" (of
     `relation`: occurrences with source, region_id, event_key; `by_node`: nodes, by the node ids
-    the touched events carried before), or of a source recomputed whole; true on a full build or
+    the touched events carried before); true on a full build or
     when a sentinel is recorded.
 -#}
 {% macro identity_touched_only(relation, by_node=false) -%}
@@ -110,13 +180,8 @@
             select touched.node_id from {{ identity_touched_relation() }} as touched where touched.node_id is not null
         )
     {%- else -%}
-        {#- one semi-join of a union (index lookups): with `or source in (…)` the planner read the
-            occurrences whole (5 M rows at 10 M events, 1.1 s) -#}
         ({{ relation }}.source, {{ relation }}.region_id, {{ relation }}.event_key) in (
             select touched.source, touched.region_id, touched.event_key from {{ identity_touched_relation() }} as touched
-            union all
-            select whole.source, whole.region_id, whole.event_key from {{ ref('int_identity__occurrences') }} as whole
-            where whole.source in {{ whole_event_sources_list() }}
         )
     {%- endif -%}
 {%- endmacro %}
@@ -314,8 +379,8 @@
 
 {#-
     Pre-hook of int_identity__event_clients (before its delete), building for a scope: the rows
-    of the events it recomputes only because they carry a scope node — not recorded as touched,
-    not of a source recomputed whole — as they are now, in a temporary table. An event whose
+    of the events it recomputes only because they carry a scope node — not recorded as touched —
+    as they are now, in a temporary table. An event whose
     attribution comes out the same keeps its `identity_through`.
 -#}
 {% macro replaced_attributions_relation() -%}
@@ -332,8 +397,7 @@
         select rows.*
         from {{ this }} as rows
         where {{ in_attribution_events('rows') }}
-            and not {{ touched_identity_events('rows') }}
-            and rows.source not in {{ whole_event_sources_list() }};
+            and not {{ touched_identity_events('rows') }};
         analyze {{ replaced_attributions_relation() }}
     {%- endif -%}
 {%- endmacro %}
@@ -341,7 +405,7 @@
 {#-
     The events int_identity__event_clients recomputes. An event's attribution follows from the
     nodes it carries and the client (and cap) int_identity__clients gives each: it can change
-    only if the event changed (recorded as touched), its source is recomputed whole, or one of its
+    only if the event changed (recorded as touched) or one of its
     nodes changed client or cap. int_identity__clients recomputes whole components — for a client
     with a new event, every node of a history of years — but records only the nodes whose row
     changed (`identity_changed_nodes`, in its schema; a build of it that recomputes everything
@@ -434,10 +498,7 @@
         select touched.source, touched.region_id, touched.event_key
         from {{ identity_touched_relation() }} as touched
         where touched.seq <= (select max(through_seq) from {{ ref('int_identity__scope') }})
-            and touched.event_key is not null
-        union
-        select source, region_id, event_key from {{ occurrences }}
-        where source in {{ whole_event_sources_list() }};
+            and touched.event_key is not null;
         analyze {{ attribution_events_relation() }}
     {%- endif -%}
 {%- endmacro %}

@@ -4,8 +4,7 @@
     systems may give two events one key) (star to the event's smallest node number,
     both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
     Shared contacts are left out. Incremental (macros/incremental_identity.sql): the edges of the
-    rebuilt seeds of int_identity__scope (nodes of events that changed, now and before, of a
-    source recomputed whole, or sharing an event with a contact whose shared status changed) are
+    rebuilt seeds of int_identity__scope (nodes of events that changed, now and before, or sharing an event with a contact whose shared status changed) are
     deleted and recomputed from every event that carries one; the other seeds are carried only by
     events new to the graph and gain the edges those draw. Not the whole components the scope
     holds, nor every event of a seed: a caller's phone carries years of calls (at 10 M events a

@@ -3,8 +3,8 @@
     attributed to (`has_personal_identifier`: more than a ticket, case or chat id):
     the one client all its usable identifiers resolve to. Events whose identifiers are only
     shared contacts, or that point at two different clients, stay unattributed (client_id null).
-    Incremental: the events that int_identity__occurrences recomputed, those of a source recomputed
-    whole, and those that carry a node whose client or cap int_identity__clients changed
+    Incremental: the events that int_identity__occurrences recorded as touched (of a source
+    recomputed whole, those whose rows changed), and those that carry a node whose client or cap int_identity__clients changed
     (macro collect_attribution_events); then the records of those are done with. The clients those rows named before are
     recorded for the journeys (macros/incremental_clients.sql).
 
@@ -13,8 +13,8 @@
     the watermark it had when its attribution (client, ambiguity, cap) is the same — the models
     downstream recopy and re-place the events with a higher watermark, and a component's events
     span the client's whole history, so a new watermark on each of them made a day's work grow
-    with the history. An event int_identity__occurrences recomputed (new or changed), and every
-    event of a source recomputed whole, takes the new watermark.
+    with the history. An event int_identity__occurrences recorded as touched (new or changed) takes
+    the new watermark.
 -#}
 {{ incremental_by_identity_scope(
     "delete_identity_scope(events=true)",

@@ -25,21 +25,7 @@ occurrences as (
 ),
 
 final as (
-    select distinct
-        source,
-        region_id,
-        event_key,
-        event_at,
-        identifier_type,
-        case
-            when identifier_type in ('snils', 'esia', 'person_inn', 'company_inn') then 'person'
-            when identifier_type in ('phone', 'email', 'metrica_client', 'messenger_user') then 'contact'
-            else 'link'
-        end as identifier_class,
-        -- identifiers are per region: the same phone in two regions is matched only inside each
-        region_id || ':' || identifier_type || ':' || identifier as node_id
-    from occurrences
-    where identifier is not null and identifier <> ''
+    {{ identity_occurrence_rows('occurrences') }}
 )
 
 select * from final

@@ -1,7 +1,7 @@
 {#-
     The identifier nodes this build recomputes in the identity models (macros/incremental_identity.sql):
-    the nodes the events int_identity__occurrences recomputed carry now or carried before, those
-    of every event of a source recomputed whole, the contacts whose shared status changed and the
+    the nodes the events int_identity__occurrences recomputed carry now or carried before (of a
+    source recomputed whole, the events whose rows changed), the contacts whose shared status changed and the
     nodes that share an event with them (`is_seed`: the nodes whose edges can change) — and every
     node of the components (as the last build left them) any of those is in. `is_rebuilt`: a seed
     whose edges int_identity__edges recomputes from every event that carries it — its events
@@ -99,9 +99,6 @@ rebuilt as (
     where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
         select changed_events.source, changed_events.region_id, changed_events.event_key from changed_events
     )
-    union
-    select occurrences.node_id from occurrences
-    where occurrences.source in {{ whole_event_sources_list() }}
     union
     select occurrences.node_id from occurrences
     where (occurrences.source, occurrences.region_id, occurrences.event_key) in (
