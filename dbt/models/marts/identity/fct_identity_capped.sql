@@ -9,8 +9,11 @@ shared as (
     select * from {{ ref('int_identity__shared_identifiers') }}
 ),
 
+-- the nodes of capped components only: both parts below read those, and the unfiltered CTE,
+-- read twice, was materialised whole (1.7 M rows at 10 M events, 1.3 s)
 clients as (
     select * from {{ ref('int_identity__clients') }}
+    where is_capped
 ),
 
 -- counted for the guarded nodes only (an index lookup by node): grouping every occurrence cost
@@ -18,7 +21,7 @@ clients as (
 guarded as (
     select node_id from shared
     union
-    select node_id from clients where is_capped
+    select node_id from clients
 ),
 
 occurrences as (
