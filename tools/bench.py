@@ -241,6 +241,13 @@ def intervals(days: list[date], batch: str) -> list[tuple[date, date]]:
     return cuts
 
 
+# The generated case feed's defects are per file (a truncated last line, a BOM …) and a day has few
+# case events, so one batch of ten years' case lines is ≈ 5.5 % rejected: over the 5 % gate, the
+# 10 M region was built without case events. The bench measures every source (the rejected lines
+# are quarantined as always); an operator raises the same variable for such an export.
+BENCH_GATE = {"CJW_MAX_REJECT_SHARE_CASES": "0.10"}
+
+
 def ingest_days(dsn: str, landing: Path, days: list[date], batch: str = "day") -> dict[str, Any]:
     """Run the ingest child process over ``days`` in ``batch`` intervals; returns its timings and
     peak RSS."""
@@ -250,9 +257,12 @@ def ingest_days(dsn: str, landing: Path, days: list[date], batch: str = "day") -
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "WAREHOUSE_DSN": dsn},
+        env={**BENCH_GATE, **os.environ, "WAREHOUSE_DSN": dsn},
     )
-    return dict(json.loads(child.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(child.stdout.strip().splitlines()[-1]))
+    for failed in result.get("failed_batches", []):
+        say(f"  batch {failed['batch_id']} of {failed['source']} failed validation: {failed['reason'][:200]}")
+    return result
 
 
 def peak_rss_kib() -> int:
@@ -274,6 +284,7 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
     tz = ZoneInfo(settings.schedule_timezone())
     loaded = {"read": 0, "loaded": 0, "rejected": 0, "duplicate": 0, "batches": 0}
     timings = {"load_s": 0.0, "validate_s": 0.0}
+    failed: list[dict[str, Any]] = []
     for first, end in spans:
         start = datetime.combine(first, datetime.min.time(), tz)
         stop = datetime.combine(end, datetime.min.time(), tz)
@@ -284,8 +295,10 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
             report = load_interval(source, "enskaya", start, stop, dsn=dsn, landing=landing, progress=lambda _m: None)
             timings["load_s"] += time.perf_counter() - began
             began = time.perf_counter()
-            validate_batch(source, report["batch_id"], dsn=dsn)
+            verdict = validate_batch(source, report["batch_id"], dsn=dsn)
             timings["validate_s"] += time.perf_counter() - began
+            if not verdict["success"]:
+                failed.append({"source": source, "batch_id": report["batch_id"], "reason": verdict.get("reason", "")})
             loaded["batches"] += 1
             for key in ("read", "loaded", "rejected", "duplicate"):
                 loaded[key] += report[key]
@@ -296,6 +309,7 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
         "validate_per_batch_s": round(timings["validate_s"] / max(1, loaded["batches"]), 3),
         "lines_per_s": round(loaded["read"] / max(timings["load_s"], 1e-9)),
         "peak_rss_mib": round(peak_kib / 1024, 1),
+        "failed_batches": failed,
     }
 
 
