@@ -81,9 +81,7 @@ INCREMENTAL = [
     "fct_office_tickets",
     # the (KPI, region, month) partitions the journey KPI observation tables logged as changed
     "fct_client_kpis",
-    # the same months: the observations summed per client and month
-    "fct_journey_kpi_client_months",
-    # the same months, and the whole-period rows from those sums
+    # the same months, and the whole-period rows from every observation
     "fct_journey_kpis",
     # the clients int_clients__grouped recomputed since this schema's build
     "dim_clients",
@@ -95,7 +93,6 @@ MARTS = (
     "fct_queue_services",
     "fct_office_tickets",
     "fct_client_kpis",
-    "fct_journey_kpi_client_months",
     "fct_journey_kpis",
     "dim_clients",
 )

@@ -7,8 +7,7 @@
 {#-
     Incremental (macros/incremental_journey_months.sql): the month rows of the (KPI, region,
     month) partitions the journey KPI observation tables logged as changed; the whole-period rows
-    (few: one per level) each build, from the sums per client and month of
-    fct_journey_kpi_client_months.
+    (few: one per level) from every observation, each build.
 -#}
 {{ incremental_by_journey_months(whole_period=true) }}
 with
@@ -17,10 +16,48 @@ kpis as (
     select * from {{ ref('dim_kpis') }}
 ),
 
--- the observations summed per level, client and month (fct_journey_kpi_client_months, by month
--- incrementally): the whole-period rows add up the sums and count distinct clients over them
+observations as not materialized (
+    select * from {{ ref('int_journey_kpi_observations') }}
+),
+
 per_client as (
-    select * from {{ ref('fct_journey_kpi_client_months') }}
+    -- every observation of the history summed per level and client first (1.8 M rows → 0.85 M at
+    -- 10 M events), so the whole-period rows count distinct clients over fewer rows (9.5 → 5.9 s);
+    -- a median KPI's observations pass one by one: its median needs every value
+    select
+        kpi_id,
+        region_id,
+        journey_id,
+        stage_id,
+        touchpoint_id,
+        client_id,
+        max(aggregation) as aggregation,
+        min(local_date) as first_date,
+        count(*) as observations,
+        count(*) filter (where is_success) as successes,
+        sum(measure) as measure_sum,
+        count(measure) as measure_count,
+        null::numeric as median_value
+    from observations
+    where aggregation <> 'median'
+    group by kpi_id, region_id, journey_id, stage_id, touchpoint_id, client_id
+    union all
+    select
+        kpi_id,
+        region_id,
+        journey_id,
+        stage_id,
+        touchpoint_id,
+        client_id,
+        aggregation,
+        local_date,
+        1,
+        case when is_success then 1 else 0 end,
+        measure,
+        case when measure is not null then 1 else 0 end,
+        measure
+    from observations
+    where aggregation = 'median'
 ),
 
 whole_period as (
