@@ -13,7 +13,8 @@
        its last build, the clients of every attribution that changed since then (a higher
        `identity_through`: new events, events whose content changed — identity recomputes every
        event a new batch touched and gives it a new watermark, and of a source recomputed whole
-       such as e-mail requests the events whose identifiers changed — and every event whose client, ambiguity or cap changed; an event
+       such as e-mail requests the events whose identifiers changed — and every event whose
+       client, ambiguity or cap changed; an event
        recomputed only for the scope, attributed as before, keeps its watermark, and its client
        is among those recorded in 1 anyway), and the
        operator shifts of the call-centre batches new to it. It keeps them until the last of the

@@ -4,11 +4,12 @@
     systems may give two events one key) (star to the event's smallest node number,
     both directions), plus a self-loop per identifier so that lone identifiers are nodes too.
     Shared contacts are left out. Incremental (macros/incremental_identity.sql): the edges of the
-    rebuilt seeds of int_identity__scope (nodes of events that changed, now and before, or sharing an event with a contact whose shared status changed) are
-    deleted and recomputed from every event that carries one; the other seeds are carried only by
-    events new to the graph and gain the edges those draw. Not the whole components the scope
-    holds, nor every event of a seed: a caller's phone carries years of calls (at 10 M events a
-    day's seeds were carried by 249 000 events, the day's new ones by 1 600).
+    rebuilt seeds of int_identity__scope (nodes of events that changed, now and before, or sharing
+    an event with a contact whose shared status changed) are deleted and recomputed from every event
+    that carries one; the other seeds are carried only by events new to the graph and gain the edges
+    those draw. Not the whole components the scope holds, nor every event of a seed: a caller's
+    phone carries years of calls (at 10 M events a day's seeds were carried by 249 000 events, the
+    day's new ones by 1 600).
 -#}
 {#- the post-hook records the contacts left out as shared, for the next build's scope -#}
 {{ incremental_by_identity_scope(

@@ -4,9 +4,10 @@
     the one client all its usable identifiers resolve to. Events whose identifiers are only
     shared contacts, or that point at two different clients, stay unattributed (client_id null).
     Incremental: the events that int_identity__occurrences recorded as touched (of a source
-    recomputed whole, those whose rows changed), and those that carry a node whose client or cap int_identity__clients changed
-    (macro collect_attribution_events); then the records of those are done with. The clients those rows named before are
-    recorded for the journeys (macros/incremental_clients.sql).
+    recomputed whole, those whose rows changed), and those that carry a node whose client or cap
+    int_identity__clients changed (macro collect_attribution_events); then the records of those are
+    done with. The clients those rows named before are recorded for the journeys
+    (macros/incremental_clients.sql).
 
     `identity_through` says since when the row's attribution is what it is: an event recomputed
     only because it carries a node of the scope (another event of its component changed) keeps

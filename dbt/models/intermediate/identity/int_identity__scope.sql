@@ -1,14 +1,15 @@
 {#-
-    The identifier nodes this build recomputes in the identity models (macros/incremental_identity.sql):
-    the nodes the events int_identity__occurrences recomputed carry now or carried before (of a
-    source recomputed whole, the events whose rows changed), the contacts whose shared status changed and the
-    nodes that share an event with them (`is_seed`: the nodes whose edges can change) — and every
-    node of the components (as the last build left them) any of those is in. `is_rebuilt`: a seed
-    whose edges int_identity__edges recomputes from every event that carries it — its events
-    changed or lost an identifier, or one of them carries a contact whose shared status changed;
-    the other seeds are carried only by events new to the identity graph, and keep their edges
-    and gain those the new events draw (a day's new events, not a phone's or cookie's years). One row per node (its number: the one the components hold, or
-    the new one), plus one without a node that carries the watermark of the records read
+    The identifier nodes this build recomputes in the identity models
+    (macros/incremental_identity.sql): the nodes the events int_identity__occurrences recomputed
+    carry now or carried before (of a source recomputed whole, the events whose rows changed), the
+    contacts whose shared status changed and the nodes that share an event with them (`is_seed`: the
+    nodes whose edges can change) — and every node of the components (as the last build left them)
+    any of those is in. `is_rebuilt`: a seed whose edges int_identity__edges recomputes from every
+    event that carries it — its events changed or lost an identifier, or one of them carries a
+    contact whose shared status changed; the other seeds are carried only by events new to the
+    identity graph, and keep their edges and gain those the new events draw (a day's new events, not
+    a phone's or cookie's years). One row per node (its number: the one the components hold, or the
+    new one), plus one without a node that carries the watermark of the records read
     (`through_seq`). `everything`: no components yet, or a model upstream was rebuilt whole (the
     records hold its sentinel) — the identity models then recompute all their rows.
 -#}
