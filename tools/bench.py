@@ -284,6 +284,8 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
     tz = ZoneInfo(settings.schedule_timezone())
     loaded = {"read": 0, "loaded": 0, "rejected": 0, "duplicate": 0, "batches": 0}
     timings = {"load_s": 0.0, "validate_s": 0.0}
+    # per source, so a run says which source's load or validation grows with history
+    by_source: dict[str, dict[str, float]] = {}
     failed: list[dict[str, Any]] = []
     for first, end in spans:
         start = datetime.combine(first, datetime.min.time(), tz)
@@ -293,15 +295,19 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
                 continue
             began = time.perf_counter()
             report = load_interval(source, "enskaya", start, stop, dsn=dsn, landing=landing, progress=lambda _m: None)
-            timings["load_s"] += time.perf_counter() - began
+            spent = by_source.setdefault(source, {"load_s": 0.0, "validate_s": 0.0})
+            spent["load_s"] += time.perf_counter() - began
             began = time.perf_counter()
             verdict = validate_batch(source, report["batch_id"], dsn=dsn)
-            timings["validate_s"] += time.perf_counter() - began
+            spent["validate_s"] += time.perf_counter() - began
             if not verdict["success"]:
                 failed.append({"source": source, "batch_id": report["batch_id"], "reason": verdict.get("reason", "")})
             loaded["batches"] += 1
             for key in ("read", "loaded", "rejected", "duplicate"):
                 loaded[key] += report[key]
+    for spent in by_source.values():
+        for key in timings:
+            timings[key] += spent[key]
     peak_kib = peak_rss_kib()
     return {
         **loaded,
@@ -310,6 +316,7 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
         "lines_per_s": round(loaded["read"] / max(timings["load_s"], 1e-9)),
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "failed_batches": failed,
+        "by_source_s": {source: {k: round(v, 3) for k, v in spent.items()} for source, spent in by_source.items()},
     }
 
 
@@ -478,6 +485,10 @@ def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
             kinds = ", ".join(f"{kind} {v['nodes']} in {v['thread_s']} s" for kind, v in profile["by_type"].items())
             slowest = ", ".join(f"{name} {sec}" for name, sec in list(profile["slowest_models_s"].items())[:8])
             print(f"\n{r['size']}, one more day's dbt build (thread seconds): {kinds}\n  slowest models: {slowest}")
+        sources = r["incremental_day"]["ingest"].get("by_source_s") or {}
+        if sources:
+            spent = ", ".join(f"{name} {v['load_s']} + {v['validate_s']}" for name, v in sources.items())
+            print(f"{r['size']}, one more day's ingest by source (load + validation, s): {spent}")
 
 
 def main(argv: list[str] | None = None) -> int:
