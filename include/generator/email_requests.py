@@ -29,6 +29,9 @@ from include.generator.streams import py_rng
 P_EMAIL = "email_requests"
 SOURCE = "email_requests"
 WRITE_SHARE = 0.25  # of the contacts of a client who has an e-mail address: a letter first
+# a complaint is put in writing more often than a question (a written appeal is what the law on
+# citizens' appeals, 59-ФЗ, makes the ЦЗН register and answer)
+COMPLAINT_WRITE_SHARE = 0.6
 WEB_FORM = 0.6  # of the clients with a Госуслуги account; the rest write letters to the ЦЗН's address
 FORM_PHONE = 0.95  # the form asks for a phone: nearly everybody who has one gives it
 FORM_SNILS = 0.3
@@ -159,12 +162,19 @@ class EmailDesk:
         return self._rng
 
     def maybe_write(
-        self, clock: Clock, client: Client, intents: tuple[str, ...], tags: tuple[Tag, ...], general: bool
+        self,
+        clock: Clock,
+        client: Client,
+        intents: tuple[str, ...],
+        tags: tuple[Tag, ...],
+        general: bool,
+        share: float = WRITE_SHARE,
     ) -> None:
-        """Sometimes a letter or a form about the contact's need, on the contact's day; it shows
-        the stages the contact shows (``tags``), or is an information request when ``general``."""
+        """Sometimes (``share`` of the contacts) a letter or a form about the contact's need, on the
+        contact's day; it shows the stages the contact shows (``tags``), or is an information
+        request when ``general``."""
         rng = self.rng(clock)
-        if not client.email or rng.random() >= WRITE_SHARE:
+        if not client.email or rng.random() >= share:
             return
         topic = TOPIC_OF_INTENT.get(rng.choice(intents))
         if topic is None:

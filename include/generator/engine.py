@@ -22,7 +22,7 @@ from typing import Any
 from include.generator import identity as ident
 from include.generator.cases import Cases
 from include.generator.chatbot import Chatbot, ChatResult
-from include.generator.email_requests import EmailDesk
+from include.generator.email_requests import WRITE_SHARE, EmailDesk
 from include.generator.feeds import Clock, Tag
 from include.generator.journeys import APPLICATION_TYPE, CITIZEN_SERVICES, INFO_JOURNEY, JourneyRun, info_run_id
 from include.generator.office import Visit
@@ -271,11 +271,19 @@ class DayContext:
             self.survey(client, result.end_epoch + 20, "chatbot", "chatbot", 2.8, ("chatbot",))
         return result
 
-    def email_request(self, client: Client, intents: tuple[str, ...], tags: tuple[Tag, ...], general: bool) -> None:
-        """Sometimes a letter or the site's form about the need of a contact, before it (drawn from
-        the e-mail desk's own random stream: nothing else the day writes changes)."""
+    def email_request(
+        self,
+        client: Client,
+        intents: tuple[str, ...],
+        tags: tuple[Tag, ...],
+        general: bool,
+        share: float = WRITE_SHARE,
+    ) -> None:
+        """Sometimes (``share`` of the contacts) a letter or the site's form about the need of a
+        contact, before it (drawn from the e-mail desk's own random stream: nothing else the day
+        writes changes)."""
         if self.w.email is not None:
-            self.w.email.maybe_write(self.clock, client, intents, tags, general)
+            self.w.email.maybe_write(self.clock, client, intents, tags, general, share)
 
     def call(
         self, client: Client, topic: str, on_result: Callable[[DayContext, CallOutcome], None] | None = None,

@@ -82,3 +82,23 @@ def test_writers_are_clients_with_an_address_who_also_use_other_channels(noisy: 
     channels = Counter(event["channel"] for events in _requests(noisy).values() for _, event in events
                        if event["event"] == "received")  # fmt: skip
     assert channels["email"] > 0 and channels["web_form"] > channels["email"]
+
+
+def test_complaints_are_written_and_shown_on_the_complaint_journey(noisy: Region) -> None:
+    """A complainant with an address often writes first: the letters the seed classifies as
+    complaints exist and the truth places each on the complaint journey's registration stage —
+    the stage the complaint map's e-mail touchpoint shows (seed event_stage_map)."""
+    region_id = noisy.manifest["region_id"]
+    complaints = {f"{region_id}/{key}" for key, events in _requests(noisy).items() for _, event in events
+                  if event["event"] == "received" and _classify(f"{event['subject']} {event['body']}") == "complaint"}  # fmt: skip
+    assert complaints  # two weeks of three offices: one or a few
+    stages = {(row["event_key"], row["journey"], row["stage"]) for row in noisy.journey_events
+              if row["source"] == "email_requests" and row["event_key"] in complaints}  # fmt: skip
+    assert {key for key, _, _ in stages} == complaints
+    assert {(journey, stage) for _, journey, stage in stages} == {("complaint", "registration")}
+    rule = [
+        r
+        for r in seed_rows("event_stage_map")
+        if r["source"] == "email_requests" and r["attribute_pattern"] == "complaint:%"
+    ]
+    assert [(r["journey_id"], r["stage_id"]) for r in rule] == [("complaint", "registration")]

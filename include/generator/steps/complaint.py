@@ -4,13 +4,16 @@ rated.
 A complaint by phone or in the chatbot is registered as a complaint case by the ЦЗН the same or
 the next working day and answered in the case (``complaint_answered``); a portal complaint is
 answered by a status change. Some complainants then rate the answer (touchpoint
-``complaint_handling``): low scores.
+``complaint_handling``): low scores. A complainant with an e-mail address often writes first (a
+letter or the site's form about the complaint, before the call or chat), more often than about any
+other need.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from include.generator.email_requests import COMPLAINT_WRITE_SHARE
 from include.generator.engine import DayContext
 from include.generator.journeys import APPLICATION_TYPE, JourneyRun
 from include.generator.steps.contact import NEEDS
@@ -27,6 +30,8 @@ def start(ctx: DayContext, run: JourneyRun, payload: dict[str, Any]) -> None:
         apply(ctx, run, payload)
         return
     tags = run.tags("registration")
+    # many write first: a letter or the site's form (the e-mail desk's own random stream)
+    ctx.email_request(client, NEEDS["complaint"].intents, tags, False, COMPLAINT_WRITE_SHARE)
     channel = "chatbot" if rng.random() < client.prefs[1] + 0.2 else "call_centre"
     if channel == "call_centre" and not ctx.call(client, NEEDS["complaint"].topics[0], tags=tags):
         channel = "chatbot"
