@@ -46,7 +46,7 @@ TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 test: install chromium ## run all tests (unit, dbt, GX, DAGs end to end, browser)
-	@$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PARALLEL) --durations=15 $(PYTEST_ARGS)
 
 test-fast: install ## tests without the end-to-end DAG runs, the browser and the Celery deployment
 	@$(PY) -m pytest $(PARALLEL) -m "not e2e and not browser and not celery" $(PYTEST_ARGS)
