@@ -84,7 +84,10 @@ def region_pages(
         "kpi.html": render("kpi.html.j2", "kpi.html", "kpi", kpi_page, kpi_charts),
     }
     pages["staff.html"] = render(
-        "staff.html.j2", "staff.html", "staff", build_staff_page(marts, kpi_page.header, min_cell)
+        "staff.html.j2",
+        "staff.html",
+        "staff",
+        build_staff_page(marts, kpi_page.header, min_cell, kpi_page.selected_month),
     )
     journey_list = build_journey_list(marts, kpi_page.header, min_cell)
     pages["journeys/index.html"] = render("journeys.html.j2", "journeys/index.html", "journeys", journey_list)

@@ -91,6 +91,34 @@ def test_the_journey_version_in_force_is_shown() -> None:
 # --- the site ---------------------------------------------------------------------------------
 
 
+def test_the_staff_month_is_the_month_the_other_pages_report() -> None:
+    """Data to 6 December: the KPI page reports November (December has fewer than two weeks); the
+    staff page's month table shows November too, not six days of December of which most cells
+    are too few to judge."""
+    from include.report.common import Header, Quality
+    from include.report.data.kpi import Kpi, KpiRow, Office
+    from include.report.data.marts import Marts
+    from include.report.pages.kpi import reporting_month
+    from include.report.pages.staff import build_staff_page
+
+    kpi = Kpi("agent_occupancy", "Загрузка оператора", "staff", "Сотрудники", 9, "share", "max", None, None,
+              Decimal("0.85"), "≤ 85 %", "", "", 1)  # fmt: skip
+    november, december = date(2026, 11, 1), date(2026, 12, 1)
+    rows = [
+        KpiRow("agent_occupancy", None, "", period, start, None, Decimal("0.3"), 40, Decimal("0.85"), "green")
+        for period, start in (("all", None), ("month", november), ("month", december))
+    ]
+    marts = Marts("enskaya", "Энская область", "Asia/Yekaterinburg", {kpi.kpi_id: kpi},
+                  [Office("ens-01", "ЦЗН 1", "Asia/Yekaterinburg")], {}, [], [], [], staff_rows=rows)  # fmt: skip
+    header = Header("Энская область", "", "", Quality("passed", ""))
+    reported = reporting_month([december, november], date(2026, 12, 6))
+    assert reported == november
+    page = build_staff_page(marts, header, 5, f"{reported:%Y-%m}")
+    assert [t.title for t in page.tables] == ["За весь период данных", "За ноябрь 2026"]
+    # without a reporting month (no KPI page data): the latest month
+    assert build_staff_page(marts, header, 5).tables[-1].title == "За декабрь 2026"
+
+
 @pytest.fixture(scope="module")
 def dsn(module_db: str) -> str:
     load_kpi_marts(module_db, build_dataset())

@@ -15,7 +15,7 @@ from datetime import date
 from include.report.common import Cell, Header, journey_href, value_cell
 from include.report.data.kpi import STAFF_GROUP, Kpi, KpiRow
 from include.report.data.marts import Marts
-from include.report.formatting import format_norm, month_label
+from include.report.formatting import format_norm, month_key, month_label
 
 INTERNAL_JOURNEY = "operator_shift"
 
@@ -83,15 +83,19 @@ def _table(marts: Marts, kpis: list[Kpi], period: str, start: date | None, title
     return StaffTable(title, rows)
 
 
-def build_staff_page(marts: Marts, header: Header, min_cell: int) -> StaffPage:
+def build_staff_page(marts: Marts, header: Header, min_cell: int, reporting: str = "") -> StaffPage:
+    """``reporting``: the month the other pages report (``YYYY-MM``, the KPI page's: the latest
+    with two weeks of data or more); the month table shows it, or the latest month before it."""
     kpis = _columns(marts)
     columns = [
         StaffKpiColumn(k.kpi_id, k.name, format_norm(k.norm_value, k.unit, k.direction), k.formula) for k in kpis
     ]
     tables = [_table(marts, kpis, "all", None, "За весь период данных", min_cell)]
     months = sorted({r.period_start for r in marts.staff_rows if r.period == "month" and r.period_start})
-    if months:
-        last = months[-1]
+    # a month of four days (data to the 4th) would show most cells as too few to judge
+    shown = [m for m in months if not reporting or month_key(m) <= reporting] or months
+    if shown:
+        last = shown[-1]
         tables.append(_table(marts, kpis, "month", last, f"За {month_label(last)}", min_cell))
     has_journey = any(j.journey_id == INTERNAL_JOURNEY for j in marts.journeys)
     return StaffPage(
