@@ -247,6 +247,10 @@ def test_the_page_in_a_browser(built: Built, browser: Any) -> None:
         text = card.inner_text()
         assert "Ожидание в очереди без записи" in text and "Норматив будет выполнен?" in text
         assert card.locator("svg.main-svg").count() >= 1  # the chart by hour
+        # the table is the period's every day, the chart Mondays only: the card says so
+        assert card.locator(".scenario-scope").inner_text() == (
+            "В таблице — все дни периода; на графике — по понедельникам, по часам."
+        )
         backtest = page.locator("#backtest-table").inner_text()
         assert "m-2026-03-windows" in backtest and "прогноз внутри измеренного интервала" in backtest
         assert page.locator("#calibration-table tbody tr").count() >= 2 * OFFICES

@@ -58,6 +58,7 @@ class ScenarioView:
     model: str = ""
     target: str = ""
     kpi_ids: tuple[str, ...] = ()
+    scope: str = ""  # what the table covers when the chart covers less (a change on some weekdays)
 
 
 @dataclass
@@ -252,10 +253,15 @@ def _scenarios(data: ModellingData, page: ModellingPage) -> None:
         chart_id = f"scenario-{number}"
         title = f"{headline['kpi_name_ru']}: сейчас и с мерой"
         hours_rows = [h for h in data.hourly if h["scenario_id"] == sid and h["kpi_id"] == headline["kpi_id"]]
+        scope = ""
         if first.get("hours") and hours_rows:
             lo, _, hi = str(first["hours"]).partition("-")
             days = _days_text(first.get("weekdays") or "")
             chart = _hourly_chart(chart_id, f"{title}, по часам ({days})", hours_rows, unit, (int(lo), int(hi)))
+            if first.get("weekdays"):
+                # the table's values are the period's every day (include.modelling.run: measured),
+                # the chart's hours only the changed weekdays
+                scope = f"В таблице — все дни периода; на графике — {days}, по часам."
         else:
             chart = _bar_chart(chart_id, title, headline, unit)
         page.charts.append(chart)
@@ -269,7 +275,7 @@ def _scenarios(data: ModellingData, page: ModellingPage) -> None:
             where=_where(first, data.offices, data.queues, data.stages), change=_change_text(first), period=period,
             reliable=bool(first["is_reliable"]), note=first["reliability_note_ru"] or "", lines=lines, chart=chart,
             runtime=f"{first['runtime_s']:.1f} с".replace(".", ","), measure_id=first["measure_id"],
-            model=first["model"], target=first["target"], kpi_ids=tuple(r["kpi_id"] for r in rows),
+            model=first["model"], target=first["target"], kpi_ids=tuple(r["kpi_id"] for r in rows), scope=scope,
         ))  # fmt: skip
 
 
