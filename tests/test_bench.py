@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
+from tools import bench
 from tools.bench import file_encoding, intervals
 
 
@@ -70,3 +74,26 @@ def test_the_floor_is_the_median_of_its_runs_over_every_landed_line(tmp_path: Pa
     assert floor["floor_s"] == totals[1]
     with psycopg.connect(fresh_db) as conn:
         assert conn.execute("select to_regclass('bench_floor')").fetchone() == (None,)
+
+
+def test_a_region_generated_by_other_generator_code_is_generated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench reuses a landing generated with the same arguments — and the same generator code:
+    a region from before a generator change (a new source, complaints written by e-mail) would
+    measure data the generator no longer makes."""
+    from include.generator import source_digest
+
+    monkeypatch.setenv("CJW_VAR_DIR", str(tmp_path))
+    monkeypatch.setitem(bench.TARGET_EVENTS, "tiny", 3_000)
+    landing, _ = bench.generate("tiny", 1, 1)
+    stamp = landing / ".bench-args.json"
+    manifest = landing / "enskaya" / "manifest.json"
+    assert json.loads(stamp.read_text())["generator"] == source_digest()
+    written = manifest.stat().st_mtime_ns
+    bench.generate("tiny", 1, 1)
+    assert manifest.stat().st_mtime_ns == written  # same arguments, same code: reused
+    stamp.write_text(json.dumps(json.loads(stamp.read_text()) | {"generator": "older"}))
+    bench.generate("tiny", 1, 1)
+    assert manifest.stat().st_mtime_ns != written  # generated again
+    assert json.loads(stamp.read_text())["generator"] == source_digest()

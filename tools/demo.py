@@ -19,7 +19,6 @@ import secrets
 import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,19 +41,8 @@ def ensure_key() -> None:
     os.environ["CJW_PSEUDONYM_KEY"] = path.read_text().strip()
 
 
-def _generator_digest() -> str:
-    import hashlib
-
-    from include import generator
-
-    digest = hashlib.sha256()
-    for path in sorted(Path(generator.__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def generate(args: argparse.Namespace) -> dict[str, Any]:
-    from include.generator import generate_region
+    from include.generator import generate_region, source_digest
 
     landing = settings.landing_dir()
     manifest_path = landing / args.region / "manifest.json"
@@ -66,7 +54,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         "end": last.isoformat(),
         "scale": args.scale,
         # a changed generator (a new source, say) makes new files: an old landing is not reused
-        "generator": _generator_digest(),
+        "generator": source_digest(),
     }
     stamp = landing / args.region / ".demo-args.json"
     if manifest_path.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted:
