@@ -89,10 +89,11 @@
 {#-
     The events (source, region_id, event_key) of the sources `whole` whose rows in
     int_identity__occurrences (`this`, as the last build left it) differ from what their
-    per-source models give now: new, gone or changed in any column.
+    per-source models give now: new, gone or changed in any column. An event with several
+    differing rows comes once per row: the caller's `union` keeps one.
 -#}
 {% macro whole_source_changed_events(whole) -%}
-    select distinct differing.source, differing.region_id, differing.event_key
+    select differing.source, differing.region_id, differing.event_key
     from (
         with now_rows as (
             {%- for source_id in whole %}

@@ -168,11 +168,11 @@ class EmailDesk:
         intents: tuple[str, ...],
         tags: tuple[Tag, ...],
         general: bool,
-        share: float = WRITE_SHARE,
+        share: float,
     ) -> None:
-        """Sometimes (``share`` of the contacts) a letter or a form about the contact's need, on the
-        contact's day; it shows the stages the contact shows (``tags``), or is an information
-        request when ``general``."""
+        """Sometimes (``share`` of the contacts: ``WRITE_SHARE`` unless the need says otherwise) a
+        letter or a form about the contact's need, on the contact's day; it shows the stages the
+        contact shows (``tags``), or is an information request when ``general``."""
         rng = self.rng(clock)
         if not client.email or rng.random() >= share:
             return
