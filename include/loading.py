@@ -33,8 +33,9 @@ import re
 import stat
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -51,6 +52,9 @@ from include.pseudonymise import Pseudonymiser, mask_text
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_LINES = 200_000
+# groups of small files parsed ahead of the one being written (``BatchLoader._load_files``): one
+# is enough to keep PostgreSQL busy, each holds its files' text and COPY block (a few MB)
+PREFETCH_GROUPS = 1
 # What is kept of a line over the length limit (characters, then masked).
 TRUNCATED_CHARS = 2_000
 # Reasons that mean a whole file (or the seeds) is wrong rather than a line: any of them fails the
@@ -750,7 +754,12 @@ class BatchLoader:
         """Every file of the batch, reported in their order. A file whose content was delivered before
         is counted as a duplicate; the others are parsed alone, or — whole small files a fast parser
         takes together (``include.fastpath``) — with the other files of their group, a group parsed
-        as one chunk once its files reach a chunk's size (memory stays bounded)."""
+        as one chunk once its files reach a chunk's size (memory stays bounded).
+
+        A group is parsed in a thread while PostgreSQL takes the rows of the group before it
+        (:meth:`_prepare_group` touches no connection): parsing and ``COPY`` overlap instead of
+        waiting on each other. At most ``PREFETCH_GROUPS`` groups are parsed ahead."""
+        plan: list[tuple[str, Any]] = []  # in the files' order: ("file", (seq, file, sha, size)) or ("group", members)
         reports: dict[int, FileReport] = {}
         pending: dict[tuple[Any, ...], list[_Member]] = {}
         self._file_records = []
@@ -768,14 +777,32 @@ class BatchLoader:
             seen[sha] = batch_id
             member = self._group_member(seq, source_file, sha, size)
             if member is None:
-                reports[seq] = self._load_file(batch_id, seq, source_file, sha, size)
+                plan.append(("file", (seq, source_file, sha, size)))
                 continue
             group = pending.setdefault(member.key, [])
             group.append(member)
             if sum(m.size for m in group) >= fastpath.GROUP_BYTES:
-                reports.update(self._load_group(batch_id, pending.pop(member.key)))
-        for group in pending.values():
-            reports.update(self._load_group(batch_id, group))
+                plan.append(("group", pending.pop(member.key)))
+        plan.extend(("group", group) for group in pending.values())
+        groups = [members for kind, members in plan if kind == "group"]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cjw-parse") as pool:
+            ahead: deque[Future[_PreparedGroup]] = deque()
+            following = iter(groups)
+            try:
+                for kind, item in plan:
+                    while len(ahead) <= PREFETCH_GROUPS:
+                        members = next(following, None)
+                        if members is None:
+                            break
+                        ahead.append(pool.submit(self._prepare_group, batch_id, members))
+                    if kind == "file":
+                        seq, source_file, sha, size = item
+                        reports[seq] = self._load_file(batch_id, seq, source_file, sha, size)
+                    else:
+                        reports.update(self._write_group(batch_id, ahead.popleft().result()))
+            finally:
+                for waiting in ahead:
+                    waiting.cancel()
         with self.conn.cursor() as cur:
             cur.executemany(
                 "insert into raw.ingest_files (batch_id, file_seq, path, raw_table, sha256, bytes, encoding, status,"
@@ -885,32 +912,31 @@ class BatchLoader:
             return None
         return _Member(seq, source_file, sha, size, fast, (source_file.table, type(fast).__name__, *key))
 
-    def _load_group(self, batch_id: int, members: list[_Member]) -> dict[int, FileReport]:
-        """Whole files of one group parsed as one chunk; each file keeps its own line numbers,
-        rejections, counts and record. A group too small for a chunk's fixed cost, and a file that
-        is not one chunk of whole lines (empty, an unterminated or overlong line), is read alone."""
+    def _prepare_group(self, batch_id: int, members: list[_Member]) -> _PreparedGroup:
+        """Whole files of one group parsed as one chunk, up to the ``COPY`` text of the rows taken —
+        nothing here touches the connection (it runs in the parsing thread). A group too small for a
+        chunk's fixed cost, and a file that is not one chunk of whole lines (empty, an unterminated
+        or overlong line), is left to be read alone (``alone``)."""
         import polars as pl
 
-        reports: dict[int, FileReport] = {}
         lead = members[0].fast
         if not fastpath.worth_it(sum(m.size for m in members), lead):
-            for m in members:
-                reports[m.seq] = self._load_file(batch_id, m.seq, m.source_file, m.sha, m.size)
-            return reports
+            return _PreparedGroup(alone=members)
         max_bytes = settings.max_line_bytes()
+        alone: list[_Member] = []
         ready: list[tuple[_Member, fastpath.Chunk]] = []
         tails: dict[int, tuple[int, bytes]] = {}  # a file's cut last line
         for m in members:
             whole = fastpath.whole_file(m.source_file.path, max_bytes)
             if whole is None:
-                reports[m.seq] = self._load_file(batch_id, m.seq, m.source_file, m.sha, m.size)
+                alone.append(m)
                 continue
             chunk, tail = whole
             ready.append((m, chunk))
             if tail is not None:
                 tails[m.seq] = tail
         if not ready:
-            return reports
+            return _PreparedGroup(alone=alone)
         frame = fastpath.group_frame([(c, getattr(m.fast, "window", None), m.source_file.file_date) for m, c in ready])
         rows, fallback = lead.parse_chunk(frame, 1)
         offsets: list[int] = []
@@ -925,7 +951,6 @@ class BatchLoader:
         rows, fallback = _settle_chunk(
             rows, fallback, forced, offset, lead.columns, f"{len(ready)} files from {ready[0][0].source_file.path}"
         )
-        table = self.connector.tables[ready[0][0].source_file.table]
         # each taken row's file (its position among the members) and line number in that file
         starts = pl.Series(offsets, dtype=pl.Int64)
         member = starts.search_sorted(rows["i"].cast(pl.Int64), side="right") - 1
@@ -936,6 +961,24 @@ class BatchLoader:
         loaded = dict(member.value_counts().iter_rows())
         # the encoding the line reader would report: of the taken lines that are not ASCII
         not_ascii = set(member.filter(~frame["text"].gather(rows["i"]).str.contains(r"^[\x00-\x7f]*$")).to_list())
+        block = (
+            fastpath.copy_block(rows, (batch_id, None, self.region.region_id), None, lead.columns)
+            if rows.height
+            else ""
+        )
+        return _PreparedGroup(alone, ready, tails, offsets, fallback, loaded, not_ascii, block)
+
+    def _write_group(self, batch_id: int, group: _PreparedGroup) -> dict[int, FileReport]:
+        """A prepared group into the warehouse: its files read alone first, then one ``COPY`` of the
+        rows taken and of what the line parser makes of the lines left, each file keeping its own
+        line numbers, rejections, counts and record."""
+        reports: dict[int, FileReport] = {}
+        for m in group.alone:
+            reports[m.seq] = self._load_file(batch_id, m.seq, m.source_file, m.sha, m.size)
+        if not group.ready:
+            return reports
+        table = self.connector.tables[group.ready[0][0].source_file.table]
+        fallback, tails = group.fallback, group.tails
         with contextlib.ExitStack() as stack:
             states = [
                 _FileState(
@@ -945,16 +988,18 @@ class BatchLoader:
                     FileReport(str(m.source_file.path), "loaded"),
                     stack.enter_context(tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")),
                 )
-                for m, _ in ready
+                for m, _ in group.ready
             ]
             with self.conn.cursor() as cur, cur.copy(self._copy_sql(table)) as copy:
-                if rows.height:
-                    copy.write(fastpath.copy_block(rows, (batch_id, None, self.region.region_id), None, lead.columns))
-                for index, ((m, chunk), state, begin) in enumerate(zip(ready, states, offsets, strict=True)):
+                if group.block:
+                    copy.write(group.block)
+                for index, ((m, chunk), state, begin) in enumerate(
+                    zip(group.ready, states, group.offsets, strict=True)
+                ):
                     end = begin + len(chunk.lines)
                     state.reader.physical = len(chunk.lines)
-                    state.report.loaded += loaded.get(index, 0)
-                    if index in not_ascii:
+                    state.report.loaded += group.loaded.get(index, 0)
+                    if index in group.not_ascii:
                         state.reader.used.add("cp1251" if chunk.cp1251 else "utf-8")
                     left = fallback[bisect.bisect_left(fallback, begin) : bisect.bisect_left(fallback, end)]
                     decoded = (
@@ -966,7 +1011,7 @@ class BatchLoader:
                         state.reader.physical = number
                         line = fastpath.decode_line(state.reader, number, raw, False)
                         self._take(batch_id, state, m.fast.slow(iter([line] if line is not None else [])), copy)
-            for (m, _), state in zip(ready, states, strict=True):
+            for (m, _), state in zip(group.ready, states, strict=True):
                 reports[m.seq] = self._finish_file(batch_id, state, m.sha, m.size)
         return reports
 
@@ -1349,6 +1394,20 @@ class _FileState:
 
     def __post_init__(self) -> None:
         self.reader = LineReader(self.source_file.path, None, self.rejections)
+
+
+@dataclass(frozen=True)
+class _PreparedGroup:
+    """A group of files parsed, ready to be written (``BatchLoader._prepare_group``)."""
+
+    alone: list[_Member]  # files to read alone, before the group's COPY
+    ready: list[tuple[_Member, fastpath.Chunk]] = field(default_factory=list)
+    tails: dict[int, tuple[int, bytes]] = field(default_factory=dict)
+    offsets: list[int] = field(default_factory=list)  # each ready file's first line in the chunk
+    fallback: list[int] = field(default_factory=list)  # lines for the line parser, in the chunk
+    loaded: dict[int, int] = field(default_factory=dict)  # rows taken per ready file (its position)
+    not_ascii: set[int] = field(default_factory=set)  # ready files (positions) with a taken non-ASCII line
+    block: str = ""  # COPY text of the rows taken
 
 
 @dataclass(frozen=True)
