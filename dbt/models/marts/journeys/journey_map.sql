@@ -3,14 +3,20 @@
     filled from data — the stage goal, touchpoints with their owners and tools, how many clients
     got here and went on, KPI values against norms, what clients said (themes and quotes of the
     survey comments linked to the stage), pain points and improvement measures. Cells are JSON
-    so a page or a BI tool can lay them out.
+    so a page or a BI tool can lay them out. Regions of the seeds without any event yet have no
+    rows: their zero counts would read as measured.
 -#}
 with
+
+regions as (
+    select region_id from ({{ region_data_bounds() }}) as bounds
+    where data_end_at is not null
+),
 
 stages as (
     select regions.region_id, stages.*
     from {{ ref('dim_journey_stages') }} as stages
-    cross join {{ ref('regions') }} as regions
+    cross join regions
     where stages.is_current_version
 ),
 
@@ -80,7 +86,7 @@ stage_touchpoints as (
 rules_by_region as (
     select regions.region_id, rules.*
     from rules
-    cross join {{ ref('regions') }} as regions
+    cross join regions
 ),
 
 touchpoint_cells as (
