@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -313,3 +313,53 @@ def mapped(values: Any, function: Any, *, keep: str | None = None) -> Any:
     if None in results:  # a value whose function is None becomes NULL
         return values.replace_strict(distinct, results, default=values, return_dtype=pl.String)
     return values.replace(distinct, results)
+
+
+# -- values of JSON and CSV records (chatbot, surveys) ----------------------------------------------
+
+# a timestamp as ``Record.timestamp`` reads it: ``YYYY-MM-DD HH:MM:SS`` (or with ``T``) with ``Z``,
+# ``±HH:MM`` or no offset (local time of the region); fractions of a second and other spellings go
+# to the line parser
+ISO_TIMESTAMP = (
+    r"^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?$"
+)
+# what ``safe`` returns for a value the line parser rejects (no text of a taken line holds a NUL)
+INVALID = "\x00invalid"
+
+
+def iso_epoch(value: pl.Expr, timezone: str) -> pl.Expr:
+    """A timestamp written as ``ISO_TIMESTAMP`` → UTC epoch seconds: by its offset, else as local
+    time of ``timezone``; None when written otherwise, not a date, or local time in a clock change
+    (skipped or ambiguous)."""
+    import polars as pl
+
+    naive = value.str.slice(0, 19).str.replace("T", " ", literal=True)
+    naive = naive.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+    zone = value.str.slice(19)
+    hours = zone.str.slice(1, 2).cast(pl.Int64, strict=False)
+    minutes = zone.str.slice(4, 2).cast(pl.Int64, strict=False)
+    offset = (hours * 3600 + minutes * 60) * pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    local = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    return (
+        pl.when(~value.str.contains(ISO_TIMESTAMP))
+        .then(None)
+        .when(zone == "")
+        .then(local.dt.epoch("s"))
+        .when(zone == "Z")
+        .then(naive.dt.epoch("s"))
+        .otherwise(naive.dt.epoch("s") - offset)
+    )
+
+
+def safe(function: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """``function``, or ``INVALID`` where it fails (for ``mapped``): the line parser rejects that
+    line, with its own reason."""
+
+    def call(value: str) -> str | None:
+        try:
+            return function(value)
+        except Exception:
+            return INVALID
+
+    return call

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -113,6 +114,27 @@ class SurveysConnector:
             return self._parse_csv(lines, ctx)
         return self._parse_jsonl(lines, ctx)
 
+    def fast_parser(self, source_file: SourceFile, ctx: ParseContext) -> SurveysFast | None:
+        """The vectorised parser of a CSV file's chunks (``include.fastpath``) when its header is a
+        plain ASCII line the line parser accepts (``,`` or ``;``, no quotes) and no line of it holds
+        an odd number of quotes: then no record spans two lines, and a line the fast parser leaves
+        is read by the line parser as it would be among all the others."""
+        if not _is_csv(source_file):
+            return None
+        with source_file.path.open("rb") as handle:
+            first = handle.readline(4096)
+            if not first.endswith(b"\n"):
+                return None
+            first = first[:-1]
+            if not first.isascii() or b'"' in first or b"\r" in first:
+                return None
+            text = first.decode("ascii")
+            dialect = csv_dialect(text)
+            header = [h.strip().lower() for h in text.split(dialect.delimiter)]
+            if _header_problem(header) is not None or not _quotes_pair_up(handle):
+                return None
+        return SurveysFast(self, ctx, dialect, header)
+
     # -- JSON lines ----------------------------------------------------------------------------
 
     def _parse_jsonl(self, lines: Iterator[Line], ctx: ParseContext) -> Iterator[ParsedRow | Rejection]:
@@ -141,25 +163,32 @@ class SurveysConnector:
                 )
             return
         yield HEADER
-        reader = _RecordReader(lines)
-        for group in reader:
-            if isinstance(group, Rejection):
-                yield Rejection(group.line_no, group.reason, _mask_digits(group.raw))
-                continue
-            head, text = group[0], "\n".join(line.text for line in group)
-            fields: list[str] | None = None
-            unreadable = ""
-            try:
-                fields = next(csv.reader([text], dialect), [])
-            except csv.Error as exc:
-                unreadable = str(exc)
-            if len(group) > 1 and (fields is None or len(fields) != len(header)):
-                # the quote that joined these lines was a stray one: reject its line, re-read the rest
-                reader.push_back(group[1:])
-                yield Rejection(head.number, "unterminated quoted field", _mask_digits(head.text))
-                continue
-            yield from (CONTINUATION for _ in group[1:])
-            yield _csv_record(group, text, fields, unreadable, header, dialect, ctx)
+        yield from _csv_records(lines, header, dialect, ctx)
+
+
+def _csv_records(
+    lines: Iterator[Line], header: list[str], dialect: Any, ctx: ParseContext
+) -> Iterator[ParsedRow | Rejection | object]:
+    """The records of a CSV file's lines after its header."""
+    reader = _RecordReader(lines)
+    for group in reader:
+        if isinstance(group, Rejection):
+            yield Rejection(group.line_no, group.reason, _mask_digits(group.raw))
+            continue
+        head, text = group[0], "\n".join(line.text for line in group)
+        fields: list[str] | None = None
+        unreadable = ""
+        try:
+            fields = next(csv.reader([text], dialect), [])
+        except csv.Error as exc:
+            unreadable = str(exc)
+        if len(group) > 1 and (fields is None or len(fields) != len(header)):
+            # the quote that joined these lines was a stray one: reject its line, re-read the rest
+            reader.push_back(group[1:])
+            yield Rejection(head.number, "unterminated quoted field", _mask_digits(head.text))
+            continue
+        yield from (CONTINUATION for _ in group[1:])
+        yield _csv_record(group, text, fields, unreadable, header, dialect, ctx)
 
 
 def _csv_record(
@@ -244,6 +273,21 @@ def _header_problem(header: list[str]) -> str | None:
     return "; ".join(problems) or None
 
 
+def _quotes_pair_up(handle: Any) -> bool:
+    """Does no line from the handle's position on hold an odd number of quotes (read in blocks)?"""
+    odd = False  # the quotes so far of the line the block ends in
+    while block := handle.read(1 << 20):
+        if not odd and b'"' not in block:
+            continue
+        pieces = block.split(b"\n")
+        for piece in pieces[:-1]:
+            if odd != bool(piece.count(b'"') % 2):
+                return False
+            odd = False
+        odd = odd != bool(pieces[-1].count(b'"') % 2)
+    return not odd
+
+
 def _open_quote(lines: list[Line]) -> bool:
     return sum(line.text.count('"') for line in lines) % 2 == 1
 
@@ -299,6 +343,146 @@ def _mask_csv(
     out = io.StringIO()
     csv.writer(out, dialect, lineterminator="").writerow(masked)
     return out.getvalue()
+
+
+# -- the fast path ----------------------------------------------------------------------------
+
+# an id ``mask_free`` leaves as it is, recognised without calling it (response ids are all distinct):
+# at most three Latin letters right before the digits (no «esia», and «oid» without a word boundary
+# before its number is no ESIA id) and at most nine digits (``mask_text`` masks ten or more)
+_PLAIN_ID = r"^[A-Za-z]{0,3}[0-9]{1,9}$"
+
+
+class SurveysFast:
+    """Survey responses of a CSV file a chunk at a time (polars), for a file the line parser reads
+    record by record as line by line (:meth:`SurveysConnector.fast_parser`). A line is taken when
+    it visibly passes every check of :func:`parse_response`: printable text whose cells are plain
+    or wholly quoted without a doubled quote (the CSV reader would split it so), no blank around
+    a cell's value, as many cells as the header, a response id, known channel and touchpoint,
+    ``responded_at`` written ``YYYY-MM-DD HH:MM:SS`` with ``Z``, ``±HH:MM`` or no offset (then not
+    in a clock change of the region), a real date on the file's day, scores written as plain
+    numbers within their ranges and at least one of them, an ESIA id of digits, a known office
+    and no ticket without one. Ids, comment, phone and ESIA id go through the line parser's own
+    masking and hashing, once per distinct value; a value these fail on sends its line to the line
+    parser. The scores are taken within their warehouse column (``bounds_checked``)."""
+
+    columns = RESPONSES.columns
+    bounds_checked = True
+    line_cost = 6  # a survey line costs the line parser about six queue_log lines
+
+    def __init__(self, connector: SurveysConnector, ctx: ParseContext, dialect: Any, header: list[str]) -> None:
+        self.connector = connector
+        self.ctx = ctx
+        self.dialect = dialect
+        self.header = header
+        self.group_key = ("responses", dialect.delimiter, tuple(header))  # whole files taken together
+        start, end = limits._day_window("surveys", ctx.region.timezone, ctx.source_file.file_date)
+        self.window = (start.timestamp(), end.timestamp())
+
+    def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
+        first = next(lines, None)
+        if first is None:
+            return
+        if first.number == 1:  # the header, checked when the fast path was chosen
+            yield HEADER
+        else:
+            lines = itertools.chain([first], lines)
+        yield from _csv_records(lines, self.header, self.dialect, self.ctx)
+
+    def parse_chunk(self, lines: Any, first: int) -> tuple[Any, list[int]]:
+        import polars as pl
+
+        from include import fastpath
+
+        sep = re.escape(self.dialect.delimiter)
+        text = pl.col("text")
+        # a cell as the CSV reader reads it when it is either plain (no quote) or wholly quoted
+        # without a doubled quote inside: the quotes around it dropped. Each cell is found with the
+        # separator before it (one put before the line), so that no match is empty.
+        cell = f'(?:"[^"]*"|[^"{sep}]*)'
+        position = {name: index for index, name in enumerate(self.header)}
+        frame = fastpath.frame_of(lines).with_columns(
+            plain=text.str.contains(fastpath.PRINTABLE_TEXT)
+            & text.str.contains(f"^{cell}(?:{sep}{cell})*$")
+            & (text != "")
+            & (text.str.len_chars() < 100_000),
+            cells=(pl.lit(self.dialect.delimiter) + text)
+            .str.extract_all(sep + cell)
+            .list.eval(pl.element().str.slice(1).str.strip_prefix('"').str.strip_suffix('"')),
+        )
+        value = {name: pl.col("cells").list.get(position[name], null_on_oob=True) for name in position}
+        frame = frame.with_columns(
+            pl.col("cells").list.len().alias("count"),
+            # no blank around a cell (the line parser would strip it): what is taken is as written
+            pl.col("cells").list.eval(pl.element().str.contains(r"^\s|\s$")).list.any().alias("blanks"),
+            # a column the header leaves out is not given; an empty cell neither
+            *[
+                (
+                    pl.when(value[name] != "").then(value[name]) if name in value else pl.lit(None, dtype=pl.String)
+                ).alias(name)
+                for name in COLUMNS
+            ],
+        )
+        ps = self.ctx.pseudonymiser
+        region = self.ctx.region
+
+        def free(text: str) -> str | None:
+            return mask_free(text, ps)
+
+        frame = frame.with_columns(
+            response=fastpath.mapped(
+                frame["response_id"], fastpath.safe(free), keep=f"{fastpath.SYSTEM_ID}|{_PLAIN_ID}"
+            ),
+            epoch=fastpath.iso_epoch(pl.col("responded_at"), self.ctx.region.timezone.key),
+        )
+        low, high = fastpath.window(frame, self.window)
+        scores = []
+        for name, (lowest, highest) in SCORES.items():
+            score = pl.when(pl.col(name).str.contains(r"^(?:[0-9]|10)$")).then(pl.col(name).cast(pl.Int64))
+            scores.append(pl.col(name).is_null() | score.is_between(lowest, highest))
+        accepted = (
+            (fastpath.line_number(frame, first) != 1)
+            & pl.col("plain")
+            & ~pl.col("blanks")
+            & (pl.col("count") == len(self.header))
+            & pl.col("response").is_not_null()
+            & (pl.col("response") != fastpath.INVALID)
+            & pl.col("channel").is_in(sorted(CHANNELS))
+            & pl.col("touchpoint_id").is_in(sorted(region.touchpoints))
+            & pl.col("epoch").is_between(low, high, closed="left")
+            & pl.all_horizontal(scores)
+            & pl.any_horizontal([pl.col(name).is_not_null() for name in SCORES])
+            & (pl.col("esia_id").is_null() | pl.col("esia_id").str.contains(r"^[0-9]+$"))
+            & (pl.col("office_id").is_null() | pl.col("office_id").is_in(sorted(region.offices)))
+            & (pl.col("ticket_id").is_null() | pl.col("office_id").is_not_null())
+        ).fill_null(False)
+        frame = frame.with_columns(accepted=accepted)
+        rows = frame.filter(pl.col("accepted"))
+        rows = rows.with_columns(
+            comment_scrubbed=fastpath.mapped(rows["comment"], fastpath.safe(ps.scrub_text)),
+            phone_hash=fastpath.mapped(rows["phone"], fastpath.safe(ps.phone)),
+            esia_hash=fastpath.mapped(rows["esia_id"], fastpath.safe(ps.esia)),
+            ticket=fastpath.mapped(rows["ticket_id"], fastpath.safe(free), keep=fastpath.SYSTEM_ID),
+            case=fastpath.mapped(rows["case_id"], fastpath.safe(free), keep=fastpath.SYSTEM_ID),
+        )
+        masked = ("comment_scrubbed", "phone_hash", "esia_hash", "ticket", "case")
+        failed = pl.any_horizontal([pl.col(name) == fastpath.INVALID for name in masked]).fill_null(False)
+        fallback = sorted([*frame.filter(~pl.col("accepted"))["i"].to_list(), *rows.filter(failed)["i"].to_list()])
+        utc = pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
+        return rows.filter(~failed).select(
+            "i",
+            pl.col("response").alias("response_id"),
+            "channel",
+            "touchpoint_id",
+            utc.alias("responded_at"),
+            *SCORES,
+            "comment_scrubbed",
+            "phone_hash",
+            "esia_hash",
+            pl.col("ticket").alias("ticket_id"),
+            "office_id",
+            pl.col("case").alias("case_id"),
+        ), fallback
 
 
 if __name__ == "__main__":
