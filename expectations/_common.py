@@ -26,14 +26,19 @@ CLEAR_EMAIL = r"[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+\.[A-Za-z]{2,}"
 # One regular-expression pass per pattern instead of one per column and pattern: PostgreSQL's regex
 # engine is most of GX's time (six queue_log columns, 6.2 M lines at 10 M events: 9.9 s → 5.4 s).
 FREE_TEXT = "free_text"
+# The same text where it holds ``@`` or ``%40`` (else NULL, which the check skips): CLEAR_EMAIL cannot
+# match without one, and the pattern is spared most rows (0.42 → 0.21 s over 0.57 M queue_log rows).
+FREE_TEXT_EMAIL = "free_text_email"
 # Local days are at most a day away from the UTC interval that loads them.
 SLACK = timedelta(days=2)
 
 
 def new_suite(name: str, columns: list[str], batch: BatchInfo, *, max_rows: int) -> gx.ExpectationSuite:
     suite = gx.ExpectationSuite(name=f"{name}__batch_{batch.batch_id}")
-    # the table's columns and the free text the batch's view adds (expectations.batch_query)
-    suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=[*columns, FREE_TEXT], exact_match=True))
+    # the table's columns and the free text columns the batch's view adds (expectations.batch_query)
+    suite.add_expectation(
+        gxe.ExpectTableColumnsToMatchSet(column_set=[*columns, FREE_TEXT, FREE_TEXT_EMAIL], exact_match=True)
+    )
     # Volume: a delivered file must bring rows; no file, no rows.
     low = 1 if batch.files_loaded else 0
     high = max_rows * max(batch.files_loaded, 1) if batch.files_loaded else 0
@@ -62,7 +67,7 @@ def expect_pseudonymised(suite: gx.ExpectationSuite, hash_column: str) -> None:
 def expect_no_clear_contacts(suite: gx.ExpectationSuite) -> None:
     """No phone number or e-mail address in clear in any of the module's FREE_TEXT_COLUMNS."""
     suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=FREE_TEXT, regex=CLEAR_PHONE))
-    suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=FREE_TEXT, regex=CLEAR_EMAIL))
+    suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=FREE_TEXT_EMAIL, regex=CLEAR_EMAIL))
 
 
 def expect_sha256(suite: gx.ExpectationSuite, column: str) -> None:
