@@ -130,20 +130,10 @@ _LINE = (
     + _SEP.join(("(?:", r'"rating": ?(?:([1-5])|null))?'))
     + r"\}$"
 )  # fmt: skip
+# the fields of an event in the schema's order (``_LINE``'s groups)
+FIELDS = ("session_id", "seq", "ts", "event", "channel", "user_id", "phone", "text", "intent", "confidence", "rating")
 # the groups' names (``user_text``: the field ``text``, beside the line's own ``text``)
-_GROUPS = (
-    "session_id",
-    "seq",
-    "ts",
-    "event",
-    "channel",
-    "user_id",
-    "phone",
-    "user_text",
-    "intent",
-    "confidence",
-    "rating",
-)
+_GROUPS = tuple("user_text" if name == "text" else name for name in FIELDS)
 
 
 class ChatbotFast:

@@ -40,7 +40,13 @@ from zoneinfo import ZoneInfo
 from include.connectors import limits
 from include.connectors.common import FieldError, mask_free, parse_local_or_aware, run_cli, unexpected
 from include.connectors.metrica import HIT_FIELDS, VISIT_FIELDS, counter_timezone
-from include.connectors.records import Record, load_object, mask_identifier, mask_json_identifiers
+from include.connectors.records import (
+    Record,
+    load_object,
+    mask_identifier,
+    mask_json_identifiers,
+    schema_pattern_matches,
+)
 from include.loading import HEADER, Line, ParseContext, ParsedRow, RawTable, Rejection, SourceFile, discover_dated_files
 from include.pseudonymise import Pseudonymiser, split_inn
 
@@ -182,10 +188,12 @@ class WebsiteConnector:
     def has_header(self, source_file: SourceFile) -> bool:
         return source_file.table in ("hits", "visits")
 
-    def fast_parser(self, source_file: SourceFile, ctx: ParseContext) -> LogsApiFast | None:
-        """The vectorised parser of a Logs API TSV (``include.fastpath``) whose header line is plain
-        (ASCII, no escapes, no blanks around a name) and names every required column; portal events
-        are read line by line."""
+    def fast_parser(self, source_file: SourceFile, ctx: ParseContext) -> LogsApiFast | PortalEventsFast | None:
+        """The vectorised parser of a file (``include.fastpath``): portal events, or a Logs API TSV
+        whose header line is plain (ASCII, no escapes, no blanks around a name) and names every
+        required column."""
+        if source_file.table == "portal_events":
+            return PortalEventsFast(self, ctx)
         if source_file.table not in _FEEDS:
             return None
         with source_file.path.open("rb") as handle:
@@ -628,6 +636,207 @@ def portal_event_row(event: dict[str, Any], ctx: ParseContext) -> tuple[object, 
         file_date,
         client_group,
     )
+
+
+# -- the fast path of portal events ----------------------------------------------------------------
+#
+# A line of the export is one flat object with the schema's fields in the schema's order (fields
+# not given left out), written compact (``json.dumps``, with or without blanks after ``,`` and
+# ``:``). Printable text has no backslash, hence no escape: a string is exactly what lies between
+# two quotes. So a line matching ``_PORTAL_LINE`` is one JSON object whose fields are known and
+# given once each (``json`` reads it the same way), and its groups are the strings' text; an
+# optional field absent or null has no group (None), as ``Record`` reads it.
+_PS = r'"([^"]*)"'
+_PSEP = ", ?"
+PORTAL_REQUIRED = ("event_id", "event_type", "occurred_at", "user_type", "esia_id")
+PORTAL_OPTIONAL = (
+    "metrica_client_id",
+    "snils",
+    "phone",
+    "email",
+    "inn",
+    "ogrn",
+    "application_id",
+    "application_type",
+    "status",
+    "office_id",
+    "appointment_at",
+    "client_group",
+)
+_PORTAL_LINE = (
+    r"^\{"
+    + _PSEP.join(f'"{name}": ?{_PS}' for name in PORTAL_REQUIRED)
+    + "".join(f'(?:{_PSEP}"{name}": ?(?:{_PS}|null))?' for name in PORTAL_OPTIONAL)
+    + r"\}$"
+)
+# ``offset_required``: ``T`` between date and time and an offset (``fastpath.ISO_TIMESTAMP`` bounds
+# the rest: year, fields, offset; no fractions of a second)
+_PORTAL_AWARE = r"^.{10}T.{8}(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+
+
+class PortalEventsFast:
+    """Portal events a chunk at a time (polars). A line is taken when it visibly passes every check
+    of :func:`portal_event_row`: printable text (no escapes), one flat JSON object with the
+    schema's fields in the schema's order (so none unknown, none repeated: ``_PORTAL_LINE``), the
+    required ones strings, the others strings or null; ``occurred_at`` and ``appointment_at``
+    ``YYYY-MM-DDTHH:MM:SS`` with ``Z`` or ``±HH:MM``, real dates, the appointment not before the
+    event and within ``portal.appointment_ahead``, the event's local day at most
+    ``day_tolerance.portal`` from the file's; codes known (the region's seeds included); the fields
+    an event type needs given. Event and application ids (not blank, not too long) are masked, and
+    the identifiers checked against their patterns (``Record.matching``) and hashed, by the line
+    parser's own functions once per distinct value; a value failing there sends its line to the
+    line parser."""
+
+    columns = PORTAL_EVENTS.columns
+    line_cost = 4  # a portal event costs the line parser several queue_log lines
+    group_key = ("portal_events",)  # whole daily files taken together
+
+    def __init__(self, connector: WebsiteConnector, ctx: ParseContext) -> None:
+        self.connector = connector
+        self.ctx = ctx
+
+    def slow(self, lines: Iterator[Line]) -> Iterator[ParsedRow | Rejection | object]:
+        return self.connector._parse_portal_events(lines, self.ctx)
+
+    def parse_chunk(self, lines: Any, first: int) -> tuple[Any, list[int]]:
+        import polars as pl
+
+        from include import fastpath
+
+        region = self.ctx.region
+        ps = self.ctx.pseudonymiser
+        text = pl.col("text")
+        plain = text.str.contains(fastpath.PRINTABLE_TEXT) & (text.str.len_chars() < 100_000)
+        frame = fastpath.frame_of(lines)
+        names = [*PORTAL_REQUIRED, *PORTAL_OPTIONAL]
+        groups = pl.when(plain).then(text.str.extract_groups(_PORTAL_LINE))
+        frame = frame.with_columns(groups.struct.rename_fields(names).alias("groups")).unnest("groups")
+        tz = region.timezone.key
+
+        def epoch(name: str) -> pl.Expr:
+            value = pl.col(name)
+            return pl.when(value.str.contains(_PORTAL_AWARE)).then(fastpath.iso_epoch(value, tz))
+
+        frame = frame.with_columns(
+            event=fastpath.mapped(frame["event_id"], fastpath.safe(partial(_portal_id, ps)), keep=fastpath.SYSTEM_ID),
+            application=fastpath.mapped(
+                frame["application_id"], fastpath.safe(partial(_portal_id, ps)), keep=fastpath.SYSTEM_ID
+            ),
+            occurred=epoch("occurred_at"),
+            appointment=epoch("appointment_at"),
+        )
+        event_type = pl.col("event_type")
+        ahead = limits.LIMITS["portal.appointment_ahead"]
+        span = pl.col("appointment") - pl.col("occurred")
+        local_day = pl.from_epoch("occurred", time_unit="s").dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+        day_off = (local_day.dt.date() - fastpath.file_day(frame, self.ctx.source_file.file_date)).dt.total_days()
+
+        def code(name: str, allowed: Any) -> pl.Expr:
+            return pl.col(name).is_null() | pl.col(name).is_in(sorted(allowed))
+
+        accepted = (
+            (pl.col("event") != fastpath.INVALID)
+            & pl.col("occurred").is_not_null()
+            & event_type.is_in(list(EVENT_TYPES))
+            & pl.col("user_type").is_in(list(USER_TYPES))
+            & (pl.col("application").is_null() | (pl.col("application") != fastpath.INVALID))
+            & code("application_type", region.application_types)
+            & code("status", STATUSES)
+            & code("office_id", region.offices)
+            & code("client_group", region.client_groups)
+            & (pl.col("appointment_at").is_null() | pl.col("appointment").is_not_null())
+            & (
+                pl.col("application").is_not_null()
+                | ~event_type.is_in(["application_submitted", "application_status_changed"])
+            )
+            & (pl.col("status").is_not_null() | (event_type != "application_status_changed"))
+            & (pl.col("appointment").is_not_null() | (event_type != "appointment_booked"))
+            # whole seconds: (appointment − occurred).days is the span in whole days, rounded down
+            & (
+                pl.col("appointment").is_null()
+                | ((span >= 0) & (span // 86400 >= int(ahead.low)) & (span // 86400 <= int(ahead.high)))
+            )
+            & (day_off.abs() <= limits.DAY_TOLERANCE["portal"].days)
+        ).fill_null(False)
+        frame = frame.with_columns(accepted=accepted)
+        rows = frame.filter(pl.col("accepted"))
+
+        def checked(pattern: re.Pattern[str], function: Callable[[str], str | None]) -> Callable[[str], str | None]:
+            def call(value: str) -> str | None:
+                return function(value) if schema_pattern_matches(pattern, value) else fastpath.INVALID
+
+            return fastpath.safe(call)
+
+        def inn(value: str) -> str | None:
+            digits, is_person = split_inn(value)
+            return None if is_person else digits
+
+        def inn_hash(value: str) -> str | None:
+            digits, is_person = split_inn(value)
+            return ps.person_inn(digits) if is_person else None
+
+        rows = rows.with_columns(
+            esia_hash=fastpath.mapped(rows["esia_id"], checked(_DIGITS, ps.esia)),
+            metrica_client_hash=fastpath.mapped(
+                rows["metrica_client_id"],
+                checked(_DIGITS, lambda value: ps.online_id("metrica", value) if value != "0" else None),
+            ),
+            snils_hash=fastpath.mapped(rows["snils"], checked(_SNILS, ps.snils)),
+            phone_hash=fastpath.mapped(rows["phone"], checked(_PHONE, ps.phone)),
+            email_hash=fastpath.mapped(rows["email"], checked(_EMAIL, ps.email)),
+            inn_clear=fastpath.mapped(rows["inn"], checked(_INN, inn)),
+            inn_hash=fastpath.mapped(rows["inn"], checked(_INN, inn_hash)),
+            ogrn_checked=fastpath.mapped(rows["ogrn"], checked(_OGRN, lambda value: value)),
+        )
+        masked = (
+            "esia_hash",
+            "metrica_client_hash",
+            "snils_hash",
+            "phone_hash",
+            "email_hash",
+            "inn_clear",
+            "inn_hash",
+            "ogrn_checked",
+        )
+        failed = pl.any_horizontal([pl.col(name) == fastpath.INVALID for name in masked]).fill_null(False)
+        fallback = sorted([*frame.filter(~pl.col("accepted"))["i"].to_list(), *rows.filter(failed)["i"].to_list()])
+
+        def utc(name: str) -> pl.Expr:
+            return pl.from_epoch(name, time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
+
+        return rows.filter(~failed).select(
+            "i",
+            pl.col("event").alias("event_id"),
+            "event_type",
+            utc("occurred").alias("occurred_at"),
+            "user_type",
+            "esia_hash",
+            "metrica_client_hash",
+            "snils_hash",
+            "phone_hash",
+            "email_hash",
+            pl.col("inn_clear").alias("inn"),
+            "inn_hash",
+            pl.col("ogrn_checked").alias("ogrn"),
+            pl.col("application").alias("application_id"),
+            "application_type",
+            "status",
+            "office_id",
+            utc("appointment").alias("appointment_at"),
+            fastpath.file_date_text(frame, self.ctx.source_file.file_date).alias("file_date"),
+            "client_group",
+        ), fallback
+
+
+def _portal_id(pseudonymiser: Pseudonymiser, value: str) -> str | None:
+    """An event or application id as ``portal_event_row`` reads it (``Record.text`` with
+    ``max_length``, ``nonblank``) and masks it (``mask_free``); ``INVALID`` where it rejects it."""
+    from include import fastpath
+
+    stripped = value.strip()
+    if len(value) > MAX_TEXT or not stripped:
+        return fastpath.INVALID
+    return mask_free(stripped, pseudonymiser)
 
 
 def portal_event_validator() -> Any:

@@ -11,6 +11,7 @@ the two batches are compared.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from psycopg import sql
 
 from include import config, fastpath
 from include.connectors import SOURCES, connector_for
+from include.connectors.chatbot import FIELDS as CHAT_FIELDS
 from include.connectors.office_visits import COLUMNS as OFFICE_COLUMNS
+from include.connectors.website import PORTAL_OPTIONAL, PORTAL_REQUIRED
 from include.ingest import load_interval
 from tests.bad_input.sources import DAY
 from tests.bad_input.test_corpus import CASES, PREVIOUS_DAY, Case, _interval, _write_files
@@ -41,10 +44,13 @@ class Counting:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.rows = 0
+        self.by_columns: dict[tuple[str, ...], int] = {}  # the rows written, by the table's columns
         real = fastpath.copy_block
 
         def counted(rows: Any, *args: Any) -> str:
             self.rows += rows.height
+            columns = tuple(args[-1])
+            self.by_columns[columns] = self.by_columns.get(columns, 0) + rows.height
             return real(rows, *args)
 
         monkeypatch.setattr(fastpath, "copy_block", counted)
@@ -87,10 +93,17 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _compare(
-    dsn: str, source: str, landing: Path, start: datetime, end: datetime, monkeypatch: pytest.MonkeyPatch
+    dsn: str,
+    source: str,
+    landing: Path,
+    start: datetime,
+    end: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+    loaded: dict[str, int] | None = None,
 ) -> float:
     """Load ``[start, end)`` fast, then slow (replacing it); assert both batches are identical.
-    Returns the share of the loaded rows the fast path wrote."""
+    Returns the share of the loaded rows the fast path wrote; ``loaded`` receives the rows of each
+    table."""
     counting = Counting(monkeypatch)
     monkeypatch.setenv("CJW_INGEST_FAST_PATH", "1")
     fast = load_interval(source, REGION, start, end, dsn=dsn, key=KEY, landing=landing)
@@ -105,6 +118,8 @@ def _compare(
         assert len(fast_rows[table]) == len(rows), table
         differ = [(a, b) for a, b in zip(fast_rows[table], rows, strict=True) if a != b]
         assert differ == [], (table, differ[:3])
+    if loaded is not None:
+        loaded.update({table: len(rows) for table, rows in slow_rows.items()})
     return counting.rows / max(slow["loaded"], 1)
 
 
@@ -122,6 +137,9 @@ FAST_SOURCES = {"call_centre", "chatbot", "office_visits", "surveys", "website"}
 # the share of the loaded rows the fast path must have taken where it is less than 0.9: one of the
 # three chatbot and survey files starts with a byte-order mark (the generator's noise), read line by line
 FAST_SHARE = {"chatbot": 0.7, "surveys": 0.65}
+# tables whose share is checked on its own, a small table beside a large one of the same source:
+# (table, least share); one of the two portal files starts with a byte-order mark (read line by line)
+FAST_TABLES = {"website": (("raw_website_portal_events", 0.6),)}
 
 
 @pytest.mark.parametrize("chunk_bytes", [None, 2048], ids=["chunks", "tiny-chunks"])
@@ -139,11 +157,17 @@ def test_generated_region_loads_the_same_fast_and_slow(
     tz = config.region(REGION).timezone
     start = datetime.combine(first, datetime.min.time(), tz)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
-    share = _compare(fresh_db, source, landing, start, end, monkeypatch)
+    counting = Counting(monkeypatch)
+    loaded: dict[str, int] = {}
+    share = _compare(fresh_db, source, landing, start, end, monkeypatch, loaded)
     if source in FAST_SOURCES:
         assert share > FAST_SHARE.get(source, 0.9)  # the fast path did take the bulk of the lines
     else:
         assert share == 0
+    for table, least in FAST_TABLES.get(source, ()):
+        columns = next(tuple(t.columns) for t in connector_for(source).tables.values() if t.name == table)
+        assert loaded[table] > 0
+        assert counting.by_columns.get(columns, 0) > least * loaded[table], table
 
 
 # Values a mutated cell takes: empty, blanks around, quotes, escapes, control characters, other
@@ -454,29 +478,46 @@ CHAT_VALUES = [
     '"2026-09-02T05:59:59+05:00"', '"2026-09-02T06:00:00+05:00"', '"2026-08-31T18:00:00+05:00"',
     '"2026-08-31T17:59:59+05:00"', '"2026-09-01T00:00:00+14:00"', '"1999-09-01T10:00:00+05:00"',
 ]  # fmt: skip
-CHAT_FIELDS = (
-    "session_id",
-    "seq",
-    "ts",
-    "event",
-    "channel",
-    "user_id",
-    "phone",
-    "text",
-    "intent",
-    "confidence",
-    "rating",
-)
+
+
+def _mutated_object(fields: dict[str, Any], names: Sequence[str], values: Sequence[str], rng: Any) -> str:
+    """``fields`` as one line of JSON the way an export writes it, half of the time changed: a field
+    of ``names`` set to one of ``values`` (JSON as written) in its place or added where it was not,
+    a field removed, repeated or moved, an unknown field added, the blanks around ``,`` and ``:``
+    changed."""
+    import json
+
+    pairs = [(k, json.dumps(v, ensure_ascii=False)) for k, v in fields.items()]
+    for _ in range(rng.choice((0, 0, 1, 1, 2))):
+        change = rng.randrange(6)
+        at = rng.randrange(len(pairs))
+        if change <= 1:
+            name = rng.choice(names)
+            position = next((i for i, (k, _) in enumerate(pairs) if k == name), None)
+            value = rng.choice(values)
+            if position is None:
+                pairs.insert(min(at, len(pairs)), (name, value))
+            else:
+                pairs[position] = (name, value)  # in its place: the fast path may take it
+        elif change == 2:
+            del pairs[at]
+        elif change == 3:
+            pairs.insert(rng.randrange(len(pairs) + 1), pairs[at])  # a repeated field
+        elif change == 4:
+            pairs.insert(rng.randrange(len(pairs) + 1), ("extra", '"x"'))
+        else:
+            pairs.insert(rng.randrange(len(pairs) + 1), pairs.pop(at))  # another order
+    separators = rng.choice(((",", ":"), (",", ":"), (", ", ": "), (" ,", " :")))
+    return "{" + separators[0].join(f'"{k}"{separators[1]}{v}' for k, v in pairs) + "}"
 
 
 def _chat_lines(count: int, seed: int) -> list[str]:
     """Chatbot events as the export writes them, a half of them with a field set to a value of
     ``CHAT_VALUES``, removed, repeated or moved, an unknown field added or blanks changed."""
-    import json
     import random
 
     rng = random.Random(seed)
-    kinds = [
+    kinds: list[dict[str, Any]] = [
         {"event": "chat_started", "channel": "telegram", "user_id": "tg:4412", "phone": "8 (912) 345-67-89"},
         {"event": "message", "text": "Как встать на учёт? мой телефон +7 912 345-67-89"},
         {"event": "intent_recognised", "intent": "benefit_status", "confidence": 0.93},
@@ -487,30 +528,13 @@ def _chat_lines(count: int, seed: int) -> list[str]:
     ]
     out: list[str] = []
     for n in range(count):
-        fields = {
+        fields: dict[str, Any] = {
             "session_id": f"s-{n // 7:04d}",
             "seq": n % 7,
             "ts": f"2026-09-01T{8 + n % 12:02d}:{n % 60:02d}:00+05:00",
         }
         fields.update(kinds[n % len(kinds)])
-        pairs = [(k, json.dumps(v, ensure_ascii=False)) for k, v in fields.items()]
-        for _ in range(rng.choice((0, 0, 1, 1, 2))):
-            kind = rng.randrange(6)
-            at = rng.randrange(len(pairs))
-            if kind <= 1:
-                name = rng.choice(CHAT_FIELDS)
-                pairs = [(k, v) for k, v in pairs if k != name]
-                pairs.insert(min(at, len(pairs)), (name, rng.choice(CHAT_VALUES)))
-            elif kind == 2:
-                del pairs[at]
-            elif kind == 3:
-                pairs.insert(rng.randrange(len(pairs) + 1), pairs[at])  # a repeated field
-            elif kind == 4:
-                pairs.insert(rng.randrange(len(pairs) + 1), ("extra", '"x"'))
-            else:
-                pairs.insert(rng.randrange(len(pairs) + 1), pairs.pop(at))  # another order
-        separators = rng.choice(((",", ":"), (",", ":"), (", ", ": "), (" ,", " :")))
-        out.append("{" + separators[0].join(f'"{k}"{separators[1]}{v}' for k, v in pairs) + "}")
+        out.append(_mutated_object(fields, CHAT_FIELDS, CHAT_VALUES, rng))
     return out
 
 
@@ -526,6 +550,130 @@ def test_chatbot_lines_load_the_same_fast_and_slow(
     counting = Counting(monkeypatch)
     start, end = _interval(DAY)
     share = _compare(fresh_db, "chatbot", landing, start, end, monkeypatch)
+    # the bulk of the lines (the others: blanks before a separator, another order, an unknown field)
+    assert counting.rows > 750
+    assert share > 0.4
+
+
+# Values a portal event field takes (JSON as written): other types, blanks, escapes, codes of other
+# fields and of no seed, identifiers of every shape (other digits, lengths, separators), timestamps
+# of every spelling, around the file's day (2026-09-01 in Asia/Yekaterinburg ± a day) and impossible.
+PORTAL_VALUES = [
+    "null", "true", "0", "1083749682", "[1]", "{}", '""', '" "', '"0"', '"1083749682"', '" 1083749682"',
+    '"١٢٣٤٥"', '"123456789012345678901"', '"a\\u0041"', '"ё"', '"tab\\there"', '"x' + "y" * 200 + '"',
+    '"' + "z" * 200 + '"', '" RR-1 "', '"\u00a0RR-2"', '"0f8fad5b-d9cb-469f-a165-70867728950e"',
+    '"esia_login"', '"application_submitted"', '"application_status_changed"', '"appointment_booked"',
+    '"password_reset"', '"citizen"', '"employer"', '"Citizen"', '"submitted"', '"approved"', '"lost"',
+    '"job_search"', '"training"', '"cooking"', '"ens-02"', '"ens-99"', '"youth"', '"employer"', '"retired"',
+    '"64863388649"', '"659-718-593 70"', '"659718593-70"', '"659-718-593  70"', '"6486338864"', '"659 718 593 70"',
+    '"+7 (908) 136-56-00"', '"+79535326887"', '"89535326887"', '"+7 908"', '"8.913.456.78.90"', '"+7 (908) 136-56-0٠"',
+    '"ivan@example.ru"', '"Ivan.Petrov@bk.ru"', '"ivan@example"', '"ivan @example.ru"', '"иван@пример.рф"', '"a@b@c.d"',
+    '"6622956177"', '"662295617712"', '"66229561771"', '"1056607190970"', '"305660719097012"', '"10566071909701"',
+    '"2026-09-01T10:00:00+05:00"', '"2026-09-01 10:00:00+05:00"', '"2026-09-01T10:00:00"', '"2026-09-01T10:00:00Z"',
+    '"2026-09-01T10:00:00+0500"', '"2026-09-01T10:00+05:00"', '"2026-09-01T10:00:00.5+05:00"',
+    '"2026-09-01T10:00:00+15:00"', '"2026-09-01T10:00:00-14:59"', '"2026-02-29T10:00:00+05:00"',
+    '"2026-09-31T10:00:00+05:00"', '"2026-09-01T24:00:00+05:00"', '"2026-09-02T23:59:59+05:00"',
+    '"2026-09-03T00:00:00+05:00"', '"2026-08-31T00:00:00+05:00"', '"2026-08-30T23:59:59+05:00"',
+    '"2026-08-30T22:00:00+03:00"', '"2026-09-02T21:59:59-00:00"', '"1999-09-01T10:00:00+05:00"',
+    '"2027-09-02T09:59:59+05:00"', '"2027-09-02T10:00:00+05:00"', '"2027-09-03T10:00:00+05:00"',
+    '"2026-09-01T09:59:59+05:00"', '"2026-09-01T05:00:00Z"', '"2101-01-01T00:00:00Z"', "1788240001",
+]  # fmt: skip
+
+
+def _portal_lines(count: int, seed: int) -> list[str]:
+    """Portal events as the export writes them, a half of them with a field set to a value of
+    ``PORTAL_VALUES``, removed, repeated or moved, an unknown field added or blanks changed."""
+    import random
+
+    rng = random.Random(seed)
+    kinds: list[dict[str, Any]] = [
+        {"event_type": "esia_login", "user_type": "citizen", "metrica_client_id": "1754811337303934323"},
+        {"event_type": "esia_login", "user_type": "employer", "metrica_client_id": "0"},
+        {
+            "event_type": "application_submitted",
+            "user_type": "citizen",
+            "metrica_client_id": "1757823093125603673",
+            "snils": "659-718-593 70",
+            "phone": "+7 (908) 136-56-00",
+            "email": "ivan.petrov@bk.ru",
+            "application_id": "RR-2026-3085765",
+            "application_type": "social_contract",
+            "status": "submitted",
+            "office_id": "ens-02",
+            "client_group": "low_income",
+        },
+        {
+            "event_type": "application_submitted",
+            "user_type": "employer",
+            "phone": "+79535326887",
+            "inn": "6622956177",
+            "ogrn": "1056607190970",
+            "application_id": "RR-2026-2315908",
+            "application_type": "mass_hiring",
+            "status": "submitted",
+            "office_id": "ens-01",
+        },
+        {
+            "event_type": "application_submitted",
+            "user_type": "employer",
+            "inn": "662295617712",
+            "ogrn": "305660719097012",
+            "application_id": "RR-2026-2315909",
+            "application_type": "vacancy_posting",
+            "status": "submitted",
+        },
+        {
+            "event_type": "application_status_changed",
+            "user_type": "citizen",
+            "application_id": "RR-2026-3403573",
+            "application_type": "job_search",
+            "status": "accepted",
+            "office_id": "ens-04",
+        },
+        {
+            "event_type": "appointment_booked",
+            "user_type": "citizen",
+            "application_id": "RR-2026-2002630",
+            "application_type": "training",
+            "office_id": "ens-02",
+            "appointment_at": "2026-09-04T09:15:00+05:00",
+        },
+    ]
+    out: list[str] = []
+    for n in range(count):
+        kind = dict(kinds[n % len(kinds)])
+        fields = {
+            "event_id": f"ev-{n:05d}" if n % 3 else f"0f8fad5b-d9cb-469f-a165-{n:012d}",
+            "event_type": kind.pop("event_type"),
+            "occurred_at": f"2026-09-{1 + n % 2:02d}T{n % 24:02d}:{n % 60:02d}:00+05:00",
+            "user_type": kind.pop("user_type"),
+            "esia_id": str(1_000_000_000 + n % 97),
+        }
+        fields.update(kind)
+        out.append(_mutated_object(fields, (*PORTAL_REQUIRED, *PORTAL_OPTIONAL), PORTAL_VALUES, rng))
+    return out
+
+
+def test_portal_lines_load_the_same_fast_and_slow(
+    fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of valid and broken portal event: the fast path takes valid ones in the schema's
+    order and the line parser reads the rest, with the same result."""
+    landing = tmp_path / "landing"
+    folder = landing / REGION / "website"
+    folder.mkdir(parents=True)
+    lines = _portal_lines(3000, 31)
+    _write_files(
+        folder,
+        {
+            "portal_events-20260901.jsonl": ("\n".join(lines[:1500]) + "\n").encode(),
+            "portal_events-20260902.jsonl": ("\n".join(lines[1500:]) + "\n").encode(),
+        },
+    )
+    counting = Counting(monkeypatch)
+    start, _ = _interval(DAY)
+    _, end = _interval(DAY + timedelta(days=1))
+    share = _compare(fresh_db, "website", landing, start, end, monkeypatch)
     # the bulk of the lines (the others: blanks before a separator, another order, an unknown field)
     assert counting.rows > 750
     assert share > 0.4
