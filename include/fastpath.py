@@ -352,6 +352,23 @@ def iso_epoch(value: pl.Expr, timezone: str) -> pl.Expr:
     )
 
 
+def utc_text(epoch: str) -> pl.Expr:
+    """The column ``epoch`` (UTC epoch seconds) as COPY text of a ``timestamptz``."""
+    import polars as pl
+
+    return pl.from_epoch(epoch, time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
+
+
+def without_invalid(frame: pl.DataFrame, rows: pl.DataFrame, masked: Sequence[str]) -> tuple[pl.DataFrame, list[int]]:
+    """The ``rows`` a fast parser took (``frame``'s lines with ``accepted``) less those where one of
+    the ``masked`` columns is ``INVALID``, and the fallback: the lines not accepted and those."""
+    import polars as pl
+
+    failed = pl.any_horizontal([pl.col(name) == INVALID for name in masked]).fill_null(False)
+    fallback = sorted([*frame.filter(~pl.col("accepted"))["i"].to_list(), *rows.filter(failed)["i"].to_list()])
+    return rows.filter(~failed), fallback
+
+
 def safe(function: Callable[[str], str | None]) -> Callable[[str], str | None]:
     """``function``, or ``INVALID`` where it fails (for ``mapped``): the line parser rejects that
     line, with its own reason."""

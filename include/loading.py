@@ -1412,7 +1412,7 @@ class _PreparedGroup:
 
 @dataclass(frozen=True)
 class _Member:
-    """A file waiting for the other files of its group (``BatchLoader._load_group``)."""
+    """A file waiting for the other files of its group (``BatchLoader._prepare_group``)."""
 
     seq: int
     source_file: SourceFile

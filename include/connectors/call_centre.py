@@ -408,7 +408,7 @@ class QueueLogFast:
         )
         return rows.select(
             "i",
-            pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00").alias("event_at"),
+            fastpath.utc_text("epoch").alias("event_at"),
             pl.when(pl.col("call_id") == "").then(pl.lit("NONE")).otherwise(pl.col("call_id")).alias("call_id"),
             pl.when(pl.col("f2") == "").then(pl.lit("NONE")).otherwise(pl.col("f2")).alias("queue_name"),
             "agent",
@@ -489,7 +489,7 @@ class TopicsFast:
             "topic_code",
             "topic_name",
             "resolution",
-            pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00").alias("wrapup_at"),
+            fastpath.utc_text("epoch").alias("wrapup_at"),
         ), fallback
 
 

@@ -214,14 +214,12 @@ class ChatbotFast:
             text_scrubbed=fastpath.mapped(rows["user_text"], fastpath.safe(scrub)),
         )
         masked = ("user_hash", "phone_hash", "text_scrubbed")
-        failed = pl.any_horizontal([pl.col(name) == fastpath.INVALID for name in masked]).fill_null(False)
-        fallback = sorted([*frame.filter(~pl.col("accepted"))["i"].to_list(), *rows.filter(failed)["i"].to_list()])
-        utc = pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
-        return rows.filter(~failed).select(
+        rows, fallback = fastpath.without_invalid(frame, rows, masked)
+        return rows.select(
             "i",
             pl.col("session").alias("session_id"),
             "seq",
-            utc.alias("event_at"),
+            fastpath.utc_text("epoch").alias("event_at"),
             "event",
             "channel",
             *masked,

@@ -293,7 +293,6 @@ class TicketsFast:
             window=fastpath.mapped(rows["window"], free),
             phone_hash=fastpath.mapped(rows["phone"], ps.phone),
         )
-        utc = "%Y-%m-%d %H:%M:%S+00"
         return rows.select(
             "i",
             "office_id",
@@ -301,7 +300,7 @@ class TicketsFast:
             "service_code",
             pl.col("prebooked").alias("is_prebooked"),
             *[
-                pl.from_epoch(f"{name}_s", time_unit="s").dt.strftime(utc).alias(name)
+                fastpath.utc_text(f"{name}_s").alias(name)
                 for name in ("booked_for", "issued_at", "called_at", "started_at", "ended_at")
             ],
             pl.col("window").alias("window_name"),

@@ -466,15 +466,13 @@ class SurveysFast:
             case=fastpath.mapped(rows["case_id"], fastpath.safe(free), keep=fastpath.SYSTEM_ID),
         )
         masked = ("comment_scrubbed", "phone_hash", "esia_hash", "ticket", "case")
-        failed = pl.any_horizontal([pl.col(name) == fastpath.INVALID for name in masked]).fill_null(False)
-        fallback = sorted([*frame.filter(~pl.col("accepted"))["i"].to_list(), *rows.filter(failed)["i"].to_list()])
-        utc = pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
-        return rows.filter(~failed).select(
+        rows, fallback = fastpath.without_invalid(frame, rows, masked)
+        return rows.select(
             "i",
             pl.col("response").alias("response_id"),
             "channel",
             "touchpoint_id",
-            utc.alias("responded_at"),
+            fastpath.utc_text("epoch").alias("responded_at"),
             *SCORES,
             "comment_scrubbed",
             "phone_hash",

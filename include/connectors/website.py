@@ -511,13 +511,12 @@ class LogsApiFast:
         rows = frame.filter(pl.col("accepted"))
         url_columns = ("URL", "referer") if self.feed.name == "hits" else ("startURL",)
         rows = rows.with_columns(**{name: fastpath.mapped(rows[name], partial(_url, ps)) for name in url_columns})
-        utc = pl.from_epoch("epoch", time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
         file_date = fastpath.file_date_text(frame, self.ctx.source_file.file_date)
         traffic = pl.when(pl.col("traffic") == "").then(None).otherwise(pl.col("traffic"))
         if self.feed.name == "hits":
             out = [
                 pl.col("ident").cast(pl.String).alias("watch_id"),
-                utc.alias("hit_at"),
+                fastpath.utc_text("epoch").alias("hit_at"),
                 pl.col("URL").alias("url"),
                 pl.col("referer"),
                 pl.col("client").alias("metrica_client_hash"),
@@ -528,7 +527,7 @@ class LogsApiFast:
         else:
             out = [
                 pl.col("ident").cast(pl.String).alias("visit_id"),
-                utc.alias("visit_started_at"),
+                fastpath.utc_text("epoch").alias("visit_started_at"),
                 pl.col("client").alias("metrica_client_hash"),
                 pl.col("startURL").alias("start_url"),
                 pl.col("pageViews").cast(pl.Int64).cast(pl.String).alias("page_views"),
@@ -798,17 +797,13 @@ class PortalEventsFast:
             "inn_hash",
             "ogrn_checked",
         )
-        failed = pl.any_horizontal([pl.col(name) == fastpath.INVALID for name in masked]).fill_null(False)
-        fallback = sorted([*frame.filter(~pl.col("accepted"))["i"].to_list(), *rows.filter(failed)["i"].to_list()])
+        rows, fallback = fastpath.without_invalid(frame, rows, masked)
 
-        def utc(name: str) -> pl.Expr:
-            return pl.from_epoch(name, time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S+00")
-
-        return rows.filter(~failed).select(
+        return rows.select(
             "i",
             pl.col("event").alias("event_id"),
             "event_type",
-            utc("occurred").alias("occurred_at"),
+            fastpath.utc_text("occurred").alias("occurred_at"),
             "user_type",
             "esia_hash",
             "metrica_client_hash",
@@ -822,7 +817,7 @@ class PortalEventsFast:
             "application_type",
             "status",
             "office_id",
-            utc("appointment").alias("appointment_at"),
+            fastpath.utc_text("appointment").alias("appointment_at"),
             fastpath.file_date_text(frame, self.ctx.source_file.file_date).alias("file_date"),
             "client_group",
         ), fallback
