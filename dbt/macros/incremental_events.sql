@@ -222,13 +222,13 @@
     An event keeps its observation date from build to build (a call's is the day it entered the
     queue), so its month is the one its old rows were in.
 -#}
-{% macro incremental_by_kpi_months(indexes=[], on_schema_change='append_new_columns') -%}
+{% macro incremental_by_kpi_months(indexes=[], on_schema_change='append_new_columns', pre_hook=[]) -%}
     {{ incremental_by_changes(
         none,
         "delete_changed_kpi_months()",
         [{'columns': ['kpi_id', 'region_id', 'period_start']}] + indexes,
         on_schema_change,
-        pre_hook=["{{ aggregate_work_mem() }}"],
+        pre_hook=["{{ aggregate_work_mem() }}"] + pre_hook,
         post_hook=["{{ record_kpi_months_built() }}"],
     ) }}
 {%- endmacro %}

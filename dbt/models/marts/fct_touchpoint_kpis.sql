@@ -7,7 +7,11 @@
     region, month) (macros/incremental_events.sql): a build recomputes the months that hold an
     observation of an event new batches touched.
 -#}
-{{ incremental_by_kpi_months(indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}]) }}
+{#- hashed, not sorted: PostgreSQL estimates the office-days at ten times their number and would sort every observation -#}
+{{ incremental_by_kpi_months(
+    indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}],
+    pre_hook=['{{ without_sorts() }}'],
+) }}
 with
 
 observations as not materialized (
@@ -21,7 +25,7 @@ kpis as (
     select * from {{ ref('dim_kpis') }}
 ),
 
-region_observations as (
+region_observations as not materialized (
     -- the region counts an overflowed call once, with its whole wait (int_kpi_observations)
     select
         kpi_id,
@@ -37,34 +41,127 @@ region_observations as (
     where coalesce(counts_in_region, true)
 ),
 
+-- shares and means add up: their observations are summed per day (hashed: a few rows per office
+-- and day), and the months from the days. Grouping sets over every observation sorted the history
+-- twice instead (11.4 M observations at 10 M events: 87 s → 20 s).
+office_days as (
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        touchpoint_id,
+        local_date,
+        local_month,
+        max(aggregation) as aggregation,
+        count(*) as observations,
+        count(*) filter (where is_success) as successes,
+        sum(measure) as measure_sum,
+        count(measure) as measure_count
+    from observations
+    where aggregation <> 'median'
+    group by kpi_id, region_id, office_id, touchpoint_id, local_date, local_month
+),
+
+region_days as (
+    select
+        kpi_id,
+        region_id,
+        touchpoint_id,
+        local_date,
+        local_month,
+        max(aggregation) as aggregation,
+        count(*) as observations,
+        count(*) filter (where is_success) as successes,
+        sum(measure) as measure_sum,
+        count(measure) as measure_count
+    from region_observations
+    where aggregation <> 'median'
+    group by kpi_id, region_id, touchpoint_id, local_date, local_month
+),
+
+days as (
+    select * from office_days
+    union all
+    select kpi_id, region_id, null::text, touchpoint_id, local_date, local_month, aggregation, observations,
+        successes, measure_sum, measure_count
+    from region_days
+),
+
+-- a median needs every value of its period: each median observation once per grain (day, month)
+-- and level (office, region), grouped by the period
+median_observations as not materialized (
+    select
+        observations.kpi_id,
+        observations.region_id,
+        observations.office_id,
+        observations.touchpoint_id,
+        grains.period_grain,
+        case grains.period_grain when 'day' then observations.local_date else observations.local_month end
+            as period_start,
+        observations.aggregation,
+        observations.is_success,
+        observations.measure
+    from observations
+    cross join (values ('day'), ('month')) as grains (period_grain)
+    where observations.aggregation = 'median'
+    union all
+    select
+        region_observations.kpi_id,
+        region_observations.region_id,
+        null::text,
+        region_observations.touchpoint_id,
+        grains.period_grain,
+        case grains.period_grain when 'day' then region_observations.local_date else region_observations.local_month end,
+        region_observations.aggregation,
+        region_observations.is_success,
+        region_observations.measure
+    from region_observations
+    cross join (values ('day'), ('month')) as grains (period_grain)
+    where region_observations.aggregation = 'median'
+),
+
 aggregated as (
     select
         kpi_id,
         region_id,
         office_id,
         touchpoint_id,
-        case when grouping(local_date) = 0 then 'day' else 'month' end as period_grain,
-        coalesce(local_date, local_month) as period_start,
-        {{ kpi_aggregates() }}
-    from observations
-    group by grouping sets (
-        (kpi_id, region_id, office_id, touchpoint_id, local_date),
-        (kpi_id, region_id, office_id, touchpoint_id, local_month)
-    )
+        'day' as period_grain,
+        local_date as period_start,
+        aggregation,
+        observations,
+        successes,
+        measure_sum,
+        measure_count,
+        null::double precision as measure_median
+    from days
     union all
     select
         kpi_id,
         region_id,
-        null::text as office_id,
+        office_id,
         touchpoint_id,
-        case when grouping(local_date) = 0 then 'day' else 'month' end as period_grain,
-        coalesce(local_date, local_month) as period_start,
+        'month' as period_grain,
+        local_month as period_start,
+        max(aggregation) as aggregation,
+        sum(observations)::bigint as observations,
+        sum(successes)::bigint as successes,
+        sum(measure_sum) as measure_sum,
+        sum(measure_count)::bigint as measure_count,
+        null::double precision as measure_median
+    from days
+    group by kpi_id, region_id, office_id, touchpoint_id, local_month
+    union all
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        touchpoint_id,
+        period_grain,
+        period_start,
         {{ kpi_aggregates() }}
-    from region_observations
-    group by grouping sets (
-        (kpi_id, region_id, touchpoint_id, local_date),
-        (kpi_id, region_id, touchpoint_id, local_month)
-    )
+    from median_observations
+    group by kpi_id, region_id, office_id, touchpoint_id, period_grain, period_start
 ),
 
 valued as (
