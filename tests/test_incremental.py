@@ -101,7 +101,7 @@ EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mai
     "intermediate.int_website_hits__identity_occurrences",
     "intermediate.int_office_visits__kpi_observations",
     "intermediate.int_identity__occurrences where source <> 'email_requests'",
-    "intermediate.int_kpi_observations where source <> 'email_requests'",
+    "intermediate.int_call_centre__kpi_observations",
 ]
 
 

@@ -18,11 +18,15 @@
     contract columns per kind are here (the models' YAML in intermediate/sources/ documents them).
 -#}
 {#-
+    `literal_source`: each part names its source as a constant (for a union view: a condition on
+    `source` then leaves out the other sources' tables when the query is planned).
+-#}
+{#-
     `changed_only`: on an incremental build of the union (macros/incremental_events.sql), only the
     rows of the events new batches touched (and, by a union, those that meet the condition `also`,
     if any), and every row of the sources recomputed whole.
 -#}
-{% macro union_event_sources(kind, changed_only=false, also=none) -%}
+{% macro union_event_sources(kind, changed_only=false, also=none, literal_source=false) -%}
     {%- set contract = {
         'touchpoint_events': [
             'source', 'region_id', 'event_key', 'event_at', 'channel', 'touchpoint_id', 'office_id',
@@ -41,7 +45,11 @@
     {%- set also = (also or '') | trim -%}
     {%- for source_id in var('cjw_event_sources').get(kind, []) %}
     {% if not loop.first %}union all{% endif %}
-    {%- set columns = contract[kind] | join(', ') %}
+    {%- set parts = [] %}
+    {%- for column in contract[kind] %}
+        {%- do parts.append("'" ~ source_id ~ "'::text as source" if literal_source and column == 'source' else column) %}
+    {%- endfor %}
+    {%- set columns = parts | join(', ') %}
     {%- set relation = ref('int_' ~ source_id ~ '__' ~ kind) %}
     {%- if changed_only and source_id not in var('cjw_whole_event_sources') and also %}
     {#- a union, not `where a in (…) or b in (…)`: PostgreSQL ran the first subquery once per row

@@ -10,12 +10,12 @@
     `region_measure` of the rows with `counts_in_region`: a ticket is the same for its office and
     its region, but a call that overflowed from one queue to another is one offer to the region,
     with its whole wait, and one offer to each queue's office.
+
+    A view: the per-source tables are incremental and indexed for its readers — (region_id,
+    event_key) for an event's observations, (kpi_id, region_id, local_date) for a KPI's month — and
+    each part names its source as a constant, so a condition on `source` skips the other tables.
+    As a table it copied every observation again (11.4 M rows at 10 M events: 64 s of a full build)
+    and wrote each day's twice.
 -#}
-{{ incremental_union_of_events('kpi_observations', indexes=[{'columns': ['kpi_id', 'region_id', 'local_date']}]) }}
-with
-
-unioned as (
-    {{ union_event_sources('kpi_observations', changed_only=true) }}
-)
-
-select * from unioned
+{{ config(materialized='view') }}
+{{ union_event_sources('kpi_observations', literal_source=true) }}

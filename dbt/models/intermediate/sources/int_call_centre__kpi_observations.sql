@@ -5,7 +5,8 @@
     `region_measure` and `counts_in_region` make a call that overflowed from one queue to another
     one offer to the region, with its whole wait, and one offer to each queue's office.
 -#}
-{{ incremental_by_events('call_centre') }}
+{#- indexed by KPI month for int_kpi_observations' readers (a view over the sources) -#}
+{{ incremental_by_events('call_centre', indexes=[{'columns': ['kpi_id', 'region_id', 'local_date']}]) }}
 with
 
 calls as (

@@ -5,6 +5,7 @@
     request handled centrally counts with the region's first office (the central ЦЗН leads its
     requests), so that office and region figures add up.
 -#}
+{{ config(indexes=[{'columns': ['kpi_id', 'region_id', 'local_date']}]) }}
 with
 
 requests as (

@@ -4,7 +4,8 @@
     pre-booked one for the wait after the slot, a served one for the service time. Thresholds
     come from the kpi_definitions seed. A ticket counts the same for its office and its region.
 -#}
-{{ incremental_by_events('office_visits') }}
+{#- indexed by KPI month for int_kpi_observations' readers (a view over the sources) -#}
+{{ incremental_by_events('office_visits', indexes=[{'columns': ['kpi_id', 'region_id', 'local_date']}]) }}
 with
 
 tickets as (
