@@ -30,7 +30,7 @@
     `by_batch`: the rows carry their `batch_id` (staging models): indexed, since the event models
     downstream look up the rows of new batches (macros/incremental_events.sql).
 -#}
-{% macro incremental_by_batches(ingest_source, key, unique=true, indexes=[], by_batch=true) -%}
+{% macro incremental_by_batches(ingest_source, key, unique=true, indexes=[], by_batch=true, pre_hook=[]) -%}
     {#- made by a post-hook, as the other incremental models' (macro ensure_indexes) -#}
     {%- set indexes = [{'columns': key, 'unique': unique}] + ([{'columns': ['batch_id']}] if by_batch else []) + indexes -%}
     {{ config(
@@ -38,7 +38,7 @@
         incremental_strategy='delete+insert',
         unique_key=key,
         on_schema_change='sync_all_columns',
-        pre_hook=["{{ staging_increment_begin() }}"],
+        pre_hook=["{{ staging_increment_begin() }}"] + pre_hook,
         post_hook=["{{ ensure_indexes(" ~ indexes ~ ") }}", "{{ staging_increment_end('" ~ ingest_source ~ "') }}"],
     ) }}
 {%- endmacro %}

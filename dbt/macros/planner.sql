@@ -21,6 +21,22 @@
 {%- endmacro %}
 
 {#-
+    A pre-hook for a model that reads its whole input in key order on a full or reset build, where
+    PostgreSQL walks the input's index to skip a sort and so reads the table page by page in index
+    order (int_calls__summarised at 10 M events: 31 s of index scan for 5.9 M queue events, 50 s
+    in all; a parallel scan and sort 7 s, 26 s in all). An incremental build keeps its index
+    look-ups: it reads a day's keys.
+-#}
+{% macro without_index_order_when_whole() -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        select 1
+    {%- else -%}
+        set local enable_indexscan = off;
+        set local enable_bitmapscan = off
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     Planner statistics as soon as a table is built (the project's post-hook): the next model reads
     it before autovacuum gets to it, and without statistics PostgreSQL plans for a handful of rows.
     An incremental model that only took in a day's rows keeps the statistics it has (a day does

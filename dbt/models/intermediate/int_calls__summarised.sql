@@ -6,6 +6,7 @@
 {{ incremental_by_batches(
     'call_centre', ['region_id', 'call_id'], unique=false, by_batch=false,
     indexes=[{'columns': ['queue_call_id'], 'unique': True}],
+    pre_hook=['{{ without_index_order_when_whole() }}'],
 ) }}
 with
 
