@@ -31,13 +31,18 @@
     extract(hour from {{ ts }} at time zone {{ tz }})::int as {{ prefix }}_local_hour
 {%- endmacro %}
 
-{#- Aggregates every KPI formula needs, for a GROUP BY over int_kpi_observations. -#}
-{% macro kpi_aggregates() -%}
+{#- The additive part of kpi_aggregates: sums a later grouping can add up again. -#}
+{% macro kpi_sums() -%}
         max(aggregation) as aggregation,
         count(*) as observations,
         count(*) filter (where is_success) as successes,
         sum(measure) as measure_sum,
-        count(measure) as measure_count,
+        count(measure) as measure_count
+{%- endmacro %}
+
+{#- Aggregates every KPI formula needs, for a GROUP BY over int_kpi_observations. -#}
+{% macro kpi_aggregates() -%}
+        {{ kpi_sums() }},
         -- the median through a plain array_agg: an ordered-set aggregate in the GROUP BY would force
         -- PostgreSQL to sort every observation (grouping sets included), while only median KPIs
         -- need their values ordered; with this the grouping is hashed (fct_touchpoint_kpis at
