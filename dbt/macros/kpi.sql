@@ -40,6 +40,19 @@
         count(measure) as measure_count
 {%- endmacro %}
 
+{#-
+    kpi_sums() again over rows that hold them (per day, per client): the sums added up. `count_type`
+    casts the counts back (a sum of bigint is numeric), for a union with rows of kpi_sums().
+-#}
+{% macro kpi_sums_added(count_type=none) -%}
+    {%- set cast = '::' ~ count_type if count_type else '' -%}
+        max(aggregation) as aggregation,
+        sum(observations){{ cast }} as observations,
+        sum(successes){{ cast }} as successes,
+        sum(measure_sum) as measure_sum,
+        sum(measure_count){{ cast }} as measure_count
+{%- endmacro %}
+
 {#- Aggregates every KPI formula needs, for a GROUP BY over int_kpi_observations. -#}
 {% macro kpi_aggregates() -%}
         {{ kpi_sums() }},

@@ -7,7 +7,7 @@
     region, month) (macros/incremental_events.sql): a build recomputes the months that hold an
     observation of an event new batches touched.
 -#}
-{#- hashed, not sorted: PostgreSQL estimates the office-days at ten times their number and would sort every observation -#}
+{#- hashed, not sorted: PostgreSQL estimates the office-days at six times their number and would sort every observation -#}
 {{ incremental_by_kpi_months(
     indexes=[{'columns': ['kpi_id', 'period_grain']}, {'columns': ['period_grain', 'period_start']}],
     pre_hook=['{{ without_sorts() }}'],
@@ -107,11 +107,7 @@ aggregated as (
         touchpoint_id,
         'month' as period_grain,
         local_month as period_start,
-        max(aggregation) as aggregation,
-        sum(observations)::bigint as observations,
-        sum(successes)::bigint as successes,
-        sum(measure_sum) as measure_sum,
-        sum(measure_count)::bigint as measure_count,
+        {{ kpi_sums_added('bigint') }},
         null::double precision as measure_median
     from days
     group by kpi_id, region_id, office_id, touchpoint_id, local_month

@@ -80,12 +80,7 @@ journey_levels as (
             as is_repeated_level,
         min(first_date) as period_start,
         count(distinct client_id) + coalesce(sum(observations) filter (where client_id is null), 0) as clients,
-        -- kpi_aggregates() over the sums
-        max(aggregation) as aggregation,
-        sum(observations) as observations,
-        sum(successes) as successes,
-        sum(measure_sum) as measure_sum,
-        sum(measure_count) as measure_count,
+        {{ kpi_sums_added() }},
         (
             select percentile_cont(0.5) within group (order by median_values.value)
             from unnest(array_agg(median_value) filter (where aggregation = 'median')) as median_values (value)
@@ -107,11 +102,7 @@ touchpoint_clients as (
         touchpoint_id,
         client_id,
         min(first_date) as first_date,
-        max(aggregation) as aggregation,
-        sum(observations) as observations,
-        sum(successes) as successes,
-        sum(measure_sum) as measure_sum,
-        sum(measure_count) as measure_count
+        {{ kpi_sums_added() }}
     from (
         select kpi_id, region_id, touchpoint_id, client_id, first_date, aggregation, observations, successes,
             measure_sum, measure_count
@@ -140,11 +131,7 @@ touchpoint_sums as (
         touchpoint_id,
         min(first_date) as period_start,
         count(client_id) + coalesce(sum(observations) filter (where client_id is null), 0) as clients,
-        max(aggregation) as aggregation,
-        sum(observations) as observations,
-        sum(successes) as successes,
-        sum(measure_sum) as measure_sum,
-        sum(measure_count) as measure_count
+        {{ kpi_sums_added() }}
     from touchpoint_clients
     group by kpi_id, region_id, touchpoint_id
 ),
