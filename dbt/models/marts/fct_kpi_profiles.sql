@@ -5,7 +5,8 @@
     keeps a build's reading constant as history grows: each KPI's observations of the window
     are an index range of int_kpi_observations (kpi_id, region_id, local_date).
 -#}
-{{ config(pre_hook="{{ aggregate_work_mem() }}") }}
+{#- hashed, not sorted (see `cells`) -#}
+{{ config(pre_hook=["{{ aggregate_work_mem() }}", "{{ without_sorts() }}"]) }}
 with
 
 kpis as (
@@ -52,22 +53,91 @@ observations as (
     ) as observations
 ),
 
+-- each observation in both profiles: its weekday and its local hour
+bucketed as not materialized (
+    select
+        observations.kpi_id,
+        observations.region_id,
+        observations.office_id,
+        observations.touchpoint_id,
+        observations.aggregation,
+        observations.is_success,
+        observations.measure,
+        buckets.profile,
+        buckets.bucket
+    from observations
+    cross join lateral (
+        values ('weekday', observations.local_weekday), ('hour', observations.local_hour)
+    ) as buckets (profile, bucket)
+),
+
+-- shares and means add up: summed per office cell by hashing, the region's cells from the
+-- offices'. Grouping sets sorted every observation of the window instead: with a median among
+-- the aggregates PostgreSQL plans a hashed grouping set only when its estimate fits in hash_mem,
+-- and over the union view the window is estimated fifty-fold (1 M events: 4.6 s in a day's build).
+cells as (
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        touchpoint_id,
+        profile,
+        bucket,
+        {{ kpi_sums() }}
+    from bucketed
+    where aggregation <> 'median'
+    group by kpi_id, region_id, office_id, touchpoint_id, profile, bucket
+),
+
+-- a median needs every value of its cell: each median observation at its office and in its region
+median_levels as not materialized (
+    select kpi_id, region_id, office_id, touchpoint_id, profile, bucket, aggregation, is_success, measure
+    from bucketed
+    where aggregation = 'median'
+    union all
+    select kpi_id, region_id, null::text, touchpoint_id, profile, bucket, aggregation, is_success, measure
+    from bucketed
+    where aggregation = 'median'
+),
+
 aggregated as (
     select
         kpi_id,
         region_id,
         office_id,
         touchpoint_id,
-        case when grouping(local_weekday) = 0 then 'weekday' else 'hour' end as profile,
-        coalesce(local_weekday, local_hour) as bucket,
+        profile,
+        bucket,
+        aggregation,
+        observations,
+        successes,
+        measure_sum,
+        measure_count,
+        null::double precision as measure_median
+    from cells
+    union all
+    select
+        kpi_id,
+        region_id,
+        null::text as office_id,
+        touchpoint_id,
+        profile,
+        bucket,
+        {{ kpi_sums_added('bigint') }},
+        null::double precision as measure_median
+    from cells
+    group by kpi_id, region_id, touchpoint_id, profile, bucket
+    union all
+    select
+        kpi_id,
+        region_id,
+        office_id,
+        touchpoint_id,
+        profile,
+        bucket,
         {{ kpi_aggregates() }}
-    from observations
-    group by grouping sets (
-        (kpi_id, region_id, office_id, touchpoint_id, local_weekday),
-        (kpi_id, region_id, office_id, touchpoint_id, local_hour),
-        (kpi_id, region_id, touchpoint_id, local_weekday),
-        (kpi_id, region_id, touchpoint_id, local_hour)
-    )
+    from median_levels
+    group by kpi_id, region_id, office_id, touchpoint_id, profile, bucket
 ),
 
 valued as (
