@@ -90,14 +90,21 @@ cells as (
 ),
 
 -- a median needs every value of its cell: each median observation at its office and in its region
+-- (read once: a union of two reads would read the window's observations twice more)
 median_levels as not materialized (
-    select kpi_id, region_id, office_id, touchpoint_id, profile, bucket, aggregation, is_success, measure
+    select
+        bucketed.kpi_id,
+        bucketed.region_id,
+        levels.office_id,
+        bucketed.touchpoint_id,
+        bucketed.profile,
+        bucketed.bucket,
+        bucketed.aggregation,
+        bucketed.is_success,
+        bucketed.measure
     from bucketed
-    where aggregation = 'median'
-    union all
-    select kpi_id, region_id, null::text, touchpoint_id, profile, bucket, aggregation, is_success, measure
-    from bucketed
-    where aggregation = 'median'
+    cross join lateral (values (bucketed.office_id), (null::text)) as levels (office_id)
+    where bucketed.aggregation = 'median'
 ),
 
 aggregated as (
