@@ -53,6 +53,24 @@
         sum(measure_count){{ cast }} as measure_count
 {%- endmacro %}
 
+{#-
+    The columns of kpi_aggregates() for rows already summed by kpi_sums(): as they are, or added
+    up again to a coarser level (`added`: a month from its days, a region from its offices). No
+    median: a median is aggregated from its observations (kpi_aggregates()), in a branch of its own.
+-#}
+{% macro kpi_sums_without_median(added=false) -%}
+    {%- if added %}
+        {{ kpi_sums_added('bigint') }},
+    {%- else %}
+        aggregation,
+        observations,
+        successes,
+        measure_sum,
+        measure_count,
+    {%- endif %}
+        null::double precision as measure_median
+{%- endmacro %}
+
 {#- Aggregates every KPI formula needs, for a GROUP BY over int_kpi_observations. -#}
 {% macro kpi_aggregates() -%}
         {{ kpi_sums() }},

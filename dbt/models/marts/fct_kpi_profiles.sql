@@ -115,12 +115,7 @@ aggregated as (
         touchpoint_id,
         profile,
         bucket,
-        aggregation,
-        observations,
-        successes,
-        measure_sum,
-        measure_count,
-        null::double precision as measure_median
+        {{ kpi_sums_without_median() }}
     from cells
     union all
     select
@@ -130,8 +125,7 @@ aggregated as (
         touchpoint_id,
         profile,
         bucket,
-        {{ kpi_sums_added('bigint') }},
-        null::double precision as measure_median
+        {{ kpi_sums_without_median(added=true) }}
     from cells
     group by kpi_id, region_id, touchpoint_id, profile, bucket
     union all

@@ -92,12 +92,7 @@ aggregated as (
         touchpoint_id,
         'day' as period_grain,
         local_date as period_start,
-        aggregation,
-        observations,
-        successes,
-        measure_sum,
-        measure_count,
-        null::double precision as measure_median
+        {{ kpi_sums_without_median() }}
     from days
     union all
     select
@@ -107,8 +102,7 @@ aggregated as (
         touchpoint_id,
         'month' as period_grain,
         local_month as period_start,
-        {{ kpi_sums_added('bigint') }},
-        null::double precision as measure_median
+        {{ kpi_sums_without_median(added=true) }}
     from days
     group by kpi_id, region_id, office_id, touchpoint_id, local_month
     union all
