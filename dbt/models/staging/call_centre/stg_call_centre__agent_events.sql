@@ -1,5 +1,11 @@
-{#- the (region, queue, agent, time) index: int_staff__shifts looks up the event before a new one -#}
-{{ incremental_by_batches('call_centre', ['agent_event_id'], indexes=[{'columns': ['region_id', 'queue_name', 'agent', 'event_at', 'agent_event_id']}]) }}
+{#-
+    int_staff__shifts reads by two indexes: (region, queue, agent, time) for an operator's event
+    before a new one and after a recomputed day's last; (region, time) for a recomputed day's events
+-#}
+{{ incremental_by_batches('call_centre', ['agent_event_id'], indexes=[
+    {'columns': ['region_id', 'queue_name', 'agent', 'event_at', 'agent_event_id']},
+    {'columns': ['region_id', 'event_at']},
+]) }}
 with
 
 queue_log as (
