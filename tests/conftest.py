@@ -5,7 +5,7 @@
 * Every database a test uses is created for it and dropped afterwards; nothing relies on
   state a previous run left.
 * Airflow is configured (SQLite metadata in a temporary home) before anything imports it.
-* ``make test`` runs the modules on pytest-xdist workers, one per core up to four (``--dist
+* ``make test`` runs the modules on pytest-xdist workers, one more than the cores, up to four (``--dist
   loadfile``, whole modules per worker): each worker has its own session folder, embedded server
   and dbt target folder; the slowest modules start first.
 """
