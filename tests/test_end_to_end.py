@@ -1138,6 +1138,11 @@ def _failed_build(region: Region) -> tuple[Any, ...]:
 
 
 def test_a_failing_dbt_test_leaves_the_published_marts_untouched(region: Region) -> None:
+    # the DAG's builds (Cosmos, a dbt invocation per layer) recorded the office test's passes, so
+    # it reads the new batches only (dbt/macros/tested_rows.sql): the planted one below
+    passes = "select count(*) from staging.incremental_test_passes where test_id like %s"
+    office_test = "%cjw_relationships_stg_office_visits__tickets_office_id%"
+    assert _query(region.dsn, passes, (office_test,)) == [(1,)]
     # an office removed from the seeds while its data is still there: a relationships test fails
     ticket = {
         "office_id": "'ens-99'",

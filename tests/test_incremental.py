@@ -130,7 +130,10 @@ BY_NODE_ID = {
     "intermediate.int_journey__touched_clients": None,
     # the bookkeeping of batches read, less the attribution watermark of the journey KPI
     # observations of page views (the highest identity_through read: not the same in a rebuild)
-    "intermediate.incremental_batches": "select * from intermediate.incremental_batches where model not like '%#attribution'",
+    # and the order the batches were taken in (`seq`: a rebuild takes them all in at once)
+    "intermediate.incremental_batches": (
+        "select model, batch_id, checksum from intermediate.incremental_batches where model not like '%#attribution'"
+    ),
     # what each build changed in the journey KPI observations and the clients (a rebuild logs "everything")
     "intermediate.journey_observation_changes": None,
     "intermediate.client_row_changes": None,
