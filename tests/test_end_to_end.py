@@ -18,7 +18,6 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,10 +27,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from include.connectors import SOURCES
 from include.generator import generate_region
+from tests.fixtures.planted import planted_ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -1084,42 +1083,6 @@ def test_rerunning_a_day_through_the_dag_changes_nothing(region: Region) -> None
     ]
 
 
-@contextmanager
-def _planted_ticket(dsn: str, values: dict[str, str]) -> Iterator[None]:
-    """One office ticket (column → SQL literal) in a new batch that passed validation, as a bad
-    export that got through would arrive (staging reads the batches it has not read yet, so a row
-    slipped into one it holds would not be seen); afterwards the batch is withdrawn as a re-run
-    of its interval leaves it: rows deleted, status replaced."""
-    from include.connectors import connector_for
-    from include.loading import discard_batch_rows
-
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "insert into raw.ingest_batches (source, region_id, interval_start, interval_end, status, validated_at)"
-            " select source, region_id, interval_start, interval_end, 'validated', now() from raw.ingest_batches"
-            " where source = 'office_visits' and status = 'validated' order by batch_id limit 1 returning batch_id"
-        ).fetchone()
-        assert row is not None
-        batch = int(row[0])
-        conn.execute(
-            sql.SQL(
-                "insert into raw.raw_office_visits_tickets (batch_id, file_seq, line_no, region_id, {})"
-                " select batch_id, 1, 1, region_id, {} from raw.ingest_batches where batch_id = %s"
-            ).format(
-                sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(map(sql.SQL, values.values()))
-            ),
-            (batch,),
-        )
-    try:
-        yield
-    finally:
-        with psycopg.connect(dsn) as conn:
-            discard_batch_rows(conn, connector_for("office_visits"), batch)
-            conn.execute(
-                "update raw.ingest_batches set status = 'replaced', replaced_at = now() where batch_id = %s", (batch,)
-            )
-
-
 def _failed_build(region: Region) -> tuple[Any, ...]:
     """Run build_journeys, which must fail and leave the published marts as they were; the last
     line of the publish log (status, stage, reason, details)."""
@@ -1153,7 +1116,7 @@ def test_a_failing_dbt_test_leaves_the_published_marts_untouched(region: Region)
         "outcome": "'no_show'",
         "file_date": "current_date",
     }
-    with _planted_ticket(region.dsn, ticket):
+    with planted_ticket(region.dsn, ticket):
         status, stage, reason, _ = _failed_build(region)
     assert (status, stage) == ("failed", "dbt")
     assert "relationships_stg_office_visits__tickets_office_id" in reason
@@ -1172,7 +1135,7 @@ def test_a_failing_quality_check_leaves_the_published_marts_untouched(region: Re
         "outcome": "'no_show'",
         "file_date": "date '2026-12-24'",
     }
-    with _planted_ticket(region.dsn, ticket):
+    with planted_ticket(region.dsn, ticket):
         status, stage, reason, details = _failed_build(region)
     assert (status, stage) == ("failed", "quality")
     assert "kpis__minutes_range" in reason

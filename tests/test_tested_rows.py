@@ -18,6 +18,7 @@ import pytest
 from include.dbt_runner import dbt_env, invoke
 from include.generator import generate_region
 from tests.fixtures.daily_loads import REGION, START, load_days
+from tests.fixtures.planted import plant_ticket_batch, withdraw_batch
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -45,24 +46,6 @@ def _one(dsn: str, query: str) -> tuple[object, ...]:
 def _execute(dsn: str, statement: str) -> None:
     with psycopg.connect(dsn) as conn:
         conn.execute(statement)
-
-
-def _plant_bad_batch(dsn: str) -> int:
-    """A validated batch of one ticket of an office the seeds do not know (as a bad export would)."""
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "insert into raw.ingest_batches (source, region_id, interval_start, interval_end, status, validated_at)"
-            " select source, region_id, interval_start, interval_end, 'validated', now() from raw.ingest_batches"
-            " where source = 'office_visits' and status = 'validated' order by batch_id limit 1 returning batch_id"
-        ).fetchone()
-        assert row is not None
-        conn.execute(
-            "insert into raw.raw_office_visits_tickets (batch_id, file_seq, line_no, region_id, office_id, ticket_id,"
-            " service_code, is_prebooked, issued_at, outcome, file_date)"
-            " values (%s, 1, 1, %s, 'ens-99', 'X-1', 'registration', false, now(), 'no_show', current_date)",
-            (row[0], REGION),
-        )
-    return int(row[0])
 
 
 def test_a_relationship_test_reads_the_new_batches_and_a_failure_until_it_passes(fresh_db: str, tmp_path: Path) -> None:
@@ -98,13 +81,23 @@ def test_a_relationship_test_reads_the_new_batches_and_a_failure_until_it_passes
     load_days(fresh_db, landing, START + timedelta(days=1), START + timedelta(days=1), sources=("office_visits",))
     assert _build(fresh_db) == ("success", "pass")
     passed_through = _one(fresh_db, f"select through_seq from {PASSES}")[0]
-    bad = _plant_bad_batch(fresh_db)
+    bad = plant_ticket_batch(
+        fresh_db,
+        {
+            "office_id": "'ens-99'",
+            "ticket_id": "'X-1'",
+            "service_code": "'registration'",
+            "is_prebooked": "false",
+            "issued_at": "now()",
+            "outcome": "'no_show'",
+            "file_date": "current_date",
+        },
+    )
     assert _build(fresh_db) == ("success", "fail")
     assert _build(fresh_db) == ("success", "fail")
     assert _one(fresh_db, f"select through_seq from {PASSES}")[0] == passed_through
     # the batch withdrawn (status replaced, as a re-run of its interval leaves it): the model is
     # rebuilt from every batch, all of them are taken in anew, and the test reads and passes them
-    _execute(fresh_db, f"delete from raw.raw_office_visits_tickets where batch_id = {bad}")
-    _execute(fresh_db, f"update raw.ingest_batches set status = 'replaced', replaced_at = now() where batch_id = {bad}")
+    withdraw_batch(fresh_db, bad)
     assert _build(fresh_db) == ("success", "pass")
     assert _one(fresh_db, f"select count(*) from {TICKETS} where office_id = 'ens-99'") == (0,)
