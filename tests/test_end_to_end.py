@@ -30,7 +30,7 @@ import pytest
 
 from include.connectors import SOURCES
 from include.generator import generate_region
-from tests.fixtures.planted import planted_ticket
+from tests.fixtures.planted import UNKNOWN_OFFICE_TICKET, planted_ticket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -1107,16 +1107,7 @@ def test_a_failing_dbt_test_leaves_the_published_marts_untouched(region: Region)
     office_test = "%cjw_relationships_stg_office_visits__tickets_office_id%"
     assert _query(region.dsn, passes, (office_test,)) == [(1,)]
     # an office removed from the seeds while its data is still there: a relationships test fails
-    ticket = {
-        "office_id": "'ens-99'",
-        "ticket_id": "'X-1'",
-        "service_code": "'registration'",
-        "is_prebooked": "false",
-        "issued_at": "now()",
-        "outcome": "'no_show'",
-        "file_date": "current_date",
-    }
-    with planted_ticket(region.dsn, ticket):
+    with planted_ticket(region.dsn, UNKNOWN_OFFICE_TICKET):
         status, stage, reason, _ = _failed_build(region)
     assert (status, stage) == ("failed", "dbt")
     assert "relationships_stg_office_visits__tickets_office_id" in reason

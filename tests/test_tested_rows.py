@@ -18,7 +18,7 @@ import pytest
 from include.dbt_runner import dbt_env, invoke
 from include.generator import generate_region
 from tests.fixtures.daily_loads import REGION, START, load_days
-from tests.fixtures.planted import plant_ticket_batch, withdraw_batch
+from tests.fixtures.planted import UNKNOWN_OFFICE_TICKET, plant_ticket_batch, withdraw_batch
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -81,18 +81,7 @@ def test_a_relationship_test_reads_the_new_batches_and_a_failure_until_it_passes
     load_days(fresh_db, landing, START + timedelta(days=1), START + timedelta(days=1), sources=("office_visits",))
     assert _build(fresh_db) == ("success", "pass")
     passed_through = _one(fresh_db, f"select through_seq from {PASSES}")[0]
-    bad = plant_ticket_batch(
-        fresh_db,
-        {
-            "office_id": "'ens-99'",
-            "ticket_id": "'X-1'",
-            "service_code": "'registration'",
-            "is_prebooked": "false",
-            "issued_at": "now()",
-            "outcome": "'no_show'",
-            "file_date": "current_date",
-        },
-    )
+    bad = plant_ticket_batch(fresh_db, UNKNOWN_OFFICE_TICKET)
     assert _build(fresh_db) == ("success", "fail")
     assert _build(fresh_db) == ("success", "fail")
     assert _one(fresh_db, f"select through_seq from {PASSES}")[0] == passed_through
