@@ -245,7 +245,9 @@
     those held (their `seq`: when the model took them in); a full build or a reset writes all anew.
 -#}
 {% macro staging_increment_end(ingest_source) -%}
-    {%- set incremental = staging_mode() | trim == 'incremental' -%}
+    {#- staging_mode() queries the bookkeeping: read once -#}
+    {%- set mode = staging_mode() | trim -%}
+    {%- set incremental = mode == 'incremental' -%}
     {%- if not incremental -%}
         delete from {{ incremental_batches_relation() }} where model = '{{ this.identifier }}';
     {%- endif %}
@@ -258,7 +260,7 @@
     {%- if incremental %}
         on conflict (model, batch_id) do nothing
     {%- endif %}
-    {%- if staging_mode() | trim == 'reset' -%}
+    {%- if mode == 'reset' -%}
         ;
         analyze {{ this }}
     {%- endif %}

@@ -61,17 +61,18 @@
     {%- if model_id is not none and parent_id is not none
         and graph.nodes[model_id].config.meta.get('cjw_rows_by_batch') -%}
         {%- set passes = test_passes_relation(model.schema) -%}
-        {%- set batches = model.schema ~ '.incremental_batches' -%}
-        {%- if relation_exists(passes) | trim == 'true' and relation_exists(batches) | trim == 'true' -%}
-            {%- set key = tested_rows_key(model_id, column_name, parent_id, field) -%}
-            {%- set passed = run_query(
-                "select through_seq, fingerprint from " ~ passes ~ " where test_key = '" ~ key ~ "'"
+        {#- made by the hook after a pass, which read the bookkeeping: both tables exist then -#}
+        {%- if relation_exists(passes) | trim == 'true' -%}
+            {#- the pass's fingerprint, and the batches taken in after it (none: one row of null) -#}
+            {%- set rows = run_query(
+                "select passes.fingerprint, batches.batch_id from " ~ passes ~ " as passes"
+                ~ " left join " ~ model.schema ~ ".incremental_batches as batches"
+                ~ " on batches.model = '" ~ model.identifier ~ "' and batches.seq > passes.through_seq"
+                ~ " where passes.test_key = '" ~ tested_rows_key(model_id, column_name, parent_id, field) ~ "'"
+                ~ " order by batches.batch_id"
             ).rows -%}
-            {%- if passed and passed[0][1] == tested_rows_fingerprint([model_id, parent_id]) -%}
-                {%- set batch_ids = run_query(
-                    "select batch_id from " ~ batches ~ " where model = '" ~ model.identifier ~ "' and seq > "
-                    ~ passed[0][0] ~ " order by batch_id"
-                ).columns[0].values() -%}
+            {%- if rows and rows[0][0] == tested_rows_fingerprint([model_id, parent_id]) -%}
+                {%- set batch_ids = rows | map(attribute=1) | reject('none') | list -%}
                 {%- set condition -%}
                     {%- if batch_ids -%}
                         batch_id in ({% for batch_id in batch_ids %}{{ batch_id | int }}{{ ', ' if not loop.last }}{% endfor %})
@@ -105,10 +106,12 @@
                 {%- set schema = model_node.schema -%}
                 {%- set passes = test_passes_relation(schema) -%}
                 {%- set key = tested_rows_key(model_id, test.column_name, parent_id, test.test_metadata.kwargs.field) -%}
-                {%- do statements.append(
-                    "create table if not exists " ~ passes ~ " (test_key text primary key, test_id text not null,"
-                    ~ " through_seq bigint not null, fingerprint text not null, passed_at timestamptz not null default now())"
-                ) -%}
+                {%- set create = "create table if not exists " ~ passes ~ " (test_key text primary key, test_id text not null,"
+                    ~ " through_seq bigint not null, fingerprint text not null, passed_at timestamptz not null default now())" -%}
+                {#- once per schema -#}
+                {%- if create not in statements -%}
+                    {%- do statements.append(create) -%}
+                {%- endif -%}
                 {%- do statements.append(
                     "insert into " ~ passes ~ " (test_key, test_id, through_seq, fingerprint)"
                     ~ " select '" ~ key ~ "', '" ~ test.unique_id ~ "', coalesce(max(seq), 0), '"

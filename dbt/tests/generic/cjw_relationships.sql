@@ -1,6 +1,6 @@
 {#-
     dbt's `relationships` (every non-null value of the column is a `field` of `to`), reading on a
-    staging model whose rows keep their batch (`rows_by_batch`) only the rows of the batches
+    staging model whose rows keep their batch (meta `cjw_rows_by_batch`) only the rows of the batches
     taken in since the test last passed with the same logic on both sides; the whole table
     otherwise (macros/tested_rows.sql). Rows returned = values the parent lacks.
 -#}
