@@ -69,6 +69,10 @@ def _dbt(project: Path, dsn: str, *args: str) -> None:
             str(project),
             "--profiles-dir",
             str(project),
+            # the copy's artifacts stay with the copy: its manifest (marts built into `marts`) in the
+            # worker's target folder would be the one later tests of that worker read
+            "--target-path",
+            str(project / "target"),
             "--vars",
             "{cjw_marts_build_schema: marts}",
         ],
