@@ -33,6 +33,21 @@ def test_the_floor_declares_windows_1251_exports(tmp_path: Path) -> None:
     assert file_encoding(cp1251) == "WIN1251"
 
 
+def test_the_time_stalled_on_io_is_read_from_the_pressure_file() -> None:
+    # the format of Linux's /proc/pressure/io (PSI): microseconds since boot in `total`
+    text = (
+        "some avg10=0.77 avg60=23.64 avg300=23.09 total=456787044\n"
+        "full avg10=0.67 avg60=22.20 avg300=20.99 total=406480566\n"
+    )
+    assert bench.io_stall_total_s(text) == pytest.approx(456.787044)
+    assert bench.io_stall_total_s("") is None
+    now = bench.io_stall_now_s()
+    if Path("/proc/pressure/io").exists():
+        assert now is not None and now >= 0
+    else:
+        assert now is None
+
+
 def test_a_longer_history_ends_where_the_default_one_ends() -> None:
     from tools.bench import START, history_start
 

@@ -330,11 +330,34 @@ def _ingest_child(dsn: str, landing: Path, spans: list[tuple[date, date]]) -> di
 # -- build, publish, dashboard --------------------------------------------------------------------
 
 
+def io_stall_total_s(text: str) -> float | None:
+    """Seconds, since boot, in which some task of the machine waited for I/O: the ``some`` line's
+    ``total`` (microseconds) of Linux's pressure file ``/proc/pressure/io``; None without it."""
+    for line in text.splitlines():
+        fields = line.split()
+        if fields[:1] == ["some"]:
+            for field in fields[1:]:
+                if field.startswith("total="):
+                    return int(field.removeprefix("total=")) / 1e6
+    return None
+
+
+def io_stall_now_s() -> float | None:
+    try:
+        return io_stall_total_s(Path("/proc/pressure/io").read_text())
+    except OSError:
+        return None
+
+
 def build_and_publish(dsn: str) -> dict[str, Any]:
+    """dbt build, audit, publish, timed; ``io_stall_s``: how long of it some task waited for the
+    disk (a build that reads pages the page cache no longer holds — the 10 M day on a machine with
+    less memory than the warehouse — says so here, not only in a slower figure)."""
     from include.dbt_runner import PRODUCTION_BUILD_ENV, dbt_env, invoke
     from include.publish import audit_build, prepare_build, publish
 
     result: dict[str, float] = {}
+    stalled_before = io_stall_now_s()
     with timed(result, "dbt_build_s"):
         prepare_build(dsn)
         outcome = invoke(["build", "--quiet"], env={**dbt_env(dsn), **PRODUCTION_BUILD_ENV})
@@ -348,6 +371,9 @@ def build_and_publish(dsn: str) -> dict[str, Any]:
     with timed(result, "publish_s"):
         publish(f"bench-{uuid.uuid4().hex[:6]}", quality=quality, dsn=dsn)
     result["build_gate_publish_s"] = round(sum(result.values()), 3)
+    stalled_after = io_stall_now_s()
+    if stalled_before is not None and stalled_after is not None:
+        result["io_stall_s"] = round(stalled_after - stalled_before, 3)
     return {**result, "profile": profile}
 
 
@@ -376,6 +402,14 @@ def build_profile(slowest: int = 15) -> dict[str, Any]:
             node["unique_id"].split(".")[-1]: round(node["execution_time"], 2) for node in models[:slowest]
         },
     }
+
+
+def database_size_gib(dsn: str) -> float:
+    """The warehouse's size on disk: against the machine's memory, whether a day's reads can hit
+    the page cache."""
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("select pg_database_size(current_database())").fetchone()
+    return round(int(row[0]) / 2**30, 2) if row else 0.0
 
 
 def dashboard_latency(dsn: str, queries: dict[str, str], repeats: int = 40) -> dict[str, float]:
@@ -427,6 +461,7 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str, ke
         day_build = build_and_publish(dsn)
         dashboard = dashboard_latency(dsn, DASHBOARD_QUERIES)
         ad_hoc = dashboard_latency(dsn, AD_HOC_QUERIES)
+        database_gib = database_size_gib(dsn)
     finally:
         if keep:
             say(f"{size}: kept the database for a look at its plans: {dsn}")
@@ -445,6 +480,7 @@ def bench_size(server: str, size: str, offices: int, months: int, batch: str, ke
         "build": full,
         "build_nothing_new": settle,
         "incremental_day": {"ingest": day_ingest, "build": day_build, "total_s": round(incremental, 3)},
+        "database_gib": database_gib,
         "dashboard_p95_ms": dashboard,
         "ad_hoc_p95_ms": ad_hoc,
         "ratios": {
@@ -476,7 +512,13 @@ def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
         ("one more day: ingest, s", lambda r: r["incremental_day"]["ingest"]["load_s"], ""),
         ("  its GX validation, s", lambda r: r["incremental_day"]["ingest"]["validate_s"], ""),
         ("  its build + gate + publish, s", lambda r: r["incremental_day"]["build"]["build_gate_publish_s"], ""),
+        (
+            "    of which some task waited for I/O, s",
+            lambda r: r["incremental_day"]["build"].get("io_stall_s", "–"),
+            "",
+        ),
         ("one more day / full run", lambda r: f"{r['ratios']['incremental_day_vs_full_build']:.1%}", "≤ 5 %"),
+        ("warehouse on disk after the day, GiB", lambda r: r.get("database_gib", "–"), ""),
         ("ingestion peak RSS, MiB", lambda r: r["ingest"]["peak_rss_mib"], "flat"),
         ("dashboard p95, worst query, ms", lambda r: max(r["dashboard_p95_ms"].values()), "≤ 100"),
         ("ad hoc on fct_calls, one month, p95, ms", lambda r: max(r["ad_hoc_p95_ms"].values()), ""),
@@ -538,7 +580,12 @@ def main(argv: list[str] | None = None) -> int:
 
     server = resolve_dsn()
     out = settings.var_dir() / "bench" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    machine = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "platform": platform.platform(),
+    }
     parse_s = dag_parse_seconds()
     results: list[dict[str, Any]] = []
     for size in args.sizes:
