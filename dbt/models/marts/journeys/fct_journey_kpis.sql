@@ -98,14 +98,21 @@ journey_levels as (
 -- branch and then per touchpoint (a few dozen groups, hashed), and its clients counted as the
 -- distinct (level, client) pairs — hashed on four narrow columns. Grouping every observation by
 -- client with its sums sorted 1.7 M wide rows (5–7 s of a day's build at 10 M events).
-touchpoint_rows as not materialized (
-    select kpi_id, region_id, touchpoint_id, client_id
-    from per_client
+-- its two branches, named once: the distinct clients and the sums read the same rows
+touchpoint_journey_sums as not materialized (
+    select * from per_client
     where touchpoint_id is not null
-    union all
-    select kpi_id, region_id, touchpoint_id, client_id
-    from observations
+),
+
+touchpoint_observations as not materialized (
+    select * from observations
     where journey_id is null and stage_id is null and touchpoint_id is not null
+),
+
+touchpoint_rows as not materialized (
+    select kpi_id, region_id, touchpoint_id, client_id from touchpoint_journey_sums
+    union all
+    select kpi_id, region_id, touchpoint_id, client_id from touchpoint_observations
 ),
 
 touchpoint_clients as (
@@ -140,8 +147,7 @@ touchpoint_sums as (
             min(first_date) as first_date,
             coalesce(sum(observations) filter (where client_id is null), 0) as anonymous_observations,
             {{ kpi_sums_added() }}
-        from per_client
-        where touchpoint_id is not null
+        from touchpoint_journey_sums
         group by kpi_id, region_id, touchpoint_id
         union all
         select
@@ -153,8 +159,7 @@ touchpoint_sums as (
             count(*) filter (where is_success),
             sum(measure),
             count(measure)
-        from observations
-        where journey_id is null and stage_id is null and touchpoint_id is not null
+        from touchpoint_observations
         group by kpi_id, region_id, touchpoint_id
     ) as branch_sums
     group by kpi_id, region_id, touchpoint_id
