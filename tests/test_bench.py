@@ -112,3 +112,35 @@ def test_a_region_generated_by_other_generator_code_is_generated_again(
     bench.generate("tiny", 1, 1)
     assert manifest.stat().st_mtime_ns != written  # generated again
     assert json.loads(stamp.read_text())["generator"] == source_digest()
+
+
+def test_the_day_s_growth_names_the_nodes_a_longer_history_slowed_most(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build_profile keeps every node's time from dbt's run_results.json, and day_growth ranks
+    the nodes of the one more day by how much longer they took at the larger size."""
+    results = {
+        "results": [
+            {"unique_id": "model.cjw.int_journey_events", "execution_time": 0.5},
+            {"unique_id": "model.cjw.fct_calls", "execution_time": 0.4},
+            {"unique_id": "test.cjw.unique_x", "execution_time": 0.1},
+        ]
+    }
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    small = bench.build_profile()
+    assert small["nodes_s"] == {
+        "model.cjw.int_journey_events": 0.5,
+        "model.cjw.fct_calls": 0.4,
+        "test.cjw.unique_x": 0.1,
+    }
+    results["results"][0]["execution_time"] = 3.5
+    results["results"][2]["execution_time"] = 0.9
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    large = bench.build_profile()
+
+    def run(profile: dict) -> dict:
+        return {"incremental_day": {"build": {"profile": profile}}}
+
+    grown = bench.day_growth(run(small), run(large), top=2)
+    assert grown == [("model int_journey_events", 0.5, 3.5), ("test unique_x", 0.1, 0.9)]

@@ -401,7 +401,19 @@ def build_profile(slowest: int = 15) -> dict[str, Any]:
         "slowest_models_s": {
             node["unique_id"].split(".")[-1]: round(node["execution_time"], 2) for node in models[:slowest]
         },
+        # every node (model, test, seed): which ones a larger history makes slower (day_growth)
+        "nodes_s": {node["unique_id"]: round(node["execution_time"], 3) for node in nodes},
     }
+
+
+def day_growth(small: dict[str, Any], large: dict[str, Any], top: int = 10) -> list[tuple[str, float, float]]:
+    """The nodes of the one more day's build that took longest more at the larger size: (node,
+    seconds at the smaller size, at the larger), largest difference first — where a day's cost
+    grows with the history."""
+    a = small["incremental_day"]["build"].get("profile", {}).get("nodes_s", {})
+    b = large["incremental_day"]["build"].get("profile", {}).get("nodes_s", {})
+    grown = sorted(((b.get(k, 0.0) - a.get(k, 0.0), k) for k in set(a) | set(b)), reverse=True)
+    return [(k.split(".", 1)[0] + " " + k.rsplit(".", 1)[-1], a.get(k, 0.0), b.get(k, 0.0)) for _, k in grown[:top]]
 
 
 def database_size_gib(dsn: str) -> float:
@@ -538,6 +550,12 @@ def print_table(results: list[dict[str, Any]], parse_s: float) -> None:
         if sources:
             spent = ", ".join(f"{name} {v['load_s']} + {v['validate_s']}" for name, v in sources.items())
             print(f"{r['size']}, one more day's ingest by source (load + validation, s): {spent}")
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        grown = day_growth(small, large)
+        if grown:
+            listed = ", ".join(f"{name} {x:.2f} → {y:.2f}" for name, x, y in grown)
+            print(f"\none more day's nodes that grew most, {small['size']} → {large['size']} (thread s): {listed}")
 
 
 def main(argv: list[str] | None = None) -> int:
