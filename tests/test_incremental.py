@@ -72,6 +72,8 @@ INCREMENTAL = [
     # the two mart schemas after every day, so each build catches up from the day before last
     "dim_kpis",
     "fct_calls",
+    # the days on which the calls new batches touched entered a queue
+    "fct_call_queue_days",
     "fct_touchpoint_kpis",
     # the events new batches touched, or whose attribution was recomputed, since this schema's build
     "fct_touchpoint_events",
@@ -88,6 +90,7 @@ INCREMENTAL = [
 ]
 MARTS = (
     "fct_calls",
+    "fct_call_queue_days",
     "fct_touchpoint_kpis",
     "fct_touchpoint_events",
     "fct_queue_services",

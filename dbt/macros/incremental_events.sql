@@ -525,3 +525,36 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The region-local days fct_call_queue_days recomputes: every day on which a call new batches
+    touched entered a queue. A call's offered day is the local day of its first ENTERQUEUE, and
+    staging keeps every line it ever held, so these days hold the call's day before the batch (a
+    late line may bring an earlier ENTERQUEUE and move the call to another day) and after it. Read
+    when the model compiles, as literal rows.
+-#}
+{% macro changed_call_days() -%}
+    select distinct events.region_id, (events.event_at at time zone regions.timezone)::date as local_date
+    from {{ ref('stg_call_centre__queue_events') }} as events
+    inner join {{ ref('regions') }} as regions on events.region_id = regions.region_id
+    where events.event = 'ENTERQUEUE'
+        and (events.region_id, events.call_id) in ({{ changed_event_keys('call_centre') }})
+{%- endmacro %}
+
+{% macro changed_call_days_values() -%}
+    {{ literal_rows(changed_call_days(), [['region_id', 'text'], ['local_date', 'date']]) }}
+{%- endmacro %}
+
+{#- Pre-hook of fct_call_queue_days: on an incremental build, delete the days it recomputes. -#}
+{% macro delete_changed_call_days() -%}
+    {%- if not execute -%}
+        {%- do changed_call_days() -%}
+    {%- endif -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }} where (region_id, offered_local_date) in (
+            select region_id, local_date from ({{ changed_call_days_values() }}) as changed
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
