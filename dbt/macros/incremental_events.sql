@@ -512,14 +512,17 @@
     {{ event }} in ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
 {%- endmacro %}
 
-{#- Pre-hook of int_staff__shifts: on an incremental build, delete the shifts of the days it recomputes. -#}
-{% macro delete_changed_shift_days() -%}
-    {%- if not execute -%}
-        {%- do changed_shift_days() -%}
-    {%- endif -%}
+{#-
+    Pre-hook of a model incremental by region-local day (int_staff__shifts, fct_call_queue_days):
+    on an incremental build, delete its rows of the days `days` (a query of region_id, local_date:
+    changed_shift_days, changed_call_days) names; `column`, the model's day column. The hook names
+    the query's staging models when dbt parses it, so they become the model's parents.
+-#}
+{% macro delete_changed_days(days, column) -%}
     {%- if staging_mode() | trim == 'incremental' -%}
-        delete from {{ this }} where (region_id, local_date) in (
-            select region_id, local_date from ({{ changed_shift_days_values() }}) as changed
+        delete from {{ this }} where (region_id, {{ column }}) in (
+            select region_id, local_date
+            from ({{ literal_rows(days, [['region_id', 'text'], ['local_date', 'date']]) }}) as changed
         )
     {%- else -%}
         select 1
@@ -543,18 +546,4 @@
 
 {% macro changed_call_days_values() -%}
     {{ literal_rows(changed_call_days(), [['region_id', 'text'], ['local_date', 'date']]) }}
-{%- endmacro %}
-
-{#- Pre-hook of fct_call_queue_days: on an incremental build, delete the days it recomputes. -#}
-{% macro delete_changed_call_days() -%}
-    {%- if not execute -%}
-        {%- do changed_call_days() -%}
-    {%- endif -%}
-    {%- if staging_mode() | trim == 'incremental' -%}
-        delete from {{ this }} where (region_id, offered_local_date) in (
-            select region_id, local_date from ({{ changed_call_days_values() }}) as changed
-        )
-    {%- else -%}
-        select 1
-    {%- endif -%}
 {%- endmacro %}

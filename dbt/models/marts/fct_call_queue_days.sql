@@ -6,7 +6,7 @@
     was grouped on every build: 1.2 s of a day's build at 10 M events.) -#}
 {{ incremental_by_changes(
     'call_centre',
-    "delete_changed_call_days()",
+    "delete_changed_days(changed_call_days(), 'offered_local_date')",
     [{'columns': ['offered_local_date']}],
     on_schema_change='append_new_columns',
 ) }}

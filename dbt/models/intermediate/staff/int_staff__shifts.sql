@@ -15,7 +15,7 @@
 -#}
 {{ incremental_by_changes(
     'call_centre',
-    "delete_changed_shift_days()",
+    "delete_changed_days(changed_shift_days(), 'local_date')",
     [{'columns': ['region_id', 'local_date']}],
     pre_hook=["{{ aggregate_work_mem() }}"],
 ) }}
