@@ -1358,8 +1358,9 @@ class BatchLoader:
 # rows loaded, the planner picks the plans an exact estimate gives (the quadratic nested loops came
 # from an estimate of one row for thousands)
 ESTIMATE_FACTOR = 4
-# a batch this small is not analysed even when the planner misjudges it: the worst plan a wrong
-# estimate gives it (nested loops over the batch twice, ≈ 4 M pairs) costs well under a second,
+# a batch this small is not analysed when the planner takes it for smaller than it is: the worst
+# plan that gives it (nested loops over the batch twice, ≈ 4 M pairs) costs well under a second,
+# (one taken for larger — a day among a few big batches — may get a scan of the whole table: analysed)
 # while ANALYZE samples 30 000 rows of the whole table — 1–4 s a table at 10 M events when its
 # pages are not cached, paid on every day after a backfill until the statistics know many days
 HARMLESS_BATCH_ROWS = 2_000
@@ -1447,7 +1448,8 @@ def analyze_mode(cur: psycopg.Cursor[Any], table: str, batch_id: int, rows: int)
     changes the columns' distributions: ``whole``. A smaller one — a day on years of history —
     changes only ``batch_id``'s, and only if the planner misjudges the batch: when its estimate
     of ``batch_id = <the batch>`` is within a factor of ``ESTIMATE_FACTOR`` of the rows loaded,
-    nothing is analysed; nor is a batch of at most ``HARMLESS_BATCH_ROWS``, whatever the estimate.
+    nothing is analysed; nor is a batch of at most ``HARMLESS_BATCH_ROWS`` the planner takes for
+    smaller than it is.
     ANALYZE samples 30 000 rows whatever the batch's size, from more pages as
     the table grows: analysing the column took 1.4 s of a 2.2 s day's load at 10 M events. After
     a region's history came in one backfill batch the statistics know that batch alone and the
@@ -1465,7 +1467,9 @@ def analyze_mode(cur: psycopg.Cursor[Any], table: str, batch_id: int, rows: int)
     )
     row = cur.fetchone()
     estimate = float(row[0][0]["Plan"]["Plan Rows"]) if row else 0.0
-    if rows / ESTIMATE_FACTOR <= estimate <= rows * ESTIMATE_FACTOR or rows <= HARMLESS_BATCH_ROWS:
+    if rows / ESTIMATE_FACTOR <= estimate <= rows * ESTIMATE_FACTOR:
+        return None
+    if estimate < rows / ESTIMATE_FACTOR and rows <= HARMLESS_BATCH_ROWS:
         return None
     return "column"
 
