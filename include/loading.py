@@ -1360,9 +1360,9 @@ class BatchLoader:
 ESTIMATE_FACTOR = 4
 # a batch this small is not analysed when the planner takes it for smaller than it is: the worst
 # plan that gives it (nested loops over the batch twice, ≈ 4 M pairs) costs well under a second,
-# (one taken for larger — a day among a few big batches — may get a scan of the whole table: analysed)
 # while ANALYZE samples 30 000 rows of the whole table — 1–4 s a table at 10 M events when its
-# pages are not cached, paid on every day after a backfill until the statistics know many days
+# pages are not cached, paid on every day after a backfill until the statistics know many days.
+# One taken for larger (a day among a few big batches) may get a scan of the whole table: analysed.
 HARMLESS_BATCH_ROWS = 2_000
 
 
@@ -1449,12 +1449,11 @@ def analyze_mode(cur: psycopg.Cursor[Any], table: str, batch_id: int, rows: int)
     changes only ``batch_id``'s, and only if the planner misjudges the batch: when its estimate
     of ``batch_id = <the batch>`` is within a factor of ``ESTIMATE_FACTOR`` of the rows loaded,
     nothing is analysed; nor is a batch of at most ``HARMLESS_BATCH_ROWS`` the planner takes for
-    smaller than it is.
-    ANALYZE samples 30 000 rows whatever the batch's size, from more pages as
+    smaller than it is. ANALYZE samples 30 000 rows whatever the batch's size, from more pages as
     the table grows: analysing the column took 1.4 s of a 2.2 s day's load at 10 M events. After
     a region's history came in one backfill batch the statistics know that batch alone and the
-    estimate of a new one is a row, so the first days are analysed if they are larger than that; once the statistics know
-    many days, the estimate of a new day is the average day and a day is not analysed (the
+    estimate of a new one is a row, so the first days are analysed if they are larger than
+    ``HARMLESS_BATCH_ROWS``; once the statistics know many days, the estimate of a new day is the average day and a day is not analysed (the
     autovacuum daemon still analyses a table that grew by a tenth)."""
     cur.execute("select reltuples from pg_class where oid = %s::regclass", (f"raw.{table}",))
     known = _scalar(cur)  # -1: never analysed

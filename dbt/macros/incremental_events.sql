@@ -503,8 +503,9 @@
     inner join {{ ref('regions') }} as regions on moments.region_id = regions.region_id
 {%- endmacro %}
 
-{% macro changed_shift_days_values() -%}
-    {{ literal_rows(changed_shift_days(), [['region_id', 'text'], ['local_date', 'date']]) }}
+{#- The rows of a query of region-local days (region_id, local_date: changed_shift_days, changed_call_days) as literal rows. -#}
+{% macro region_day_rows(days) -%}
+    {{ literal_rows(days, [['region_id', 'text'], ['local_date', 'date']]) }}
 {%- endmacro %}
 
 {#- The queue-log events that end an answered call, with the agent who took it (int_staff__shifts' talk). -#}
@@ -522,7 +523,7 @@
     {%- if staging_mode() | trim == 'incremental' -%}
         delete from {{ this }} where (region_id, {{ column }}) in (
             select region_id, local_date
-            from ({{ literal_rows(days, [['region_id', 'text'], ['local_date', 'date']]) }}) as changed
+            from ({{ region_day_rows(days) }}) as changed
         )
     {%- else -%}
         select 1
@@ -542,8 +543,4 @@
     inner join {{ ref('regions') }} as regions on events.region_id = regions.region_id
     where events.event = 'ENTERQUEUE'
         and (events.region_id, events.call_id) in ({{ changed_event_keys('call_centre') }})
-{%- endmacro %}
-
-{% macro changed_call_days_values() -%}
-    {{ literal_rows(changed_call_days(), [['region_id', 'text'], ['local_date', 'date']]) }}
 {%- endmacro %}

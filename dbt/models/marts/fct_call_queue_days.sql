@@ -15,7 +15,7 @@ with
 
 {% if incremental -%}
 changed_days as (
-    {{ changed_call_days_values() }}
+    {{ region_day_rows(changed_call_days()) }}
 ),
 {%- endif %}
 

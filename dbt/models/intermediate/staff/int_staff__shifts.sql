@@ -32,7 +32,7 @@ regions as (
 
 {% if incremental -%}
 changed_days as (
-    {{ changed_shift_days_values() }}
+    {{ region_day_rows(changed_shift_days()) }}
 ),
 {%- endif %}
 
