@@ -62,6 +62,10 @@ INCREMENTAL = [
     "int_journey_stage_visits",
     "int_journey_instances",
     "int_journey_applications",
+    # the clients' group, channels and journeys, and the running totals per group its hooks keep
+    "int_client_groups__members",
+    "dim_journeys",
+    "int_client_groups__profiled",
     "int_journey_kpi_observations__clients",
     "int_journey_kpi_observations__portal",
     # recomputed whole; the partitions whose rows changed are logged by fingerprint
@@ -87,6 +91,8 @@ INCREMENTAL = [
     "fct_journey_kpis",
     # the clients int_clients__grouped recomputed since this schema's build
     "dim_clients",
+    # the running totals int_identity__event_coverage keeps
+    "fct_identity_coverage",
 ]
 MARTS = (
     "fct_calls",
@@ -98,6 +104,7 @@ MARTS = (
     "fct_client_kpis",
     "fct_journey_kpis",
     "dim_clients",
+    "fct_identity_coverage",
 )
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",

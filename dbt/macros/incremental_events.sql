@@ -88,11 +88,11 @@
     on_schema_change='append_new_columns': it may only gain columns.
 -#}
 {% macro incremental_by_changes(
-    ingest_source, delete, indexes, on_schema_change='sync_all_columns', pre_hook=[], post_hook=[]
+    ingest_source, delete, indexes, on_schema_change='sync_all_columns', pre_hook=[], post_hook=[], strategy='append'
 ) -%}
     {{ config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=strategy,
         on_schema_change=on_schema_change,
         pre_hook=pre_hook + ["{{ staging_increment_begin() }}", "{{ " ~ delete ~ " }}"],
         post_hook=["{{ ensure_indexes(" ~ indexes ~ ") }}"] + post_hook + [
@@ -149,30 +149,35 @@
 {#-
     Pre-hook: on an incremental build, delete the rows of the events new batches touched (and,
     in a union, every row of the sources recomputed whole, and then those meeting the condition
-    `also`). dbt reads a model's parents from its
+    `also`); `wrap`, a macro given each delete statement, may make more of it (subtract_coverage_counts).
+    dbt reads a model's parents from its
     hooks too when it parses the project: the staging models the changed events are read from
     are named here then, and so become parents (a unit test, which runs no hook, needs no input
     for them).
 -#}
-{% macro delete_changed_events(event_sources, by_source=false, key='event_key', also=none) -%}
+{% macro delete_changed_events(event_sources, by_source=false, key='event_key', also=none, wrap=none) -%}
     {%- if not execute -%}
         {%- for source_id in event_sources if source_id not in var('cjw_whole_event_sources') -%}
             {%- do changed_event_keys(source_id) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if staging_mode() | trim == 'incremental' -%}
+        {%- set statements = [] -%}
         {%- if by_source -%}
-            delete from {{ this }} where {{ changed_events_of_sources(this, event_sources) }}
+            {%- do statements.append('delete from ' ~ this ~ ' where ' ~ changed_events_of_sources(this, event_sources)) -%}
             {%- if (also or '') | trim -%}
                 {#- a statement of its own: `a in (…) or b in (…)` keeps the first as a subplan run
                     per row when its estimate exceeds work_mem (38 s instead of 0.2 at 1 M events) #}
-                ;
-                delete from {{ this }} where {{ also }}
+                {%- do statements.append('delete from ' ~ this ~ ' where ' ~ also) -%}
             {%- endif %}
         {%- else -%}
-            delete from {{ this }}
-            where (region_id, {{ key }}) in ({{ changed_event_keys(event_sources[0]) }})
+            {%- do statements.append(
+                'delete from ' ~ this ~ ' where (region_id, ' ~ key ~ ') in (' ~ changed_event_keys(event_sources[0]) ~ ')'
+            ) -%}
         {%- endif -%}
+        {%- for statement in statements -%}
+            {{ wrap(statement) if wrap else statement }}{{ ';' if not loop.last }}
+        {%- endfor -%}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -237,6 +237,8 @@
     {{ create_journey_months() }};
     {{ create_client_row_changes() }};
     {{ create_kpi_months_built() }};
+    {{ create_coverage_totals() }};
+    {{ create_client_group_totals() }};
     select 1
 {%- endmacro %}
 

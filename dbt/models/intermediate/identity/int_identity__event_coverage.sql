@@ -8,7 +8,8 @@
     source recomputed whole, and the events whose attribution changed since this table's last
     build (int_identity__event_clients' `identity_through`). fct_identity_coverage counts these
     rows instead of counting distinct events over every source model and every attribution in
-    each build (17.5 s of a day's build at 10 M events over 120 months).
+    each build (17.5 s of a day's build at 10 M events over 120 months) — as running totals
+    (`identity_coverage_totals`) this model keeps up to date with the rows it deletes and appends.
 -#}
 {%- set kinds = ['touchpoint_events', 'identity_occurrences'] -%}
 {%- set event_sources = [] -%}
@@ -17,11 +18,17 @@
         {%- do event_sources.append(source_id) -%}
     {%- endfor -%}
 {%- endfor %}
+{#- its counts kept for fct_identity_coverage as running totals (macros/running_totals.sql) -#}
 {{ incremental_by_changes(
     none,
-    "delete_changed_events(" ~ event_sources ~ ", by_source=true, also=attribution_changed())",
+    "delete_changed_events(" ~ event_sources ~ ", by_source=true, also=attribution_changed(), wrap=subtract_coverage_counts)",
     [],
-    post_hook=["{{ ensure_indexes([{'columns': ['source', 'region_id', 'event_key'], 'unique': True, 'nulls_not_distinct': True}, {'columns': ['identity_through']}]) }}"],
+    pre_hook=["{{ reset_coverage_totals() }}"],
+    post_hook=[
+        "{{ ensure_indexes([{'columns': ['source', 'region_id', 'event_key'], 'unique': True, 'nulls_not_distinct': True}, {'columns': ['identity_through']}]) }}",
+        "{{ complete_coverage_totals() }}",
+    ],
+    strategy='coverage_append',
 ) }}
 with
 

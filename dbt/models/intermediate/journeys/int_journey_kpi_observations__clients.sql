@@ -25,6 +25,8 @@
     ],
     post_hook=["{{ record_touched_clients_months(before=false) }}", "{{ consume_touched_clients() }}"],
 ) }}
+{#- after the other model by client that is not its parent: the touched clients stay until both built -#}
+-- depends_on: {{ ref('int_client_groups__members') }}
 {%- set mode = touched_clients_mode() | trim %}
 with
 

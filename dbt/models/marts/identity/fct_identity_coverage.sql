@@ -2,22 +2,16 @@
     How much of each source can be followed to a client: all events, events that carry any
     identifier, events attributed to a client. An event is what the source's event_key names (a
     call, a ticket, a hit, a visit, a portal event, a chat session, a case event, a survey
-    response …), for every source registered in the `sources` seed: counted from
-    int_identity__event_coverage, one row per event, kept up to date incrementally.
+    response …), for every source registered in the `sources` seed: the counts of
+    int_identity__event_coverage (one row per event), which that model keeps as running totals
+    with every build (macros/running_totals.sql) — a few rows, not every event of the history.
 -#}
+-- depends_on: {{ ref('int_identity__event_coverage') }}
 with
 
 counted as (
-    select
-        source,
-        region_id,
-        count(*) as events,
-        count(*) filter (where is_identified) as identified_events,
-        count(*) filter (where is_attributed) as attributed_events,
-        count(*) filter (where is_identified and in_capped_component) as capped_events,
-        count(*) filter (where is_identified and is_ambiguous) as ambiguous_events
-    from {{ ref('int_identity__event_coverage') }}
-    group by source, region_id
+    select * from {{ coverage_totals_relation() }}
+    where events > 0
 ),
 
 final as (

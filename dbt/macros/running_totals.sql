@@ -1,0 +1,162 @@
+{#-
+    Running totals: a mart that counts the rows of a large incremental table keeps its counts in
+    a bookkeeping table (the intermediate schema) that the table's own build updates, in the same
+    transaction as its rows: the counts of the rows it deletes subtracted (`delete … returning`),
+    of the rows it appends added (its incremental strategy), the counts of the whole table after
+    a full build. The mart then reads a few rows, not every row of the history.
+
+    In use:
+    - `identity_coverage_totals` (source × region: events, identified, attributed, in a capped
+      component, ambiguous), kept by int_identity__event_coverage and read by
+      fct_identity_coverage. Counting every event of ten years for it cost 1.0 s of a day's build
+      at 10 M events, 0.2 s at 1 M.
+    - `client_group_totals` (region × client group: clients, events per channel, clients per
+      journey), kept by int_client_groups__members (a model by client: the touched clients' rows
+      subtracted before its delete, added after its insert) and read by
+      int_client_groups__profiled. Reading every client and journey instance for it cost 1.5 s of
+      a day's build at 10 M events, 0.24 s at 1 M.
+-#}
+
+{% macro coverage_totals_relation() -%}
+    {{ change_log_relation('identity_coverage_totals') }}
+{%- endmacro %}
+
+{#- Made with the bookkeeping tables (create_incremental_batches). -#}
+{% macro create_coverage_totals() -%}
+    create table if not exists {{ coverage_totals_relation() }} (
+        source text not null,
+        region_id text,
+        events bigint not null,
+        identified_events bigint not null,
+        attributed_events bigint not null,
+        capped_events bigint not null,
+        ambiguous_events bigint not null,
+        unique nulls not distinct (source, region_id)
+    )
+{%- endmacro %}
+
+{#- The counts of `rows` (rows of int_identity__event_coverage) per source and region, times `sign` (1 or -1). -#}
+{% macro coverage_counts(rows, sign=1) -%}
+    select
+        source,
+        region_id,
+        {{ sign }} * count(*),
+        {{ sign }} * count(*) filter (where is_identified),
+        {{ sign }} * count(*) filter (where is_attributed),
+        {{ sign }} * count(*) filter (where is_identified and in_capped_component),
+        {{ sign }} * count(*) filter (where is_identified and is_ambiguous)
+    from {{ rows }}
+    group by source, region_id
+{%- endmacro %}
+
+{#- Add the counts `counts` (a query: coverage_counts) to the totals. -#}
+{% macro add_coverage_counts(counts) -%}
+    insert into {{ coverage_totals_relation() }} as totals
+        (source, region_id, events, identified_events, attributed_events, capped_events, ambiguous_events)
+    {{ counts }}
+    on conflict (source, region_id) do update set
+        events = totals.events + excluded.events,
+        identified_events = totals.identified_events + excluded.identified_events,
+        attributed_events = totals.attributed_events + excluded.attributed_events,
+        capped_events = totals.capped_events + excluded.capped_events,
+        ambiguous_events = totals.ambiguous_events + excluded.ambiguous_events
+{%- endmacro %}
+
+{#- A delete of int_identity__event_coverage (delete_changed_events' `wrap`): its rows' counts subtracted. -#}
+{% macro subtract_coverage_counts(delete) -%}
+    with gone as (
+        {{ delete }}
+        returning *
+    )
+    {{ add_coverage_counts(coverage_counts('gone', -1)) }}
+{%- endmacro %}
+
+{#- Pre-hook: a build of the whole table (full or reset) counts anew (the post-hook or the strategy). -#}
+{% macro reset_coverage_totals() -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        delete from {{ coverage_totals_relation() }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Post-hook: a source × region none of whose events is left goes; totals that are empty (after a
+    full build, which made the table as a whole, not through the strategy) are counted from the table.
+-#}
+{% macro complete_coverage_totals() -%}
+    delete from {{ coverage_totals_relation() }} where events = 0;
+    {{ add_coverage_counts(
+        coverage_counts('(select * from ' ~ this ~ ' where not exists (select from ' ~ coverage_totals_relation() ~ ')) as held')
+    ) }}
+{%- endmacro %}
+
+{#- The coverage_append strategy (int_identity__event_coverage): the rows appended, their counts added. -#}
+{% macro get_incremental_coverage_append_sql(arg_dict) -%}
+    {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    insert into {{ target }} ({{ columns }}) select {{ columns }} from {{ source }};
+    {{ add_coverage_counts(coverage_counts(source)) }}
+{%- endmacro %}
+
+{% macro client_group_totals_relation() -%}
+    {{ change_log_relation('client_group_totals') }}
+{%- endmacro %}
+
+{#- Made with the bookkeeping tables (create_incremental_batches). `measure`: clients (item ''), channel_events (item: the channel), journey_clients (item: the journey). -#}
+{% macro create_client_group_totals() -%}
+    create table if not exists {{ client_group_totals_relation() }} (
+        region_id text,
+        client_group text,
+        measure text not null,
+        item text not null,
+        amount bigint not null,
+        unique nulls not distinct (region_id, client_group, measure, item)
+    )
+{%- endmacro %}
+
+{#- Add (sign 1) or subtract (-1) the totals of the rows of int_client_groups__members meeting `condition`. -#}
+{% macro add_client_group_totals(condition, sign=1) -%}
+    with members as (
+        select * from {{ this }} where {{ condition }}
+    )
+
+    insert into {{ client_group_totals_relation() }} as totals (region_id, client_group, measure, item, amount)
+    select region_id, client_group, 'clients', '', {{ sign }} * count(*)
+    from members
+    group by region_id, client_group
+    union all
+    select members.region_id, members.client_group, 'channel_events', channels.channel, {{ sign }} * sum(channels.events::bigint)
+    from members
+    cross join lateral jsonb_each_text(members.channel_events) as channels (channel, events)
+    group by members.region_id, members.client_group, channels.channel
+    union all
+    select members.region_id, members.client_group, 'journey_clients', journeys.journey_id, {{ sign }} * count(*)
+    from members
+    cross join lateral unnest(members.journey_ids) as journeys (journey_id)
+    group by members.region_id, members.client_group, journeys.journey_id
+    on conflict (region_id, client_group, measure, item) do update set amount = totals.amount + excluded.amount;
+    delete from {{ client_group_totals_relation() }} where amount = 0
+{%- endmacro %}
+
+{#- Pre-hook of int_client_groups__members, before its delete: the touched clients' rows subtracted; a build of all clients counts anew. -#}
+{% macro subtract_client_group_totals() -%}
+    {%- if not execute -%}
+        select 1
+    {%- elif touched_clients_mode() | trim == 'clients' -%}
+        {{ add_client_group_totals(in_touched_clients('client_id', 'clients'), -1) }}
+    {%- else -%}
+        delete from {{ client_group_totals_relation() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of int_client_groups__members, after its insert: the touched clients' rows (all rows after a build of all) added. -#}
+{% macro add_client_group_totals_after() -%}
+    {%- if not execute -%}
+        select 1
+    {%- elif touched_clients_mode() | trim == 'clients' -%}
+        {{ add_client_group_totals(in_touched_clients('client_id', 'clients')) }}
+    {%- else -%}
+        {{ add_client_group_totals('true') }}
+    {%- endif -%}
+{%- endmacro %}
