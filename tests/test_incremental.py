@@ -93,6 +93,10 @@ INCREMENTAL = [
     "dim_clients",
     # the running totals int_identity__event_coverage keeps
     "fct_identity_coverage",
+    # staff KPIs from the window days and case decisions recomputed by day and case
+    "int_staff__window_days",
+    "int_staff__case_decisions",
+    "fct_staff_kpis",
 ]
 MARTS = (
     "fct_calls",
@@ -105,6 +109,7 @@ MARTS = (
     "fct_journey_kpis",
     "dim_clients",
     "fct_identity_coverage",
+    "fct_staff_kpis",
 )
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",

@@ -549,3 +549,35 @@
     where events.event = 'ENTERQUEUE'
         and (events.region_id, events.call_id) in ({{ changed_event_keys('call_centre') }})
 {%- endmacro %}
+
+{#-
+    The region-local days int_staff__window_days recomputes: the issue days of the tickets new
+    batches brought, and their export day (`ticket_date`, part of the ticket's key: a ticket
+    delivered again comes in the export of the same day, and keeps its issue day as a call keeps
+    the day it entered the queue). Read when the model compiles, as literal rows.
+-#}
+{% macro changed_ticket_days() -%}
+    {%- set new_batches = batches_to_read('office_visits') -%}
+    select tickets.region_id, tickets.issued_local_date as local_date
+    from {{ ref('int_office_visits__tickets') }} as tickets
+    where (tickets.region_id, tickets.event_key) in ({{ changed_event_keys('office_visits') }})
+        and tickets.issued_local_date is not null
+    union
+    select region_id, ticket_date from {{ ref('stg_office_visits__tickets') }}
+    where batch_id in ({{ new_batches }})
+{%- endmacro %}
+
+{#- The cases (region_id, case_id) new batches brought an event of. -#}
+{% macro changed_cases() -%}
+    select region_id, case_id from {{ ref('stg_cases__events') }}
+    where batch_id in ({{ batches_to_read('cases') }})
+{%- endmacro %}
+
+{#- Pre-hook of int_staff__case_decisions: delete the rows of the cases new batches brought an event of. -#}
+{% macro delete_changed_cases() -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
+        delete from {{ this }} where (region_id, case_id) in ({{ changed_cases() }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -1,4 +1,7 @@
-{{ incremental_by_events('office_visits', indexes=[{'columns': ['ticket_key'], 'unique': True}]) }}
+{#- (region_id, issued_local_date): the days int_staff__window_days recomputes -#}
+{{ incremental_by_events(
+    'office_visits', indexes=[{'columns': ['ticket_key'], 'unique': True}, {'columns': ['region_id', 'issued_local_date']}]
+) }}
 with
 
 tickets as (
