@@ -93,6 +93,9 @@ INCREMENTAL = [
     "dim_clients",
     # the running totals int_identity__event_coverage keeps
     "fct_identity_coverage",
+    # the events per identity node int_identity__occurrences keeps
+    "int_identity__shared_identifiers",
+    "fct_identity_capped",
     # staff KPIs from the window days and case decisions recomputed by day and case
     "int_staff__window_days",
     "int_staff__case_decisions",
@@ -110,6 +113,7 @@ MARTS = (
     "dim_clients",
     "fct_identity_coverage",
     "fct_staff_kpis",
+    "fct_identity_capped",
 )
 EVENT_TABLES = [  # rows of day 1 nothing touched keep their row versions (e-mail is recomputed whole)
     "intermediate.int_call_centre__touchpoint_events",

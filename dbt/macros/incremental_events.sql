@@ -115,14 +115,15 @@
     ) }}
 {%- endmacro %}
 
-{#- A union of per-source event models, incremental by the events new batches touched. -#}
-{% macro incremental_union_of_events(kind, indexes=[], pre_hook=[], post_hook=[]) -%}
+{#- A union of per-source event models, incremental by the events new batches touched (`wrap`, `strategy`: as incremental_by_changes' and delete_changed_events'). -#}
+{% macro incremental_union_of_events(kind, indexes=[], pre_hook=[], post_hook=[], wrap=none, strategy='append') -%}
     {{ incremental_by_changes(
         none,
-        "delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true)",
+        "delete_changed_events(var('cjw_event_sources')['" ~ kind ~ "'], by_source=true" ~ (", wrap=" ~ wrap if wrap else "") ~ ")",
         [{'columns': ['source', 'region_id', 'event_key']}] + indexes,
         pre_hook=pre_hook,
         post_hook=post_hook,
+        strategy=strategy,
     ) }}
 {%- endmacro %}
 

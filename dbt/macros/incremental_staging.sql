@@ -239,6 +239,7 @@
     {{ create_kpi_months_built() }};
     {{ create_coverage_totals() }};
     {{ create_client_group_totals() }};
+    {{ create_node_events() }};
     select 1
 {%- endmacro %}
 

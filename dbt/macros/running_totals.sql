@@ -10,6 +10,11 @@
       component, ambiguous), kept by int_identity__event_coverage and read by
       fct_identity_coverage. Counting every event of ten years for it cost 1.0 s of a day's build
       at 10 M events, 0.2 s at 1 M.
+    - `identity_node_events` (identifier node: the events that carry it), kept by
+      int_identity__occurrences and read by fct_identity_capped for the nodes it reports (the
+      shared contacts and the nodes of capped components). Counting their occurrences read 300 000
+      pages of the occurrences at 10 M events (40 000 nodes of capped components with ten years
+      of events each): 1.9 s of a day's build, 0.2 s at 1 M.
     - `client_group_totals` (region × client group: clients, events per channel, clients per
       journey), kept by int_client_groups__members (a model by client: the touched clients' rows
       subtracted before its delete, added after its insert) and read by
@@ -91,12 +96,21 @@
     ) }}
 {%- endmacro %}
 
-{#- The coverage_append strategy (int_identity__event_coverage): the rows appended, their counts added. -#}
-{% macro get_incremental_coverage_append_sql(arg_dict) -%}
+{#- An append whose rows' counts are added to running totals: `add_counts`, given the appended rows' relation. -#}
+{% macro counted_append_sql(arg_dict, add_counts) -%}
     {%- set target, source = arg_dict['target_relation'], arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     insert into {{ target }} ({{ columns }}) select {{ columns }} from {{ source }};
-    {{ add_coverage_counts(coverage_counts(source)) }}
+    {{ add_counts(source) }}
+{%- endmacro %}
+
+{#- The coverage_append strategy (int_identity__event_coverage): the rows appended, their counts added. -#}
+{% macro get_incremental_coverage_append_sql(arg_dict) -%}
+    {{ counted_append_sql(arg_dict, add_appended_coverage) }}
+{%- endmacro %}
+
+{% macro add_appended_coverage(rows) -%}
+    {{ add_coverage_counts(coverage_counts(rows)) }}
 {%- endmacro %}
 
 {% macro client_group_totals_relation() -%}
@@ -159,4 +173,61 @@
     {%- else -%}
         {{ add_client_group_totals('true') }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro node_events_relation() -%}
+    {{ change_log_relation('identity_node_events') }}
+{%- endmacro %}
+
+{#- Made with the bookkeeping tables (create_incremental_batches). -#}
+{% macro create_node_events() -%}
+    create table if not exists {{ node_events_relation() }} (
+        node_id text not null,
+        region_id text,
+        events bigint not null,
+        unique nulls not distinct (node_id, region_id)
+    )
+{%- endmacro %}
+
+{#- Add the occurrences `rows` (rows of int_identity__occurrences) per node, times `sign`; nodes left without one go. -#}
+{% macro add_node_events(rows, sign=1) -%}
+    insert into {{ node_events_relation() }} as totals (node_id, region_id, events)
+    select node_id, region_id, {{ sign }} * count(*) from {{ rows }} group by node_id, region_id
+    on conflict (node_id, region_id) do update set events = totals.events + excluded.events;
+    delete from {{ node_events_relation() }} as totals
+    where totals.events = 0 and totals.node_id in (select node_id from {{ rows }})
+{%- endmacro %}
+
+{#- A delete of int_identity__occurrences (delete_changed_events' `wrap`): its rows subtracted. -#}
+{% macro subtract_node_events(delete) -%}
+    drop table if exists pg_temp.cjw_occurrences_gone;
+    create temporary table cjw_occurrences_gone as
+    with gone as (
+        {{ delete }}
+        returning node_id, region_id
+    )
+    select * from gone;
+    {{ add_node_events('pg_temp.cjw_occurrences_gone', -1) }}
+{%- endmacro %}
+
+{#- Pre-hook: a build of the whole table (full or reset) counts anew. -#}
+{% macro reset_node_events() -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
+        truncate {{ node_events_relation() }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: totals that are empty (after a full build) are counted from the table. -#}
+{% macro complete_node_events() -%}
+    insert into {{ node_events_relation() }} (node_id, region_id, events)
+    select node_id, region_id, count(*) from {{ this }}
+    where not exists (select from {{ node_events_relation() }})
+    group by node_id, region_id
+{%- endmacro %}
+
+{#- The node_count_append strategy (int_identity__occurrences): the rows appended, their nodes' counts added. -#}
+{% macro get_incremental_node_count_append_sql(arg_dict) -%}
+    {{ counted_append_sql(arg_dict, add_node_events) }}
 {%- endmacro %}

@@ -13,10 +13,16 @@
     identifiers of its events together.
 -#}
 {#- touched events recorded for the identity models (macros/incremental_identity.sql); node_id indexed for them -#}
+{#- the events per node kept for fct_identity_capped as running totals (macros/running_totals.sql) -#}
 {{ incremental_union_of_events(
     'identity_occurrences',
-    pre_hook=["{{ record_touched_identity(var('cjw_event_sources')['identity_occurrences']) }}"],
-    post_hook=["{{ ensure_indexes([{'columns': ['node_id']}, {'columns': ['source', 'event_key', 'node_id'], 'unique': True, 'nulls_not_distinct': True}]) }}"],
+    pre_hook=["{{ reset_node_events() }}", "{{ record_touched_identity(var('cjw_event_sources')['identity_occurrences']) }}"],
+    post_hook=[
+        "{{ ensure_indexes([{'columns': ['node_id']}, {'columns': ['source', 'event_key', 'node_id'], 'unique': True, 'nulls_not_distinct': True}]) }}",
+        "{{ complete_node_events() }}",
+    ],
+    wrap='subtract_node_events',
+    strategy='node_count_append',
 ) }}
 with
 

@@ -69,8 +69,8 @@ observations as (
     where days >= 0
 ),
 
-aggregated as (
-    select
+{#- the levels: office and region × month and the whole period -#}
+{%- set levels %}
         kpi_id,
         region_id,
         office_id,
@@ -80,17 +80,46 @@ aggregated as (
             else min(local_date)
         end as period_start,
         grouping(office_id) = 0 and office_id is null as is_officeless_row,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        percentile_cont(0.5) within group (order by measure) as measure_median,
-        count(*) as sample_size
-    from observations
+{%- endset %}
+{%- set grouping_sets %}
     group by grouping sets (
         (kpi_id, region_id, office_id, date_trunc('month', local_date)),
         (kpi_id, region_id, office_id),
         (kpi_id, region_id, date_trunc('month', local_date)),
         (kpi_id, region_id)
     )
+{%- endset %}
+
+-- the ratio KPIs' sums (hashed) apart from the median KPI's values (sorted): one grouping with
+-- the median sorted every observation of the history by each set
+sums as (
+    select
+        {{- levels }}
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        null::double precision as measure_median,
+        count(*) as sample_size
+    from observations
+    where measure is null
+    {{- grouping_sets }}
+),
+
+medians as (
+    select
+        {{- levels }}
+        null::numeric as numerator,
+        null::numeric as denominator,
+        percentile_cont(0.5) within group (order by measure) as measure_median,
+        count(*) as sample_size
+    from observations
+    where measure is not null
+    {{- grouping_sets }}
+),
+
+aggregated as (
+    select * from sums
+    union all
+    select * from medians
 ),
 
 final as (

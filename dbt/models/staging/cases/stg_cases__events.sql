@@ -1,4 +1,5 @@
-{{ incremental_by_batches('cases', ['region_id', 'case_event_id']) }}
+{#- (region_id, case_id): the cases new batches brought an event of (changed_event_keys, int_staff__case_decisions) -#}
+{{ incremental_by_batches('cases', ['region_id', 'case_event_id'], indexes=[{'columns': ['region_id', 'case_id']}]) }}
 with
 
 validated as (
