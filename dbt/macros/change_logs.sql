@@ -25,6 +25,10 @@
     it read, the highest in the log now, and the log's epoch.
 -#}
 {% macro change_log_watermarks(name, sentinel) -%}
+    {{ node_memo('change_log_watermarks', change_log_watermarks_now, [name, sentinel]) }}
+{%- endmacro %}
+
+{% macro change_log_watermarks_now(name, sentinel) -%}
     {%- set answer = 'all:-1:0:none' -%}
     {%- set log = change_log_relation(name) -%}
     {#- a unit test renders the model where the log may not exist: as a full build -#}

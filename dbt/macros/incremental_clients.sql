@@ -106,11 +106,15 @@
     {%- if staging_mode() | trim != 'incremental' or not execute -%}
         all
     {%- else -%}
-        {%- set everything = run_query(
-            'select coalesce(bool_or(everything), true) from ' ~ touched_clients_relation()
-        ).columns[0].values()[0] -%}
-        {{- 'all' if everything else 'clients' -}}
+        {{ node_memo('touched_clients_mode', touched_clients_mode_now) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro touched_clients_mode_now() -%}
+    {%- set everything = run_query(
+        'select coalesce(bool_or(everything), true) from ' ~ touched_clients_relation()
+    ).columns[0].values()[0] -%}
+    {{- 'all' if everything else 'clients' -}}
 {%- endmacro %}
 
 {#-

@@ -194,11 +194,15 @@
     {%- if staging_mode() | trim != 'incremental' or not execute -%}
         all
     {%- else -%}
-        {%- set everything = run_query(
-            'select coalesce(bool_or(everything), true) from ' ~ ref('int_identity__scope')
-        ).columns[0].values()[0] -%}
-        {{- 'all' if everything else 'scope' -}}
+        {{ node_memo('identity_build_mode', identity_build_mode_now) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro identity_build_mode_now() -%}
+    {%- set everything = run_query(
+        'select coalesce(bool_or(everything), true) from ' ~ ref('int_identity__scope')
+    ).columns[0].values()[0] -%}
+    {{- 'all' if everything else 'scope' -}}
 {%- endmacro %}
 
 {#-

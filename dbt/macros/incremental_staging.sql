@@ -63,6 +63,10 @@
     parent rebuilt with other logic must rebuild its children too.
 -#}
 {% macro staging_checksum() -%}
+    {{ node_memo('staging_checksum', staging_checksum_now) }}
+{%- endmacro %}
+
+{% macro staging_checksum_now() -%}
     {%- set parts = [model.raw_code, var('cjw_staging_logic_version') | string] -%}
     {%- if execute -%}
         {%- set ancestors = [] -%}
@@ -94,33 +98,59 @@
     {%- elif not execute -%}
         incremental
     {%- else -%}
-        {%- set manifest = adapter.get_relation(
-            database=this.database, schema=incremental_batches_schema() | trim, identifier='incremental_batches'
-        ) -%}
-        {%- if manifest is none -%}
+        {{ node_memo('staging_mode', staging_mode_now) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- what staging_mode() says, read from the bookkeeping (once per node: see node_memo) -#}
+{% macro staging_mode_now() -%}
+    {%- set manifest = adapter.get_relation(
+        database=this.database, schema=incremental_batches_schema() | trim, identifier='incremental_batches'
+    ) -%}
+    {%- if manifest is none -%}
+        reset
+    {%- else -%}
+        {%- set query -%}
+            with held as (
+                select batch_id, checksum from {{ manifest }} where model = '{{ this.identifier }}'
+            )
+            select
+                not exists (select from held)
+                or exists (select from held where checksum <> '{{ staging_checksum() | trim }}')
+                or exists (
+                    select from held
+                    where not exists (
+                        select from {{ ref('stg_ingest__validated_batches') }} as batches
+                        where batches.batch_id = held.batch_id
+                    )
+                )
+        {%- endset -%}
+        {%- if run_query(query).columns[0].values()[0] -%}
             reset
         {%- else -%}
-            {%- set query -%}
-                with held as (
-                    select batch_id, checksum from {{ manifest }} where model = '{{ this.identifier }}'
-                )
-                select
-                    not exists (select from held)
-                    or exists (select from held where checksum <> '{{ staging_checksum() | trim }}')
-                    or exists (
-                        select from held
-                        where not exists (
-                            select from {{ ref('stg_ingest__validated_batches') }} as batches
-                            where batches.batch_id = held.batch_id
-                        )
-                    )
-            {%- endset -%}
-            {%- if run_query(query).columns[0].values()[0] -%}
-                reset
-            {%- else -%}
-                incremental
-            {%- endif -%}
+            incremental
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    `producer(*args)`'s text, rendered once per node, context and `args`: kept in the context's `model` dict,
+    which lives as long as one compilation or one run of the node's materialization and hooks.
+    For what does not change before the node's last post-hook: the mode of its build (the
+    bookkeeping it reads is rewritten by that last hook, staging_increment_end), its checksum,
+    the batches it reads. A model's hooks and CTEs asked staging_mode() some sixty times a build,
+    each a query and a walk of the model's ancestors.
+-#}
+{% macro node_memo(name, producer, args=[]) -%}
+    {%- set key = '_cjw_memo_' ~ name ~ (':' ~ args | join(':') if args else '') -%}
+    {%- if model is mapping and key in model -%}
+        {{ model[key] }}
+    {%- else -%}
+        {%- set value = producer(*args) | trim -%}
+        {%- if execute and model is mapping -%}
+            {%- do model.update({key: value}) -%}
+        {%- endif -%}
+        {{ value }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -133,6 +163,10 @@
     took 6.7 s for one new batch. A full build or a reset reads every batch and keeps the query.
 -#}
 {% macro batches_to_read(ingest_source, every=false) -%}
+    {{ node_memo('batches_to_read', batches_to_read_now, [ingest_source, every]) }}
+{%- endmacro %}
+
+{% macro batches_to_read_now(ingest_source, every) -%}
     {%- set incremental = not every and staging_mode() | trim == 'incremental' -%}
     {%- set query -%}
     select batch_id
