@@ -510,6 +510,24 @@ def test_the_identifier_detector_finds_identifiers() -> None:
         assert _contains_identifier(pseudonymous, ids) is None, pseudonymous
 
 
+def test_dbt_docs_describe_the_published_marts(region: Region) -> None:
+    """The build DAG publishes dbt's docs beside the pages: every model of the project, the marts
+    where BI reads them (schema marts, not the build schema) with their columns from the catalog."""
+    docs = region.site / "dbt-docs"
+    manifest = json.loads((docs / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((docs / "catalog.json").read_text(encoding="utf-8"))
+    models = {key: node for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    assert len(models) > 80
+    marts = [key for key, node in models.items() if node["fqn"][1] == "marts"]
+    assert marts and all(models[key]["schema"] == "marts" for key in marts)
+    described = catalog["nodes"]
+    assert {"model.cjw.fct_journey_kpis", "model.cjw.journey_map"} <= set(described)
+    assert described["model.cjw.fct_journey_kpis"]["metadata"]["schema"] == "marts"
+    assert "kpi_id" in described["model.cjw.fct_journey_kpis"]["columns"]
+    page = (docs / "index.html").read_text(encoding="utf-8")
+    assert "fct_journey_kpis" in page  # self-contained: manifest and catalog inside the page
+
+
 def test_no_personal_identifier_reaches_any_table_in_clear(region: Region) -> None:
     identifiers = _personal_identifiers(region)
     assert all(len(values) > 20 for values in identifiers.values()), "the region has identifiers to look for"
