@@ -76,13 +76,25 @@
     {{ add_coverage_counts(coverage_counts('gone', -1)) }}
 {%- endmacro %}
 
-{#- Pre-hook: a build of the whole table (full or reset) counts anew (the post-hook or the strategy). -#}
-{% macro reset_coverage_totals() -%}
+{#-
+    Pre-hook of a model keeping running totals in `relation`: a build of the whole table (full or
+    reset) empties them, to be counted anew (by its post-hook or its strategy).
+-#}
+{% macro reset_running_totals(relation) -%}
     {%- if staging_mode() | trim != 'incremental' -%}
-        delete from {{ coverage_totals_relation() }}
+        truncate {{ relation }}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hooks by the names the models call (a model's SQL is part of its checksum: renaming the call would rebuild the identity chain). -#}
+{% macro reset_coverage_totals() -%}
+    {{ reset_running_totals(coverage_totals_relation()) }}
+{%- endmacro %}
+
+{% macro reset_node_events() -%}
+    {{ reset_running_totals(node_events_relation()) }}
 {%- endmacro %}
 
 {#-
@@ -208,15 +220,6 @@
     )
     select * from gone;
     {{ add_node_events('pg_temp.cjw_occurrences_gone', -1) }}
-{%- endmacro %}
-
-{#- Pre-hook: a build of the whole table (full or reset) counts anew. -#}
-{% macro reset_node_events() -%}
-    {%- if staging_mode() | trim != 'incremental' -%}
-        truncate {{ node_events_relation() }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
 {%- endmacro %}
 
 {#- Post-hook: totals that are empty (after a full build) are counted from the table. -#}

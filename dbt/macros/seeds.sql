@@ -25,10 +25,7 @@
     {%- if old_relation is none or not old_relation.is_table or flags.FULL_REFRESH -%}
         false
     {%- else -%}
-        {%- set found = run_query(
-            "select to_regclass('" ~ seed_versions_relation() | trim ~ "') is not null"
-        ).columns[0].values()[0] -%}
-        {%- if found -%}
+        {%- if relation_exists(seed_versions_relation() | trim) | trim == 'true' -%}
             {%- set held = run_query(
                 "select count(*) from " ~ seed_versions_relation() | trim
                 ~ " where seed = '" ~ this.identifier ~ "' and version = '" ~ seed_version() | trim ~ "'"
