@@ -134,21 +134,29 @@
 {%- endmacro %}
 
 {#-
-    `producer(*args)`'s text, rendered once per node, context and `args`: kept in the context's `model` dict,
-    which lives as long as one compilation or one run of the node's materialization and hooks.
-    For what does not change before the node's last post-hook: the mode of its build (the
-    bookkeeping it reads is rewritten by that last hook, staging_increment_end), its checksum,
-    the batches it reads. A model's hooks and CTEs asked staging_mode() some sixty times a build,
-    each a query and a walk of the model's ancestors.
+    `producer(*args)`'s text, rendered once per node, invocation and `args`. dbt compiles a node and
+    then runs its materialization and hooks, each with a context of its own; both are kept in the
+    node's entry of the invocation's `graph` (built once per dbt invocation, each node's entry
+    written by that node's thread only), so the run reuses what the compilation read. A context
+    without such an entry (a unit test, an ephemeral model that several parents inline) keeps it
+    in its own `model` dict. For what does not change before the node's last post-hook: the mode
+    of its build (the bookkeeping it reads is rewritten by that last hook, staging_increment_end),
+    its checksum, the batches it reads. A model's hooks and CTEs asked staging_mode() some sixty
+    times a build, each a query and a walk of the model's ancestors.
 -#}
 {% macro node_memo(name, producer, args=[]) -%}
     {%- set key = '_cjw_memo_' ~ name ~ (':' ~ args | join(':') if args else '') -%}
-    {%- if model is mapping and key in model -%}
-        {{ model[key] }}
+    {%- set memo = model if model is mapping else none -%}
+    {%- if memo is not none and memo.get('config', {}).get('materialized') != 'ephemeral'
+        and graph is mapping and memo.get('unique_id') in graph.get('nodes', {}) -%}
+        {%- set memo = graph.nodes[memo.unique_id] -%}
+    {%- endif -%}
+    {%- if memo is not none and key in memo -%}
+        {{ memo[key] }}
     {%- else -%}
         {%- set value = producer(*args) | trim -%}
-        {%- if execute and model is mapping -%}
-            {%- do model.update({key: value}) -%}
+        {%- if execute and memo is not none -%}
+            {%- do memo.update({key: value}) -%}
         {%- endif -%}
         {{ value }}
     {%- endif -%}
@@ -238,7 +246,6 @@
     {%- if staging_mode() | trim == 'reset' -%}
         truncate {{ this }}
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
