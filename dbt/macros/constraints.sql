@@ -25,7 +25,6 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- if config.get('materialized') not in ('table', 'incremental', 'seed') -%}
-        select 1
     {%- else -%}
         {%- if columns -%}
             alter table {{ this }}

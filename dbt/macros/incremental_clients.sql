@@ -52,7 +52,6 @@
 {#- Pre-hook of int_identity__event_clients, before its delete: the clients its recomputed rows leave. -#}
 {% macro record_replaced_clients() -%}
     {%- if not execute -%}
-        select 1
     {%- else -%}
         {%- set mode = identity_build_mode() | trim -%}
         {{ create_client_changes() }};
@@ -149,11 +148,9 @@
     {%- endif -%}
     {%- set mode = touched_clients_mode() | trim -%}
     {%- if staging_mode() | trim != 'incremental' -%}
-        select 1
     {%- elif mode == 'all' -%}
         truncate {{ this }}
     {%- elif diff -%}
-        select 1
     {%- else -%}
         delete from {{ this }} where {{ in_touched_clients('client_id', mode) }}
     {%- endif -%}
@@ -292,7 +289,6 @@
 
 {% macro delete_logged_clients() -%}
     {%- if staging_mode() | trim != 'incremental' -%}
-        select 1
     {%- elif client_copy_mode() | trim == 'all' -%}
         truncate {{ this }}
     {%- else -%}

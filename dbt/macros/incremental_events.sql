@@ -180,7 +180,6 @@
             {{ wrap(statement) if wrap else statement }}{{ ';' if not loop.last }}
         {%- endfor -%}
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -198,7 +197,6 @@
             where (tickets.region_id, tickets.event_key) in ({{ changed_event_keys('office_visits') }})
         )
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -217,7 +215,6 @@
         delete from {{ this }}
         where system = 'call' and (region_id, event_key) in ({{ changed_event_keys('call_centre') }})
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -353,7 +350,6 @@
         delete from {{ this }}
         where (kpi_id, region_id, date_trunc('month', period_start)::date) in ({{ changed_kpi_months_values() }})
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -412,7 +408,6 @@
     {%- endif -%}
     {%- set mode = touchpoint_copy_mode() | trim -%}
     {%- if staging_mode() | trim != 'incremental' -%}
-        select 1
     {%- elif mode == 'all' -%}
         truncate {{ this }}
     {%- else -%}
@@ -454,7 +449,6 @@
 -#}
 {% macro delete_changed_shift_events() -%}
     {%- if staging_mode() | trim != 'incremental' -%}
-        select 1
     {%- else -%}
         {%- set new_batches = batches_to_read('call_centre') -%}
         delete from {{ this }} where event_id in (
@@ -532,7 +526,6 @@
             from ({{ region_day_rows(days) }}) as changed
         )
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -579,6 +572,5 @@
     {%- if staging_mode() | trim == 'incremental' -%}
         delete from {{ this }} where (region_id, case_id) in ({{ changed_cases() }})
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}

@@ -122,7 +122,6 @@
 -#}
 {% macro record_identity_renumbered() -%}
     {%- if is_incremental() -%}
-        select 1
     {%- else -%}
         {{ create_identity_touched() }};
         {{ record_identity_sentinel() }}
@@ -394,7 +393,6 @@
 {% macro keep_replaced_attributions() -%}
     {%- set mode = identity_build_mode() | trim -%}
     {%- if mode != 'scope' -%}
-        select 1
     {%- else -%}
         drop table if exists {{ replaced_attributions_relation() }};
         create temporary table {{ replaced_attributions_relation() }} as
@@ -482,7 +480,6 @@
 {% macro collect_attribution_events() -%}
     {%- set mode = identity_build_mode() | trim -%}
     {%- if mode != 'scope' -%}
-        select 1
     {%- else -%}
         {%- set watermark = identity_changed_nodes_watermark().split(':') -%}
         {%- set occurrences = ref('int_identity__occurrences') -%}

@@ -73,7 +73,6 @@
     {%- elif before -%}
         {{ record_journey_months(none) }}
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -208,7 +207,6 @@
 -#}
 {% macro delete_changed_journey_months(whole_period=false) -%}
     {%- if staging_mode() | trim != 'incremental' -%}
-        select 1
     {%- elif change_log_mode('journey_observation_changes', 'kpi_id') | trim == 'all' -%}
         truncate {{ this }}
     {%- else -%}

@@ -29,7 +29,6 @@
 -#}
 {% macro without_index_order_when_whole() -%}
     {%- if staging_mode() | trim == 'incremental' -%}
-        select 1
     {%- else -%}
         set local enable_indexscan = off;
         set local enable_bitmapscan = off

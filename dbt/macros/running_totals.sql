@@ -84,7 +84,6 @@
     {%- if staging_mode() | trim != 'incremental' -%}
         truncate {{ relation }}
     {%- else -%}
-        select 1
     {%- endif -%}
 {%- endmacro %}
 
@@ -168,7 +167,6 @@
 {#- Pre-hook of int_client_groups__members, before its delete: the touched clients' rows subtracted; a build of all clients counts anew. -#}
 {% macro subtract_client_group_totals() -%}
     {%- if not execute -%}
-        select 1
     {%- elif touched_clients_mode() | trim == 'clients' -%}
         {{ add_client_group_totals(in_touched_clients('client_id', 'clients'), -1) }}
     {%- else -%}
@@ -179,7 +177,6 @@
 {#- Post-hook of int_client_groups__members, after its insert: the touched clients' rows (all rows after a build of all) added. -#}
 {% macro add_client_group_totals_after() -%}
     {%- if not execute -%}
-        select 1
     {%- elif touched_clients_mode() | trim == 'clients' -%}
         {{ add_client_group_totals(in_touched_clients('client_id', 'clients')) }}
     {%- else -%}
