@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from include.dbt_runner import dbt_env, invoke
+from include.dbt_runner import dbt_env, invoke, manifest_path
 from include.generator import generate_region
 from include.publish import prepare_build, publish
 from tests.fixtures.daily_loads import REGION, START, TZ, load_days
@@ -128,6 +128,38 @@ def _build(dsn: str, *extra: str) -> None:
     prepare_build(dsn)
     result = invoke(["run", "--select", *INCREMENTAL, *extra], env=dbt_env(dsn))
     assert result.success, [str(r.message) for r in result.result.results if str(r.status) == "error"]
+
+
+def _comments_unlike_the_docs(dsn: str) -> list[str]:
+    """The built tables whose comments (the table's, its documented columns') are not the
+    descriptions the project's YAML gives them; fails when too few tables were compared."""
+    nodes = json.loads(manifest_path().read_text(encoding="utf-8"))["nodes"].values()
+    unlike, compared = [], 0
+    with psycopg.connect(dsn) as conn:
+        for node in nodes:
+            if node["resource_type"] != "model" or node["config"]["materialized"] not in ("table", "incremental"):
+                continue
+            oid = conn.execute("select to_regclass(%s)::oid", (node["relation_name"],)).fetchone()
+            if oid is None or oid[0] is None or not node["description"]:
+                continue
+            compared += 1
+            comments = dict(
+                conn.execute(
+                    "select attname::text, col_description(attrelid, attnum) from pg_attribute"
+                    " where attrelid = %s and attnum > 0 and not attisdropped",
+                    (oid[0],),
+                ).fetchall()
+            )
+            table = conn.execute("select obj_description(%s, 'pg_class')", (oid[0],)).fetchone()
+            if table is None or table[0] != node["description"]:
+                unlike.append(node["name"])
+            unlike += [
+                f"{node['name']}.{name}"
+                for name, column in node["columns"].items()
+                if (comments.get(name) or "") != (column["description"] or "")
+            ]
+    assert compared > 20, compared
+    return unlike
 
 
 def _publish(dsn: str) -> None:
@@ -330,6 +362,8 @@ def test_staging_built_day_by_day_equals_a_rebuild(fresh_db: str, tmp_path: Path
     # new batches and the calls and events they touched were read
     for table, versions in day_one.items():
         assert versions <= _row_versions(fresh_db, table), table
+    # the builds that took in a day kept the tables' comments (dbt/macros/relation_columns.sql)
+    assert _comments_unlike_the_docs(fresh_db) == []
     after_four = _equals_a_rebuild(fresh_db)
     _publish(fresh_db)  # day 5 is built into the other mart schema, which holds day 3
     assert after_four[EVENTS][0] > first[EVENTS][0]
