@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -56,12 +56,52 @@ def _frame_module_name() -> str:
     return "Unknown"
 
 
+def _keep_connection(release: Callable[[Any], None]) -> Callable[[Any], None]:
+    """dbt-postgres's ``release`` that keeps a thread's connection for its next node.
+
+    Upstream every node closes its connection and the next opens one: a new PostgreSQL backend
+    (a fork, authentication, catalogue caches filled again) for each of some 300 nodes of a
+    build. An open connection is kept, as the adapters that offer to reuse connections do, after
+    a rollback (what closing it does to a transaction left open: a test's select, a failed
+    node's work) and ``discard temp`` (a node's temporary tables go, as they went with its
+    session; the project sets nothing session-wide: its settings are ``set local``, its locks
+    transaction locks). A connection that cannot be reset, or a lazy one never opened, is
+    released as upstream. dbt closes every connection when the invocation ends.
+    """
+
+    def release_keeping_connection(self: Any) -> None:
+        connection = self.get_if_exists()
+        handle = getattr(connection, "handle", None)
+        if connection is not None and connection.state == "open" and getattr(handle, "closed", 1) == 0:
+            try:
+                # a test's select (dbt never commits a test) or a failed node's work: rolled back,
+                # as closing the connection would
+                handle.rollback()
+                connection.transaction_open = False
+                with handle.cursor() as cursor:
+                    cursor.execute("discard temp")
+                handle.commit()
+                return
+            except Exception:  # a connection that cannot be reset is closed as upstream
+                pass
+        release(self)
+
+    release_keeping_connection.cjw_keeps_connection = True  # type: ignore[attr-defined]
+    return release_keeping_connection
+
+
 def _speed_up_dbt_in_process() -> None:
     try:
         from dbt_common import behavior_flags
     except ImportError:
         return
     behavior_flags.BehaviorFlagRendered._default_source = staticmethod(_frame_module_name)  # type: ignore[method-assign]
+    try:
+        from dbt.adapters.postgres.connections import PostgresConnectionManager
+    except ImportError:
+        return
+    if not getattr(PostgresConnectionManager.release, "cjw_keeps_connection", False):
+        PostgresConnectionManager.release = _keep_connection(PostgresConnectionManager.release)  # type: ignore[method-assign]
 
 
 _speed_up_dbt_in_process()
@@ -189,8 +229,11 @@ def ensure_manifest() -> Path:
     return path
 
 
-def invoke(args: Sequence[str], *, env: dict[str, str] | None = None) -> Any:
-    """Run dbt in-process (dbtRunner) with the connection environment set for the call."""
+def invoke(
+    args: Sequence[str], *, env: dict[str, str] | None = None, callbacks: Sequence[Callable[[Any], None]] = ()
+) -> Any:
+    """Run dbt in-process (dbtRunner) with the connection environment set for the call;
+    ``callbacks`` receive each of dbt's events."""
     from dbt.cli.main import dbtRunner
 
     env = env if env is not None else dbt_env()
@@ -206,7 +249,7 @@ def invoke(args: Sequence[str], *, env: dict[str, str] | None = None) -> Any:
         cli = [*args]
         if "--project-dir" not in cli:
             cli += ["--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR)]
-        return dbtRunner().invoke(cli)
+        return dbtRunner(callbacks=list(callbacks)).invoke(cli)
     finally:
         for key, value in saved.items():
             if value is None:

@@ -7,31 +7,18 @@ table's identity in PostgreSQL (a reload drops and creates it: a new oid) and it
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import psycopg
 
-from include import settings
-from include.dbt_runner import dbt_env, invoke
+from tests.fixtures.dbt_project import copy_project, invoke_on_copy
 
 SEED = "regions"
 
 
-def _copy_project(into: Path) -> Path:
-    project = into / "dbt"
-    shutil.copytree(
-        settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", "*.msgpack")
-    )
-    return project
-
-
 def _seed(dsn: str, project: Path, *args: str) -> dict[str, str]:
     """``dbt seed --select regions`` on the copy; the seed's result message (CURRENT 0, CREATE n)."""
-    result = invoke(
-        ["seed", "--select", SEED, *args, "--project-dir", str(project), "--profiles-dir", str(project)],
-        env={**dbt_env(dsn), "DBT_TARGET_PATH": str(project / "target"), "DBT_LOG_PATH": str(project / "logs")},
-    )
+    result = invoke_on_copy(dsn, project, ["seed", "--select", SEED, *args])
     assert result.success, result.exception
     return {node.node.name: str(node.message) for node in result.result.results if node.node.resource_type == "seed"}
 
@@ -46,7 +33,7 @@ def _table(dsn: str) -> tuple[int, int]:
 
 
 def test_a_seed_is_reloaded_only_when_its_file_changed(fresh_db: str, tmp_path: Path) -> None:
-    project = _copy_project(tmp_path)
+    project = copy_project(tmp_path)
     assert _seed(fresh_db, project)[SEED].startswith("CREATE")
     loaded, rows = _table(fresh_db)
     assert rows > 0
