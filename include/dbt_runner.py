@@ -71,7 +71,7 @@ def _keep_connection(release: Callable[[Any], None]) -> Callable[[Any], None]:
 
     def release_keeping_connection(self: Any) -> None:
         connection = self.get_if_exists()
-        handle = getattr(connection, "handle", None)
+        handle: Any = getattr(connection, "handle", None)
         if connection is not None and connection.state == "open" and getattr(handle, "closed", 1) == 0:
             try:
                 # a test's select (dbt never commits a test) or a failed node's work: rolled back,
@@ -101,7 +101,7 @@ def _speed_up_dbt_in_process() -> None:
     except ImportError:
         return
     if not getattr(PostgresConnectionManager.release, "cjw_keeps_connection", False):
-        PostgresConnectionManager.release = _keep_connection(PostgresConnectionManager.release)  # type: ignore[method-assign]
+        PostgresConnectionManager.release = _keep_connection(PostgresConnectionManager.release)  # type: ignore[method-assign,assignment]
 
 
 _speed_up_dbt_in_process()
