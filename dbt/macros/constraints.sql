@@ -24,8 +24,7 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- if config.get('materialized') not in ('table', 'incremental', 'seed') -%}
-    {%- else -%}
+    {%- if config.get('materialized') in ('table', 'incremental', 'seed') -%}
         {%- if columns -%}
             alter table {{ this }}
             {%- for name in columns %}

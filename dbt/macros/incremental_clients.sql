@@ -51,8 +51,7 @@
 
 {#- Pre-hook of int_identity__event_clients, before its delete: the clients its recomputed rows leave. -#}
 {% macro record_replaced_clients() -%}
-    {%- if not execute -%}
-    {%- else -%}
+    {%- if execute -%}
         {%- set mode = identity_build_mode() | trim -%}
         {{ create_client_changes() }};
         {%- if mode == 'all' %}

@@ -179,7 +179,6 @@
         {%- for statement in statements -%}
             {{ wrap(statement) if wrap else statement }}{{ ';' if not loop.last }}
         {%- endfor -%}
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -196,7 +195,6 @@
             select tickets.ticket_key from {{ ref('int_office_visits__tickets') }} as tickets
             where (tickets.region_id, tickets.event_key) in ({{ changed_event_keys('office_visits') }})
         )
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -214,7 +212,6 @@
         where system = 'office' and (region_id, event_key) in ({{ changed_event_keys('office_visits') }});
         delete from {{ this }}
         where system = 'call' and (region_id, event_key) in ({{ changed_event_keys('call_centre') }})
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -349,7 +346,6 @@
     {%- if staging_mode() | trim == 'incremental' -%}
         delete from {{ this }}
         where (kpi_id, region_id, date_trunc('month', period_start)::date) in ({{ changed_kpi_months_values() }})
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -448,8 +444,7 @@
     event changed is not left behind. Names the staging models at parse time.
 -#}
 {% macro delete_changed_shift_events() -%}
-    {%- if staging_mode() | trim != 'incremental' -%}
-    {%- else -%}
+    {%- if staging_mode() | trim == 'incremental' -%}
         {%- set new_batches = batches_to_read('call_centre') -%}
         delete from {{ this }} where event_id in (
             select 'call_centre_agents|' || agent_event_id from {{ ref('stg_call_centre__agent_events') }}
@@ -525,7 +520,6 @@
             select region_id, local_date
             from ({{ region_day_rows(days) }}) as changed
         )
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -571,6 +565,5 @@
 {% macro delete_changed_cases() -%}
     {%- if staging_mode() | trim == 'incremental' -%}
         delete from {{ this }} where (region_id, case_id) in ({{ changed_cases() }})
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}

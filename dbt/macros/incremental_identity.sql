@@ -121,8 +121,7 @@
     `--full-refresh`) records the sentinel, since the edges and components hold node numbers.
 -#}
 {% macro record_identity_renumbered() -%}
-    {%- if is_incremental() -%}
-    {%- else -%}
+    {%- if not is_incremental() -%}
         {{ create_identity_touched() }};
         {{ record_identity_sentinel() }}
     {%- endif -%}
@@ -236,7 +235,7 @@
     {%- endif -%}
     {%- set mode = identity_build_mode() | trim -%}
     {%- if mode == 'all' -%}
-        {{ 'truncate ' ~ this if staging_mode() | trim == 'incremental' else 'select 1' }}
+        {{ 'truncate ' ~ this if staging_mode() | trim == 'incremental' else '' }}
     {%- elif events -%}
         delete from {{ this }} as rows where {{ in_attribution_events('rows') }}
     {%- else -%}
@@ -392,8 +391,7 @@
 
 {% macro keep_replaced_attributions() -%}
     {%- set mode = identity_build_mode() | trim -%}
-    {%- if mode != 'scope' -%}
-    {%- else -%}
+    {%- if mode == 'scope' -%}
         drop table if exists {{ replaced_attributions_relation() }};
         create temporary table {{ replaced_attributions_relation() }} as
         select rows.*
@@ -479,8 +477,7 @@
 -#}
 {% macro collect_attribution_events() -%}
     {%- set mode = identity_build_mode() | trim -%}
-    {%- if mode != 'scope' -%}
-    {%- else -%}
+    {%- if mode == 'scope' -%}
         {%- set watermark = identity_changed_nodes_watermark().split(':') -%}
         {%- set occurrences = ref('int_identity__occurrences') -%}
         drop table if exists {{ attribution_events_relation() }};

@@ -72,7 +72,6 @@
         {%- endfor %}
     {%- elif before -%}
         {{ record_journey_months(none) }}
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 

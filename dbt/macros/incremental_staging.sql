@@ -245,7 +245,6 @@
 {% macro staging_increment_begin() -%}
     {%- if staging_mode() | trim == 'reset' -%}
         truncate {{ this }}
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 

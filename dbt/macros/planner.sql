@@ -28,8 +28,7 @@
     look-ups: it reads a day's keys.
 -#}
 {% macro without_index_order_when_whole() -%}
-    {%- if staging_mode() | trim == 'incremental' -%}
-    {%- else -%}
+    {%- if staging_mode() | trim != 'incremental' -%}
         set local enable_indexscan = off;
         set local enable_bitmapscan = off
     {%- endif -%}

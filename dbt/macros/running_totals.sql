@@ -83,7 +83,6 @@
 {% macro reset_running_totals(relation) -%}
     {%- if staging_mode() | trim != 'incremental' -%}
         truncate {{ relation }}
-    {%- else -%}
     {%- endif -%}
 {%- endmacro %}
 
